@@ -1,0 +1,63 @@
+#include "models/compute_unit.h"
+
+#include "models/sram_buffer.h"
+
+namespace lpusim {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+ComputeUnit::ComputeUnit(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
+    : sc_core::sc_module(name), spec_(spec), ctx_(ctx), events_(ctx.num_keys), busy_(ctx.num_keys),
+      macs_(ctx.num_keys) {
+  SC_HAS_PROCESS(ComputeUnit);
+  SC_THREAD(run);
+}
+
+void ComputeUnit::submit(const Tile* t, uint32_t key, std::function<void()> done) {
+  queue_.push_back({t, key, std::move(done)});
+  arrived_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void ComputeUnit::run() {
+  for (;;) {
+    while (queue_.empty()) wait(arrived_);
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    const TileCost c = cost(*job.tile);
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    sc_core::sc_time end = start + ctx_.clock * static_cast<double>(c.cycles);
+    // Operands stream through SRAM ports while the datapath runs; a busy port stretches the tile.
+    auto hold = [&](SramBuffer* b, uint64_t bits, bool write) {
+      if (bits == 0 || !b) return;
+      sc_core::sc_time port_end = b->reserve(bits, write, job.key);
+      if (port_end > end) end = port_end;
+    };
+    hold(ctx_.weight_buffer, c.w_read_bits, false);
+    hold(ctx_.activation_buffer, c.a_read_bits, false);
+    hold(ctx_.activation_buffer, c.a_write_bits, true);
+    const uint64_t cycles = static_cast<uint64_t>((end - start) / ctx_.clock + 0.5);
+    sram_stall_cycles_ += cycles - c.cycles;
+    wait(end - start);
+    events_[job.key] += c.events;
+    busy_[job.key] += cycles;
+    macs_[job.key] += c.macs;
+    busy_total_ += cycles;
+    ++tiles_;
+    job.done();
+  }
+}
+
+void ComputeUnit::collect(ModuleStats& out) const {
+  out.kind = spec_.impl;
+  out.prices = ctx_.tech->arithmetic_prices();
+  out.per_key = events_;
+  out.busy_per_key = busy_;
+  out.macs_per_key = macs_;
+  out.peak_macs_per_cycle = peak_macs_per_cycle();
+  out.leakage_uw = leakage_uw();
+  out.scalars["tiles"] = static_cast<double>(tiles_);
+  out.scalars["busy_cycles"] = static_cast<double>(busy_total_);
+  out.scalars["sram_stall_cycles"] = static_cast<double>(sram_stall_cycles_);
+}
+
+}  // namespace lpusim

@@ -1,0 +1,39 @@
+// DMA engine: turns a tile transfer into a DRAM request and an SRAM port hold. A load reads DRAM,
+// then writes the destination buffer; a store reads the buffer, then writes DRAM. The transfer
+// completes when both sides are done.
+#pragma once
+#include <systemc>
+
+#include <functional>
+#include <queue>
+#include <vector>
+
+#include "models/dram.h"
+#include "models/sram_buffer.h"
+#include "models/stats.h"
+
+namespace lpusim {
+
+class DmaEngine : public sc_core::sc_module, public IStatsProvider {
+ public:
+  DmaEngine(sc_core::sc_module_name name, Dram& dram);
+  void load(uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done);
+  void store(uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done);
+  void collect(ModuleStats& out) const override;
+
+ private:
+  void at(sc_core::sc_time t, std::function<void()> fn);
+  void fire();
+  struct Pending {
+    sc_core::sc_time t;
+    uint64_t seq;
+    std::function<void()> fn;
+    bool operator>(const Pending& o) const { return t != o.t ? t > o.t : seq > o.seq; }
+  };
+  Dram& dram_;
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
+  sc_core::sc_event_queue wake_;
+  uint64_t seq_ = 0, loads_ = 0, stores_ = 0, load_bytes_ = 0, store_bytes_ = 0;
+};
+
+}  // namespace lpusim

@@ -1,0 +1,58 @@
+// FP16 MAC array (the baseline): the same systolic timing as the ternary array; every MAC is an
+// FP16 multiply plus an FP16 or FP32 add (design's `accumulate`). No zero gating.
+// It also runs activation x activation products (attention) on either design.
+#include "models/compute_unit.h"
+#include "models/systolic.h"
+
+namespace lpusim {
+
+namespace {
+
+class Fp16MacArray : public ComputeUnit {
+ public:
+  Fp16MacArray(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
+      : ComputeUnit(name, spec, ctx), rows_(spec.i("rows")), cols_(spec.i("cols")),
+        df_(parse_dataflow(spec.e("dataflow"))), fp32_acc_(spec.e("accumulate") == "fp32") {}
+
+  TileCost cost(const Tile& t) const override {
+    TileCost c;
+    SystolicTiming s = systolic_gemm(df_, rows_, cols_, t.m, t.k, t.n, 0);
+    c.cycles = s.cycles;
+    c.macs = t.m * t.k * t.n;
+    c.events[Ev::Fp16Mul] = c.macs;
+    c.events[fp32_acc_ ? Ev::Fp32Add : Ev::Fp16Add] = c.macs;
+    c.a_read_bits = s.a_reads * t.a_bits + (t.first_k ? 0 : t.m * t.n * t.acc_bits);
+    c.w_read_bits = s.w_reads * t.w_bits;
+    c.a_write_bits = t.last_k ? s.out_writes * t.out_bits : s.out_writes * t.acc_bits;
+    return c;
+  }
+  double leakage_uw() const override {
+    return static_cast<double>(rows_ * cols_) * ctx_.tech->leak("fp16_pe");
+  }
+  uint64_t peak_macs_per_cycle() const override { return rows_ * cols_; }
+
+ private:
+  uint64_t rows_, cols_;
+  Dataflow df_;
+  bool fp32_acc_;
+};
+
+const bool registered = register_unit(UnitInfo{
+    "fp16_mac_array",
+    "R x C systolic array of FP16 multiply-accumulate PEs (FP16 or FP32 accumulation)",
+    {Capability::Fp16Gemm, Capability::ActGemm},
+    {
+        {"rows", ParamType::Int, "array rows R", {}, 1},
+        {"cols", ParamType::Int, "array columns C", {}, 1},
+        {"dataflow", ParamType::Enum, "SCALE-Sim dataflow of a fold",
+         {"output_stationary", "weight_stationary", "input_stationary"}, 0},
+        {"accumulate", ParamType::Enum, "accumulator precision", {"fp16", "fp32"}, 0},
+    },
+    {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
+     "sram_stall_cycles: cycles added by busy SRAM ports"},
+    [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
+      return std::make_unique<Fp16MacArray>(s.name.c_str(), s, c);
+    }});
+
+}  // namespace
+}  // namespace lpusim

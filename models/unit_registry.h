@@ -1,0 +1,85 @@
+// Registry of compute-unit implementations, chosen by `impl:` in a design file (Ramulator-style).
+// Each implementation declares its parameters, statistics and capabilities where it registers,
+// so `lpusim --list` and the README's unit reference come from the code.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lpusim {
+
+class YamlNode;
+class ComputeUnit;
+struct UnitContext;
+
+// What a unit can execute; the compiler picks a unit for each operation by capability.
+enum class Capability {
+  TernaryGemm,  // activation (INT8) x ternary weight matrix
+  Fp16Gemm,     // FP16 activation x FP16 weight matrix
+  ActGemm,      // activation x activation (attention scores and context)
+  VectorOps,    // elementwise / reduction ops (norms, softmax, activations, quantisation)
+};
+
+enum class ParamType { Int, Double, Bool, Enum, StringList };
+
+struct ParamDoc {
+  std::string key;
+  ParamType type;
+  std::string doc;
+  std::vector<std::string> choices;  // Enum: allowed values; StringList: allowed items
+  double min = 1;                    // Int/Double: smallest legal value
+};
+
+// Validated parameters of one unit instance.
+struct UnitSpec {
+  std::string name;  // instance name, the key under `units:`
+  std::string impl;  // registered implementation name
+  std::map<std::string, int64_t> ints;
+  std::map<std::string, double> doubles;
+  std::map<std::string, bool> bools;
+  std::map<std::string, std::string> enums;
+  std::map<std::string, std::vector<std::string>> lists;
+
+  int64_t i(const std::string& k) const { return ints.at(k); }
+  double d(const std::string& k) const { return doubles.at(k); }
+  bool b(const std::string& k) const { return bools.at(k); }
+  const std::string& e(const std::string& k) const { return enums.at(k); }
+  const std::vector<std::string>& list(const std::string& k) const { return lists.at(k); }
+  bool has_int(const std::string& k) const { return ints.count(k) != 0; }
+};
+
+using UnitFactory = std::function<std::unique_ptr<ComputeUnit>(const UnitSpec&, const UnitContext&)>;
+
+struct UnitInfo {
+  std::string impl;
+  std::string doc;
+  std::set<Capability> caps;
+  std::vector<ParamDoc> params;
+  std::vector<std::string> stats;  // "name: meaning"
+  UnitFactory factory;
+};
+
+class UnitRegistry {
+ public:
+  static UnitRegistry& instance();
+  bool add(UnitInfo info);
+  const UnitInfo* find(const std::string& impl) const;
+  std::vector<const UnitInfo*> all() const;  // sorted by name
+
+  // Parses `units.<name>` against the implementation's parameter list (unknown keys are errors).
+  UnitSpec parse(const std::string& name, const YamlNode& node) const;
+
+ private:
+  std::map<std::string, UnitInfo> infos_;
+};
+
+// Self-registration helper: `static const bool reg = register_unit({...});` in each unit's file.
+bool register_unit(UnitInfo info);
+
+std::string capability_name(Capability c);
+
+}  // namespace lpusim

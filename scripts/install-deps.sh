@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages lpusim needs, only those missing.
+set -euo pipefail
+pkgs=(cmake g++ make pkg-config libsystemc-dev libyaml-cpp-dev catch2 nlohmann-json3-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,73 @@
+// Energy events. Every joule lpusim reports is (count of one of these events) x (its table entry).
+// Arithmetic and register events are priced from configs/tech/<node>.yaml `events`; SRAM events by
+// the buffer's size class (`sram`); DRAM events by the DRAM type (`dram`).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace lpusim {
+
+enum class Ev : int {
+  Int8Add,
+  Int8Mul,
+  Int32Add,
+  Fp16Add,
+  Fp16Mul,
+  Fp32Add,
+  Fp32Mul,
+  PopcountBit,
+  RegFileBit,
+  SramReadBit,
+  SramWriteBit,
+  DramReadBit,
+  DramWriteBit,
+  kCount
+};
+constexpr int kNumEv = static_cast<int>(Ev::kCount);
+
+enum class EnergyClass : int { Compute, Sram, Dram, Leakage, kCount };
+constexpr int kNumEnergyClass = static_cast<int>(EnergyClass::kCount);
+
+const char* ev_name(Ev e);                // e.g. "int8_add"
+EnergyClass ev_class(Ev e);               // compute / sram / dram
+const char* energy_class_name(EnergyClass c);
+
+// Event counts, indexable by Ev. Counts are integers; stored as uint64 for exact sums.
+struct EventCounts {
+  std::array<uint64_t, kNumEv> n{};
+  uint64_t& operator[](Ev e) { return n[static_cast<int>(e)]; }
+  uint64_t operator[](Ev e) const { return n[static_cast<int>(e)]; }
+  EventCounts& operator+=(const EventCounts& o) {
+    for (int i = 0; i < kNumEv; ++i) n[i] += o.n[i];
+    return *this;
+  }
+};
+
+// Prices in pJ per event, as one unit sees them (SRAM/DRAM prices differ per instance).
+struct EventPrices {
+  std::array<double, kNumEv> pj{};
+  double operator[](Ev e) const { return pj[static_cast<int>(e)]; }
+  double& operator[](Ev e) { return pj[static_cast<int>(e)]; }
+};
+
+// Energy in pJ per class.
+struct EnergyBreakdown {
+  std::array<double, kNumEnergyClass> pj{};
+  double& operator[](EnergyClass c) { return pj[static_cast<int>(c)]; }
+  double operator[](EnergyClass c) const { return pj[static_cast<int>(c)]; }
+  double total() const {
+    double t = 0;
+    for (double v : pj) t += v;
+    return t;
+  }
+  EnergyBreakdown& operator+=(const EnergyBreakdown& o) {
+    for (int i = 0; i < kNumEnergyClass; ++i) pj[i] += o.pj[i];
+    return *this;
+  }
+};
+
+// Dynamic energy of a set of counts under a set of prices, split by class.
+EnergyBreakdown price(const EventCounts& c, const EventPrices& p);
+
+}  // namespace lpusim

@@ -1,0 +1,160 @@
+#include "sim/graph.h"
+
+namespace lpusim {
+
+const char* phase_name(Phase p) { return p == Phase::Prefill ? "prefill" : "decode"; }
+
+const std::vector<std::string>& vec_op_names() {
+  static const std::vector<std::string> names = {"rmsnorm", "layernorm", "softmax", "swiglu",
+                                                 "relu2_glu", "gelu", "add", "quantize",
+                                                 "rope", "gather", "copy", "mac"};
+  return names;
+}
+
+const char* vec_op_name(VecOp v) { return vec_op_names()[static_cast<int>(v)].c_str(); }
+
+namespace {
+
+struct Builder {
+  const WorkloadSpec& w;
+  const GraphOptions& opt;
+  std::vector<Op>& ops;
+  Phase phase;
+  int step;
+
+  Op base(const std::string& name, int layer) const {
+    Op o;
+    o.name = name;
+    o.layer = layer;
+    o.phase = phase;
+    o.step = step;
+    return o;
+  }
+
+  void vec(const std::string& name, int layer, VecOp v, uint64_t elements, int in_operands = 1,
+           uint64_t out_elements = ~0ull) {
+    Op o = base(name, layer);
+    o.kind = OpKind::Vector;
+    o.vop = v;
+    o.elements = elements;
+    o.in_operands = in_operands;
+    o.in_elements = elements * in_operands;
+    o.out_elements = out_elements == ~0ull ? elements : out_elements;
+    ops.push_back(o);
+  }
+
+  void gemm(const std::string& name, int layer, WeightClass wc, uint64_t count, uint64_t M, uint64_t K,
+            uint64_t N, uint64_t kv_len = 0) {
+    Op o = base(name, layer);
+    o.kind = OpKind::Gemm;
+    o.wclass = wc;
+    o.gemm_count = count;
+    o.M = M;
+    o.K = K;
+    o.N = N;
+    o.kv_len = kv_len;
+    o.in_elements = count * M * K;
+    o.out_elements = count * M * N;
+    ops.push_back(o);
+  }
+
+  WeightClass wc(Precision p) const { return p == Precision::Ternary ? WeightClass::Ternary : WeightClass::Fp16; }
+
+  void maybe_quant(const std::string& name, int layer, Precision p, uint64_t elements) {
+    if (p == Precision::Ternary && opt.quantize_ternary_inputs) vec(name, layer, VecOp::Quantize, elements);
+  }
+
+  // One decoder layer over T new tokens per sequence, attending to kv_len keys.
+  void layer(int l, uint64_t T, uint64_t kv_len) {
+    const ModelSpec& m = w.model;
+    const uint64_t B = w.scenario.batch, M = B * T, H = m.hidden, F = m.ffn, D = m.head_dim(),
+                   KV = m.kv_dim(), G = m.group(), KVH = m.kv_heads, NH = m.heads;
+    const VecOp norm = m.norm == "rmsnorm" ? VecOp::Rmsnorm : VecOp::Layernorm;
+
+    vec("attn_norm", l, norm, M * H);
+    maybe_quant("attn_quant", l, m.attn_proj, M * H);
+    gemm("q_proj", l, wc(m.attn_proj), 1, M, H, H);
+    gemm("k_proj", l, wc(m.attn_proj), 1, M, H, KV);
+    gemm("v_proj", l, wc(m.attn_proj), 1, M, H, KV);
+    vec("rope", l, VecOp::Rope, M * (H + KV));
+    vec("kv_append", l, VecOp::Copy, M * 2 * KV);
+    // GQA: the G query heads sharing a KV head are stacked along M, so each K/V slice is read once.
+    gemm("attn_score", l, WeightClass::KvCache, B * KVH, T * G, D, kv_len, kv_len);
+    vec("softmax", l, VecOp::Softmax, B * NH * T * kv_len);
+    gemm("attn_context", l, WeightClass::KvCache, B * KVH, T * G, kv_len, D, kv_len);
+    if (m.subln) vec("attn_subln", l, norm, M * H);
+    maybe_quant("o_quant", l, m.attn_proj, M * H);
+    gemm("o_proj", l, wc(m.attn_proj), 1, M, H, H);
+    vec("attn_residual", l, VecOp::Add, M * H, 2, M * H);
+
+    vec("ffn_norm", l, norm, M * H);
+    maybe_quant("ffn_quant", l, m.ffn_w, M * H);
+    if (m.gated_ffn()) {
+      gemm("ffn_gate", l, wc(m.ffn_w), 1, M, H, F);
+      gemm("ffn_up", l, wc(m.ffn_w), 1, M, H, F);
+      vec("ffn_act", l, m.ffn_activation == "swiglu" ? VecOp::Swiglu : VecOp::Relu2Glu, M * F, 2, M * F);
+    } else {
+      gemm("ffn_up", l, wc(m.ffn_w), 1, M, H, F);
+      vec("ffn_act", l, VecOp::Gelu, M * F);
+    }
+    if (m.subln) vec("ffn_subln", l, norm, M * F);
+    maybe_quant("down_quant", l, m.ffn_w, M * F);
+    gemm("ffn_down", l, wc(m.ffn_w), 1, M, F, H);
+    vec("ffn_residual", l, VecOp::Add, M * H, 2, M * H);
+  }
+
+  void pass(uint64_t T, uint64_t kv_len) {
+    const ModelSpec& m = w.model;
+    const uint64_t B = w.scenario.batch, H = m.hidden;
+    vec("embedding", -1, VecOp::Gather, B * T * H);
+    for (int l = 0; l < m.layers; ++l) layer(l, T, kv_len);
+    // Only the last position of each sequence needs logits to pick the next token.
+    const VecOp norm = m.norm == "rmsnorm" ? VecOp::Rmsnorm : VecOp::Layernorm;
+    vec("final_norm", -1, norm, B * H);
+    gemm("lm_head", -1, WeightClass::Fp16, 1, B, H, m.vocab);
+  }
+};
+
+}  // namespace
+
+std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt) {
+  std::vector<Op> ops;
+  Builder b{w, opt, ops, Phase::Prefill, 0};
+  const uint64_t P = w.scenario.prompt_tokens;
+  if (opt.single_decode_step) {
+    b.phase = Phase::Decode;
+    b.step = 1;
+    b.pass(1, P + 1);
+    return ops;
+  }
+  b.pass(P, P);
+  b.phase = Phase::Decode;
+  for (int64_t s = 1; s < w.scenario.generated_tokens; ++s) {
+    b.step = static_cast<int>(s);
+    b.pass(1, P + s);
+  }
+  return ops;
+}
+
+namespace {
+uint64_t layer_linear_macs_per_token(const ModelSpec& m) {
+  const uint64_t H = m.hidden, F = m.ffn, KV = m.kv_dim();
+  return H * H + 2 * H * KV + H * H + (m.gated_ffn() ? 3 : 2) * H * F;
+}
+}  // namespace
+
+uint64_t closed_form_prefill_macs(const WorkloadSpec& w) {
+  const ModelSpec& m = w.model;
+  const uint64_t B = w.scenario.batch, T = w.scenario.prompt_tokens;
+  const uint64_t attn = 2 * B * m.heads * T * T * m.head_dim();  // QK^T and PV, full (masked after)
+  return m.layers * (B * T * layer_linear_macs_per_token(m) + attn) + B * m.hidden * m.vocab;
+}
+
+uint64_t closed_form_decode_step_macs(const WorkloadSpec& w, uint64_t kv_len) {
+  const ModelSpec& m = w.model;
+  const uint64_t B = w.scenario.batch;
+  const uint64_t attn = 2 * B * m.heads * kv_len * m.head_dim();
+  return m.layers * (B * layer_linear_macs_per_token(m) + attn) + B * m.hidden * m.vocab;
+}
+
+}  // namespace lpusim

@@ -1,0 +1,67 @@
+// Turns simulation statistics into the report an architect reads: totals, per-op and per-layer
+// rows, per-unit breakdown, footprint; written as JSON (schema below), CSV and Markdown, and
+// printed side by side with B/A ratios. Every column is explained in README.md#report-columns.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "sim/simulate.h"
+
+namespace lpusim {
+
+constexpr int kReportSchemaVersion = 1;
+
+struct Row {
+  std::string phase;   // prefill | decode
+  std::string name;    // op name, or "layer N" / "model" in layer rows
+  int layer = -1;
+  std::string unit;
+  std::string note;
+  uint64_t instances = 0;
+  uint64_t cycles = 0;  // critical-path cycles (sum adds to total)
+  uint64_t busy_cycles = 0;
+  uint64_t macs = 0;
+  uint64_t peak_macs_per_cycle = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0, sram_read_bytes = 0, sram_write_bytes = 0;
+  EnergyBreakdown energy;  // pJ
+  EventCounts events;
+};
+
+struct UnitRow {
+  std::string name, kind;
+  uint64_t busy_cycles = 0, macs = 0, peak_macs_per_cycle = 0;
+  double dynamic_pj = 0, leakage_pj = 0, leakage_uw = 0;
+};
+
+struct DesignReport {
+  std::string name, file, tech, budget;
+  double clock_ghz = 0;
+  uint64_t total_cycles = 0, prefill_cycles = 0, decode_cycles = 0;
+  int64_t batch = 0, prompt_tokens = 0, generated_tokens = 0;
+  double prefill_s = 0, decode_s = 0, total_s = 0, time_per_output_token_s = 0;
+  double decode_tokens_per_s = 0, end_to_end_tokens_per_s = 0;
+  EnergyBreakdown energy;  // pJ, whole run
+  EnergyBreakdown prefill_energy, decode_energy;
+  double energy_per_generated_token_pj = 0, decode_energy_per_token_pj = 0;
+  Footprint footprint;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  std::vector<Row> ops;     // aggregated per (phase, op name)
+  std::vector<Row> layers;  // aggregated per (phase, layer); layer -1 = model-level ops
+  std::vector<UnitRow> units;
+  std::vector<std::string> notes;  // how ops were mapped on this design
+  std::string resolved_design_yaml;
+};
+
+DesignReport build_report(const SimulationRun& run, const DesignRun& d);
+
+// Outputs. JSON is byte-identical for identical inputs (no timestamps, no host data).
+std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+std::string ops_csv(const std::vector<DesignReport>& reports);
+std::string layers_csv(const std::vector<DesignReport>& reports);
+std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+
+// Writes report.json, ops.csv, layers.csv, summary.md and the resolved inputs into `dir`.
+void write_outputs(const std::string& dir, const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+
+}  // namespace lpusim
