@@ -1,0 +1,139 @@
+// Timing: systolic tile cycles against the SCALE-Sim closed form on divisible and non-divisible
+// shapes; a unit simulated in SystemC takes exactly its closed-form cycles; DRAM channels contend.
+#include <catch2/catch.hpp>
+#include <systemc>
+
+#include "helpers.h"
+#include "models/compute_unit.h"
+#include "models/dram.h"
+#include "models/sram_buffer.h"
+#include "models/systolic.h"
+#include "sim/design.h"
+
+using namespace lpusim;
+using namespace lpusim_test;
+
+namespace {
+uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+TEST_CASE("output-stationary fold cycles: 2R + C + K - 2 per fold, ceil(M/R) * ceil(N/C) folds") {
+  // Divisible: 128 x 256 x 192 on 64 x 64 -> 2 * 3 folds of 2*64 + 64 + 256 - 2 = 446 cycles.
+  SystolicTiming t = systolic_gemm(Dataflow::OutputStationary, 64, 64, 128, 256, 192, 0);
+  CHECK(t.folds == 6);
+  CHECK(t.cycles_per_fold == 446);
+  CHECK(t.cycles == 2676);
+  // Non-divisible: 100 x 70 x 130 on 32 x 16 -> ceil(100/32)=4, ceil(130/16)=9 folds of 64+16+70-2.
+  t = systolic_gemm(Dataflow::OutputStationary, 32, 16, 100, 70, 130, 0);
+  CHECK(t.folds == 36);
+  CHECK(t.cycles == 36 * 148);
+  // Unpack stages add to every fold.
+  CHECK(systolic_gemm(Dataflow::OutputStationary, 32, 16, 100, 70, 130, 3).cycles == 36 * 151);
+}
+
+TEST_CASE("weight- and input-stationary fold cycles") {
+  // WS: Sr = K, Sc = N, T = M.   IS: Sr = K, Sc = M, T = N.
+  for (uint64_t M : {1ull, 17ull, 64ull}) {
+    for (uint64_t K : {64ull, 100ull}) {
+      for (uint64_t N : {32ull, 96ull, 130ull}) {
+        const uint64_t R = 32, C = 16;
+        SystolicTiming ws = systolic_gemm(Dataflow::WeightStationary, R, C, M, K, N, 0);
+        CHECK(ws.cycles == cdiv(K, R) * cdiv(N, C) * (2 * R + C + M - 2));
+        CHECK(ws.w_reads == K * N);
+        SystolicTiming is = systolic_gemm(Dataflow::InputStationary, R, C, M, K, N, 0);
+        CHECK(is.cycles == cdiv(K, R) * cdiv(M, C) * (2 * R + C + N - 2));
+        CHECK(is.a_reads == M * K);
+      }
+    }
+  }
+}
+
+namespace {
+// Runs one tile through a unit built from a shipped design and returns the simulated cycles.
+uint64_t simulate_one_tile(const std::string& design, const std::string& unit, const Tile& tile,
+                           uint64_t* closed_form) {
+  DesignSpec d = DesignSpec::load(src(design));
+  const sc_core::sc_time clk(1, sc_core::SC_NS);
+  SramBuffer wbuf("wbuf", d.weight_buffer, d.tech, clk, 1);
+  SramBuffer abuf("abuf", d.activation_buffer, d.tech, clk, 1);
+  UnitContext ctx{clk, &d.tech, &wbuf, &abuf, 1};
+  const UnitSpec* spec = nullptr;
+  for (const auto& u : d.units) {
+    if (u.name == unit) spec = &u;
+  }
+  std::unique_ptr<ComputeUnit> cu = UnitRegistry::instance().find(spec->impl)->factory(*spec, ctx);
+  *closed_form = cu->cost(tile).cycles;
+  sc_core::sc_time done;
+  cu->submit(&tile, 0, [&]() { done = sc_core::sc_time_stamp(); });
+  sc_core::sc_start();
+  return static_cast<uint64_t>(done / clk + 0.5);
+}
+}  // namespace
+
+TEST_CASE("a ternary tile simulated in SystemC takes its closed-form cycles") {
+  Tile t;
+  t.kind = OpKind::Gemm;
+  t.m = 100, t.k = 300, t.n = 130;  // non-divisible on 64 x 64
+  t.a_bits = 8, t.w_bits = 2, t.acc_bits = 32;
+  t.w_nonzero = 300 * 130;
+  uint64_t cf = 0;
+  uint64_t sim = simulate_one_tile("configs/designs/lpu.yaml", "tmac", t, &cf);
+  // ceil(100/64) * ceil(130/64) = 6 folds of 2*64 + 64 + 300 - 2 + 1 unpack stage = 491.
+  CHECK(cf == 6 * 491);
+  CHECK(sim == cf);
+}
+
+TEST_CASE("an FP16 tile simulated in SystemC takes its closed-form cycles") {
+  Tile t;
+  t.kind = OpKind::Gemm;
+  t.m = 64, t.k = 3200, t.n = 256;
+  t.w_nonzero = 3200 * 256;
+  uint64_t cf = 0;
+  uint64_t sim = simulate_one_tile("configs/designs/fp16.yaml", "fpmac", t, &cf);
+  CHECK(cf == 4 * (2 * 64 + 64 + 3200 - 2));
+  CHECK(sim == cf);
+}
+
+TEST_CASE("SRAM port contention stretches a tile") {
+  // One port, 1 bank x 8 bits: reading the weights (64 x 64 x 2 bits = 8192 bits) takes 1024
+  // cycles, more than the 191-cycle fold, so the tile finishes when the port does.
+  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  d.weight_buffer.banks = 1;
+  d.weight_buffer.ports = 1;
+  d.weight_buffer.width_bits = 8;
+  const sc_core::sc_time clk(1, sc_core::SC_NS);
+  SramBuffer wbuf("wbuf", d.weight_buffer, d.tech, clk, 1);
+  SramBuffer abuf("abuf", d.activation_buffer, d.tech, clk, 1);
+  UnitContext ctx{clk, &d.tech, &wbuf, &abuf, 1};
+  auto cu = UnitRegistry::instance().find("ternary_mac_array")->factory(d.units[0], ctx);
+  Tile t;
+  t.kind = OpKind::Gemm;
+  t.m = 1, t.k = 64, t.n = 64, t.a_bits = 8, t.w_bits = 2, t.w_nonzero = 4096;
+  sc_core::sc_time done;
+  cu->submit(&t, 0, [&]() { done = sc_core::sc_time_stamp(); });
+  sc_core::sc_start();
+  CHECK(cu->cost(t).cycles == 2 * 64 + 64 + 64 - 2 + 1);
+  CHECK(done == clk * 1024.0);
+}
+
+TEST_CASE("DRAM: bandwidth, latency and contention between requests") {
+  DramSpec spec{"lpddr5", 4, 16.0, 100.0};  // 16 B/cycle per channel at 1 GHz
+  TechTable tech = TechTable::load(src("configs/tech/7nm.yaml"));
+  const sc_core::sc_time clk(1, sc_core::SC_NS);
+  Dram dram("dram", spec, tech, clk, 1);
+  sc_core::sc_time a, b, c;
+  // 64 KiB = 1024 granules -> 256 per channel = 16 KiB per channel = 1024 cycles, + 100 latency.
+  dram.request(64 * 1024, false, 0, [&]() { a = sc_core::sc_time_stamp(); });
+  // A second request at the same time queues behind the first on every channel.
+  dram.request(64 * 1024, false, 0, [&]() { b = sc_core::sc_time_stamp(); });
+  // A small request (one granule) lands on one channel behind both.
+  dram.request(64, true, 0, [&]() { c = sc_core::sc_time_stamp(); });
+  sc_core::sc_start();
+  CHECK(a == clk * 1124.0);
+  CHECK(b == clk * 2148.0);
+  CHECK(c == clk * (2048.0 + 4 + 100));
+  ModuleStats s;
+  dram.collect(s);
+  CHECK(s.per_key[0][Ev::DramReadBit] == 2 * 64 * 1024 * 8);
+  CHECK(s.per_key[0][Ev::DramWriteBit] == 64 * 8);
+}
