@@ -73,7 +73,7 @@ json energy_json(const EnergyBreakdown& e) {
   return j;
 }
 
-json row_json(const Row& r, bool op_row) {
+json row_json(const Row& r, bool op_row, double cycle_ns) {
   json j;
   j["phase"] = r.phase;
   if (op_row) {
@@ -85,6 +85,7 @@ json row_json(const Row& r, bool op_row) {
   }
   j["instances"] = r.instances;
   j["cycles"] = r.cycles;
+  j["time_s"] = static_cast<double>(r.cycles) * cycle_ns * 1e-9;
   j["busy_cycles"] = r.busy_cycles;
   j["macs"] = r.macs;
   if (op_row) j["utilization"] = utilization(r);
@@ -300,10 +301,10 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     d["units"] = units;
     d["notes"] = r.notes;
     json ops = json::array();
-    for (const auto& o : r.ops) ops.push_back(row_json(o, true));
+    for (const auto& o : r.ops) ops.push_back(row_json(o, true, 1.0 / r.clock_ghz));
     d["ops"] = ops;
     json layers = json::array();
-    for (const auto& l : r.layers) layers.push_back(row_json(l, false));
+    for (const auto& l : r.layers) layers.push_back(row_json(l, false, 1.0 / r.clock_ghz));
     d["layers"] = layers;
     designs.push_back(d);
   }
@@ -335,14 +336,15 @@ namespace {
 std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
   std::ostringstream os;
   os << "design,phase," << (ops ? "op,unit," : "layer,")
-     << "instances,cycles,busy_cycles,macs," << (ops ? "utilization," : "")
+     << "instances,cycles,time_s,busy_cycles,macs," << (ops ? "utilization," : "")
      << "dram_read_bytes,dram_write_bytes,sram_read_bytes,sram_write_bytes,"
         "energy_compute_pj,energy_sram_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj\n";
   for (const auto& r : reports) {
     for (const Row& x : ops ? r.ops : r.layers) {
       os << r.name << "," << x.phase << ",";
       if (ops) os << x.name << "," << x.unit << ","; else os << x.layer << ",";
-      os << x.instances << "," << x.cycles << "," << x.busy_cycles << "," << x.macs << ",";
+      os << x.instances << "," << x.cycles << "," << fmt(static_cast<double>(x.cycles) / r.clock_ghz * 1e-9, 10) << ","
+         << x.busy_cycles << "," << x.macs << ",";
       if (ops) os << fmt(utilization(x), 6) << ",";
       os << x.dram_read_bytes << "," << x.dram_write_bytes << "," << x.sram_read_bytes << "," << x.sram_write_bytes;
       for (int c = 0; c < kNumEnergyClass; ++c) os << "," << fmt(x.energy.pj[c], 10);
