@@ -6,6 +6,12 @@ namespace lpusim {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+void add_systolic_sram_traffic(const SystolicTiming& s, const Tile& t, TileCost& c) {
+  c.a_read_bits = s.a_reads * t.a_bits + (t.first_k ? 0 : t.m * t.n * t.acc_bits);
+  c.w_read_bits = s.w_reads * t.w_bits;
+  c.a_write_bits = s.out_writes * (t.last_k ? t.out_bits : t.acc_bits);
+}
+
 ComputeUnit::ComputeUnit(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
     : sc_core::sc_module(name), spec_(spec), ctx_(ctx), events_(ctx.num_keys), busy_(ctx.num_keys),
       macs_(ctx.num_keys) {

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "models/stats.h"
+#include "models/systolic.h"
 #include "models/unit_context.h"
 #include "models/unit_registry.h"
 #include "sim/program.h"
@@ -55,5 +56,9 @@ class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
 };
 
 uint64_t ceil_div(uint64_t a, uint64_t b);
+
+// SRAM traffic of a systolic GEMM tile: operand streams, partial sums re-read when the tile is not
+// the first along K, and outputs (or partial sums) written back.
+void add_systolic_sram_traffic(const SystolicTiming& s, const Tile& t, TileCost& c);
 
 }  // namespace lpusim

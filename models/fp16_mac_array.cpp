@@ -21,9 +21,7 @@ class Fp16MacArray : public ComputeUnit {
     c.macs = t.m * t.k * t.n;
     c.events[Ev::Fp16Mul] = c.macs;
     c.events[fp32_acc_ ? Ev::Fp32Add : Ev::Fp16Add] = c.macs;
-    c.a_read_bits = s.a_reads * t.a_bits + (t.first_k ? 0 : t.m * t.n * t.acc_bits);
-    c.w_read_bits = s.w_reads * t.w_bits;
-    c.a_write_bits = t.last_k ? s.out_writes * t.out_bits : s.out_writes * t.acc_bits;
+    add_systolic_sram_traffic(s, t, c);
     return c;
   }
   double leakage_uw() const override {

@@ -25,9 +25,7 @@ class TernaryMacArray : public ComputeUnit {
     c.macs = t.m * t.k * t.n;
     c.events[Ev::Int8Add] = gating_ ? t.m * t.w_nonzero : c.macs;
     if (t.last_k) c.events[Ev::Fp32Mul] = t.m * t.n;  // dequantise: y = acc * (gamma / s_x)
-    c.a_read_bits = s.a_reads * t.a_bits + (t.first_k ? 0 : t.m * t.n * t.acc_bits);
-    c.w_read_bits = s.w_reads * t.w_bits;
-    c.a_write_bits = t.last_k ? s.out_writes * t.out_bits : s.out_writes * t.acc_bits;
+    add_systolic_sram_traffic(s, t, c);
     return c;
   }
   double leakage_uw() const override {
