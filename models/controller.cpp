@@ -93,8 +93,8 @@ void Controller::collect(ModuleStats& out) const {
   out.scalars["prefill_cycles"] = static_cast<double>(prefill_cycles_);
   out.scalars["tiles"] = static_cast<double>(prog_.tiles.size());
   out.scalars["ops"] = static_cast<double>(prog_.ops.size());
-  // Critical-path cycles per key travel in busy_per_key; instances in macs_per_key's place would be
-  // confusing, so they go to scalars only in aggregate.
+  // The controller's busy_per_key holds critical-path cycles per key (see the header), which the
+  // report uses as each op's cycles; it is not added to unit busy time.
   out.busy_per_key = key_cycles_;
 }
 
