@@ -19,6 +19,8 @@ namespace {
 
 constexpr double kUwNsToPj = 1e-3;  // 1 uW x 1 ns = 1e-15 J = 1e-3 pJ
 
+double seconds(uint64_t cycles, double clock_ghz) { return static_cast<double>(cycles) * (1.0 / clock_ghz) * 1e-9; }
+
 void add_row(Row& r, const Row& o) {
   r.instances += o.instances;
   r.cycles += o.cycles;
@@ -73,7 +75,7 @@ json energy_json(const EnergyBreakdown& e) {
   return j;
 }
 
-json row_json(const Row& r, bool op_row, double cycle_ns) {
+json row_json(const Row& r, bool op_row, double clock_ghz) {
   json j;
   j["phase"] = r.phase;
   if (op_row) {
@@ -85,7 +87,7 @@ json row_json(const Row& r, bool op_row, double cycle_ns) {
   }
   j["instances"] = r.instances;
   j["cycles"] = r.cycles;
-  j["time_s"] = static_cast<double>(r.cycles) * cycle_ns * 1e-9;
+  j["time_s"] = seconds(r.cycles, clock_ghz);
   j["busy_cycles"] = r.busy_cycles;
   j["macs"] = r.macs;
   if (op_row) j["utilization"] = utilization(r);
@@ -121,9 +123,9 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.prompt_tokens = sc.prompt_tokens;
   r.generated_tokens = sc.generated_tokens;
   const double ns = ds.cycle_ns();
-  r.prefill_s = static_cast<double>(r.prefill_cycles) * ns * 1e-9;
-  r.decode_s = static_cast<double>(r.decode_cycles) * ns * 1e-9;
-  r.total_s = static_cast<double>(r.total_cycles) * ns * 1e-9;
+  r.prefill_s = seconds(r.prefill_cycles, ds.clock_ghz);
+  r.decode_s = seconds(r.decode_cycles, ds.clock_ghz);
+  r.total_s = seconds(r.total_cycles, ds.clock_ghz);
   const int64_t steps = sc.generated_tokens - 1;  // the prefill yields the first token
   r.time_per_output_token_s = steps > 0 ? r.decode_s / static_cast<double>(steps) : 0;
   r.decode_tokens_per_s = r.time_per_output_token_s > 0 ? static_cast<double>(sc.batch) / r.time_per_output_token_s : 0;
@@ -301,10 +303,10 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     d["units"] = units;
     d["notes"] = r.notes;
     json ops = json::array();
-    for (const auto& o : r.ops) ops.push_back(row_json(o, true, 1.0 / r.clock_ghz));
+    for (const auto& o : r.ops) ops.push_back(row_json(o, true, r.clock_ghz));
     d["ops"] = ops;
     json layers = json::array();
-    for (const auto& l : r.layers) layers.push_back(row_json(l, false, 1.0 / r.clock_ghz));
+    for (const auto& l : r.layers) layers.push_back(row_json(l, false, r.clock_ghz));
     d["layers"] = layers;
     designs.push_back(d);
   }
@@ -343,7 +345,7 @@ std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
     for (const Row& x : ops ? r.ops : r.layers) {
       os << r.name << "," << x.phase << ",";
       if (ops) os << x.name << "," << x.unit << ","; else os << x.layer << ",";
-      os << x.instances << "," << x.cycles << "," << fmt(static_cast<double>(x.cycles) / r.clock_ghz * 1e-9, 10) << ","
+      os << x.instances << "," << x.cycles << "," << fmt(seconds(x.cycles, r.clock_ghz), 10) << ","
          << x.busy_cycles << "," << x.macs << ",";
       if (ops) os << fmt(utilization(x), 6) << ",";
       os << x.dram_read_bytes << "," << x.dram_write_bytes << "," << x.sram_read_bytes << "," << x.sram_write_bytes;
