@@ -4,6 +4,7 @@
 #include <systemc>
 
 #include "helpers.h"
+#include "unit_bench.h"
 #include "models/compute_unit.h"
 #include "models/sram_buffer.h"
 #include "sim/design.h"
@@ -11,21 +12,11 @@
 using namespace lpusim;
 using namespace lpusim_test;
 
-namespace {
-struct Units {
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  sc_core::sc_time clk{1, sc_core::SC_NS};
-  SramBuffer wbuf{"wbuf", lpu.weight_buffer, lpu.tech, clk, 1};
-  SramBuffer abuf{"abuf", lpu.activation_buffer, lpu.tech, clk, 1};
-  UnitContext ctx{clk, &lpu.tech, &wbuf, &abuf, 1};
-  std::unique_ptr<ComputeUnit> make(UnitSpec s) { return UnitRegistry::instance().find(s.impl)->factory(s, ctx); }
-};
-}  // namespace
 
 TEST_CASE("one FP16 MAC over one ternary MAC equals the tech table's ratio") {
-  Units u;
-  UnitSpec tern = u.lpu.units[0];
-  UnitSpec fp = u.lpu.units[1];
+  UnitBench u("configs/designs/lpu.yaml");
+  UnitSpec tern = u.design.units[0];
+  UnitSpec fp = u.design.units[1];
   fp.enums["accumulate"] = "fp16";
   auto ta = u.make(tern);
   auto fa = u.make(fp);
@@ -34,18 +25,18 @@ TEST_CASE("one FP16 MAC over one ternary MAC equals the tech table's ratio") {
   t.m = t.k = t.n = 1;
   t.w_nonzero = 1;
   t.last_k = false;  // arithmetic only: no output rescale
-  const EventPrices p = u.lpu.tech.arithmetic_prices();
+  const EventPrices p = u.design.tech.arithmetic_prices();
   const double e_tern = price(ta->cost(t).events, p).total();
   const double e_fp = price(fa->cost(t).events, p).total();
-  const auto& tab = u.lpu.tech.event_pj;
+  const auto& tab = u.design.tech.event_pj;
   CHECK(e_tern == Approx(tab.at("int8_add")));
   CHECK(e_fp == Approx(tab.at("fp16_mul") + tab.at("fp16_add")));
   CHECK(e_fp / e_tern == Approx((0.34 + 0.16) / 0.007));  // BitNet 7nm table
 }
 
 TEST_CASE("zero gating removes the adds of zero weights, not their cycles") {
-  Units u;
-  UnitSpec gated = u.lpu.units[0];
+  UnitBench u("configs/designs/lpu.yaml");
+  UnitSpec gated = u.design.units[0];
   UnitSpec ungated = gated;
   ungated.bools["zero_gating"] = false;
   auto g = u.make(gated);

@@ -4,6 +4,7 @@
 #include <systemc>
 
 #include "helpers.h"
+#include "unit_bench.h"
 #include "models/compute_unit.h"
 #include "models/dram.h"
 #include "models/sram_buffer.h"
@@ -48,27 +49,6 @@ TEST_CASE("weight- and input-stationary fold cycles") {
   }
 }
 
-namespace {
-// Runs one tile through a unit built from a shipped design and returns the simulated cycles.
-uint64_t simulate_one_tile(const std::string& design, const std::string& unit, const Tile& tile,
-                           uint64_t* closed_form) {
-  DesignSpec d = DesignSpec::load(src(design));
-  const sc_core::sc_time clk(1, sc_core::SC_NS);
-  SramBuffer wbuf("wbuf", d.weight_buffer, d.tech, clk, 1);
-  SramBuffer abuf("abuf", d.activation_buffer, d.tech, clk, 1);
-  UnitContext ctx{clk, &d.tech, &wbuf, &abuf, 1};
-  const UnitSpec* spec = nullptr;
-  for (const auto& u : d.units) {
-    if (u.name == unit) spec = &u;
-  }
-  std::unique_ptr<ComputeUnit> cu = UnitRegistry::instance().find(spec->impl)->factory(*spec, ctx);
-  *closed_form = cu->cost(tile).cycles;
-  sc_core::sc_time done;
-  cu->submit(&tile, 0, [&]() { done = sc_core::sc_time_stamp(); });
-  sc_core::sc_start();
-  return static_cast<uint64_t>(done / clk + 0.5);
-}
-}  // namespace
 
 TEST_CASE("a ternary tile simulated in SystemC takes its closed-form cycles") {
   Tile t;
@@ -76,8 +56,10 @@ TEST_CASE("a ternary tile simulated in SystemC takes its closed-form cycles") {
   t.m = 100, t.k = 300, t.n = 130;  // non-divisible on 64 x 64
   t.a_bits = 8, t.w_bits = 2, t.acc_bits = 32;
   t.w_nonzero = 300 * 130;
-  uint64_t cf = 0;
-  uint64_t sim = simulate_one_tile("configs/designs/lpu.yaml", "tmac", t, &cf);
+  UnitBench b("configs/designs/lpu.yaml");
+  auto cu = b.make(b.unit("tmac"));
+  const uint64_t cf = cu->cost(t).cycles;
+  const uint64_t sim = b.run_tile(*cu, t);
   // ceil(100/64) * ceil(130/64) = 6 folds of 2*64 + 64 + 300 - 2 + 1 unpack stage = 491.
   CHECK(cf == 6 * 491);
   CHECK(sim == cf);
@@ -88,8 +70,10 @@ TEST_CASE("an FP16 tile simulated in SystemC takes its closed-form cycles") {
   t.kind = OpKind::Gemm;
   t.m = 64, t.k = 3200, t.n = 256;
   t.w_nonzero = 3200 * 256;
-  uint64_t cf = 0;
-  uint64_t sim = simulate_one_tile("configs/designs/fp16.yaml", "fpmac", t, &cf);
+  UnitBench b("configs/designs/fp16.yaml");
+  auto cu = b.make(b.unit("fpmac"));
+  const uint64_t cf = cu->cost(t).cycles;
+  const uint64_t sim = b.run_tile(*cu, t);
   CHECK(cf == 4 * (2 * 64 + 64 + 3200 - 2));
   CHECK(sim == cf);
 }
@@ -97,23 +81,18 @@ TEST_CASE("an FP16 tile simulated in SystemC takes its closed-form cycles") {
 TEST_CASE("SRAM port contention stretches a tile") {
   // One port, 1 bank x 8 bits: reading the weights (64 x 64 x 2 bits = 8192 bits) takes 1024
   // cycles, more than the 191-cycle fold, so the tile finishes when the port does.
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  d.weight_buffer.banks = 1;
-  d.weight_buffer.ports = 1;
-  d.weight_buffer.width_bits = 8;
-  const sc_core::sc_time clk(1, sc_core::SC_NS);
-  SramBuffer wbuf("wbuf", d.weight_buffer, d.tech, clk, 1);
-  SramBuffer abuf("abuf", d.activation_buffer, d.tech, clk, 1);
-  UnitContext ctx{clk, &d.tech, &wbuf, &abuf, 1};
-  auto cu = UnitRegistry::instance().find("ternary_mac_array")->factory(d.units[0], ctx);
+  UnitBench b("configs/designs/lpu.yaml", [](DesignSpec& d) {
+    d.weight_buffer.banks = 1;
+    d.weight_buffer.ports = 1;
+    d.weight_buffer.width_bits = 8;
+  });
+  auto cu = b.make(b.unit("tmac"));
   Tile t;
   t.kind = OpKind::Gemm;
   t.m = 1, t.k = 64, t.n = 64, t.a_bits = 8, t.w_bits = 2, t.w_nonzero = 4096;
-  sc_core::sc_time done;
-  cu->submit(&t, 0, [&]() { done = sc_core::sc_time_stamp(); });
-  sc_core::sc_start();
+  const uint64_t done = b.run_tile(*cu, t);
   CHECK(cu->cost(t).cycles == 2 * 64 + 64 + 64 - 2 + 1);
-  CHECK(done == clk * 1024.0);
+  CHECK(done == 1024);
 }
 
 TEST_CASE("DRAM: bandwidth, latency and contention between requests") {
