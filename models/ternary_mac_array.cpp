@@ -51,6 +51,10 @@ const bool registered = register_unit(UnitInfo{
         {"dataflow", ParamType::Enum, "SCALE-Sim dataflow of a fold",
          {"output_stationary", "weight_stationary", "input_stationary"}, 0},
         {"accumulator_bits", ParamType::Int, "partial-sum width in bits (INT32 by default)", {}, 8},
+        {"accumulator_overflow", ParamType::Enum,
+         "what a partial sum outside the accumulator's range does: saturate (clamped and counted) or "
+         "error (the functional run stops with the output's coordinates)",
+         {"saturate", "error"}, 0},
         {"zero_gating", ParamType::Bool, "zero weights skip the add (no energy), cycle still spent", {}, 0},
         {"weight_format", ParamType::Enum,
          "weight storage: packed2 = 2 bits/weight, base3 = 5 trits per byte (1.6 bits/weight)",

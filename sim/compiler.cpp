@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <random>
+#include <memory>
 #include <tuple>
 
 #include "sim/config_error.h"
+#include "sim/weight_source.h"
 
 namespace lpusim {
 
@@ -14,30 +15,6 @@ namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 uint64_t bits_to_bytes(double bits) { return static_cast<uint64_t>(std::ceil(bits / 8.0)); }
-
-uint64_t splitmix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-uint64_t hash_str(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return h;
-}
-
-// Zeros in one k x n block of synthetic i.i.d. ternary weights: Binomial(k*n, p), seeded by the
-// block's identity so the same weights give the same count in every decode step and m-tile.
-uint64_t sample_zeros(const ModelSpec& m, int layer, const std::string& name, uint64_t k0, uint64_t n0,
-                      uint64_t count) {
-  if (m.zero_fraction <= 0) return 0;
-  uint64_t s = splitmix(m.seed ^ splitmix(hash_str(name) ^ splitmix(static_cast<uint64_t>(layer + 1) ^
-                                                                     splitmix(k0 * 1000003ull + n0))));
-  std::mt19937_64 rng(s);
-  std::binomial_distribution<uint64_t> bin(count, m.zero_fraction);
-  return bin(rng);
-}
 
 bool has_vec_op(const UnitSpec& u, VecOp v) {
   const auto& ops = u.list("ops");
@@ -126,7 +103,15 @@ GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
                     " GEMM (add a MAC array, or 'mac' to a vector_unit's ops)");
 }
 
-Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step) {
+Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step,
+                const IWeightSource* weights) {
+  std::unique_ptr<IWeightSource> own_weights;
+  if (!weights) {
+    own_weights = make_weight_source(w);
+    weights = own_weights.get();
+  }
+  // Decode steps and m-tiles revisit the same weight blocks: look each up once.
+  std::map<std::tuple<int, std::string, uint64_t, uint64_t, uint64_t, uint64_t>, uint64_t> nonzero_cache;
   GraphOptions gopt;
   gopt.single_decode_step = single_decode_step;
   gopt.quantize_ternary_inputs = d.first_with(Capability::TernaryGemm) != nullptr;
@@ -200,7 +185,14 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
               tl.last_k = k0 + t.tk >= op.K;
               const uint64_t wcount = tl.k * tl.n;
               if (gp.path == "ternary") {
-                tl.w_nonzero = wcount - sample_zeros(w.model, op.layer, op.name, k0, n0, wcount);
+                auto key = std::make_tuple(op.layer, op.name, k0, tl.k, n0, tl.n);
+                auto hit = nonzero_cache.find(key);
+                if (hit == nonzero_cache.end()) {
+                  hit = nonzero_cache
+                            .emplace(key, weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, false).nonzero)
+                            .first;
+                }
+                tl.w_nonzero = hit->second;
                 tl.load_weight_bytes = ternary_bytes(wcount, fmt);
               } else {
                 tl.w_nonzero = wcount;

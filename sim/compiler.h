@@ -32,7 +32,10 @@ struct GemmPath {
 };
 GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc);
 
-Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step = false);
+class IWeightSource;
+// `weights` supplies the zero pattern of each weight block (default: the workload's synthetic weights).
+Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step = false,
+                const IWeightSource* weights = nullptr);
 
 // Memory footprint of the workload on a design, in bytes.
 struct Footprint {
