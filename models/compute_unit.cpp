@@ -8,7 +8,8 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 void add_systolic_sram_traffic(const SystolicTiming& s, const Tile& t, TileCost& c) {
   c.a_read_bits = s.a_reads * t.a_bits + (t.first_k ? 0 : t.m * t.n * t.acc_bits);
-  c.w_read_bits = s.w_reads * t.w_bits;
+  // A stored block (packed or compressed) streams whole, once per weight stream of the dataflow.
+  c.w_read_bits = t.w_block_bits > 0 ? t.w_block_bits * s.w_streams : s.w_reads * t.w_bits;
   c.a_write_bits = s.out_writes * (t.last_k ? t.out_bits : t.acc_bits);
 }
 

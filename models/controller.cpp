@@ -62,7 +62,8 @@ void Controller::run() {
     // Issue loads (double buffering, data dependencies).
     while (next_load < n_tiles) {
       const Tile& t = prog_.tiles[next_load];
-      if (next_load >= 2 && !computed_[next_load - 2]) break;
+      const uint32_t window = prog_.ops[t.op].window;
+      if (next_load >= window && !computed_[next_load - window]) break;
       if (t.load_depends_on_prev_op && t.op > 0 && ops_completed_ < t.op) break;
       const uint32_t key = prog_.ops[t.op].stat_key;
       const uint32_t id = next_load;

@@ -1,6 +1,7 @@
 // Controller: runs a compiled program on the chip. Policy, in program order:
-//  - double buffering: the loads of tile i start once tile i-2 has finished computing (two tile
-//    slots per buffer), so weight streaming overlaps compute, also across op boundaries;
+//  - double buffering: the loads of tile i start once tile i-w has finished computing, with w the
+//    op's window (2 tile slots per buffer, times the arrays an op is split across), so weight
+//    streaming overlaps compute, also across op boundaries;
 //  - loads of data made by earlier ops (spilled activations, the KV cache) wait until every
 //    earlier op has completed, stores included;
 //  - a tile computes when its loads are in and every tile of the previous op has computed;

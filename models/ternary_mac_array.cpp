@@ -1,11 +1,22 @@
 // Ternary MAC array (BitNet b1.58): weights in {-1, 0, +1}, INT8 activations. Each PE adds,
 // subtracts or skips; partial sums accumulate in an `accumulator_bits` register; each finished
 // output is rescaled once (absmean gamma x activation scale) in FP32.
-// Energy: one ternary MAC is priced as one INT8 add, the BitNet b1.58 energy model; with
-// zero_gating a zero weight costs no add (the cycle is still spent). The zero count of every
-// k x n weight block comes from the compiler (sampled per block from the workload's weights).
+// Events per tile (priced from the tech table):
+//  - int8_add: one per add/subtract, the BitNet b1.58 energy model of a ternary MAC;
+//  - register_file_bit: the accumulator write of every add (accumulator_bits each) and, with
+//    sparse weights, the 8-bit read of the activation each nonzero selects from its row window;
+//  - gated_slot: with zero_gating, a zero weight costs no add and no accumulator write, only the
+//    gating logic; the cycle is still spent;
+//  - unpack_packed2_weight / unpack_base3_byte / index_decode_bit: the weight decoder between the
+//    weight SRAM and the array, once per weight streamed (OS streams weights once per M fold);
+//  - fp32_mul: the per-output rescale, on the last K tile.
+// Zero counts come from the compiler's IWeightSource, block by block: the real zero pattern.
 #include "models/compute_unit.h"
 #include "models/systolic.h"
+#include "models/weight_format.h"
+#include "sim/yaml_reader.h"
+
+#include <stdexcept>
 
 namespace lpusim {
 
@@ -14,30 +25,50 @@ namespace {
 class TernaryMacArray : public ComputeUnit {
  public:
   TernaryMacArray(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), rows_(spec.i("rows")), cols_(spec.i("cols")),
-        df_(parse_dataflow(spec.e("dataflow"))), gating_(spec.b("zero_gating")),
-        unpack_(spec.i("unpack_stages")) {}
+      : ComputeUnit(name, spec, ctx), gating_(spec.b("zero_gating")),
+        acc_bits_(spec.i("accumulator_bits")) {
+    shape_.dataflow = parse_dataflow(spec.e("dataflow"));
+    shape_.timing = parse_fold_timing(spec.e("timing"));
+    shape_.rows = spec.i("rows");
+    shape_.cols = spec.i("cols");
+    shape_.unpack_stages = spec.i("unpack_stages");
+    store_.format = parse_ternary_format(spec.e("weight_format"));
+    store_.index_bits = spec.i("index_bits");
+  }
 
   TileCost cost(const Tile& t) const override {
+    const bool sparse = store_.format == TernaryFormat::Sparse;
+    if (sparse && !t.nfold_stream) {
+      throw std::logic_error(std::string(name()) + ": sparse weights need the tile's per-fold zero pattern");
+    }
     TileCost c;
-    SystolicTiming s = systolic_gemm(df_, rows_, cols_, t.m, t.k, t.n, unpack_);
+    const SystolicTiming s = systolic_gemm(shape_, t.m, t.k, t.n, sparse ? t.nfold_stream.get() : nullptr);
     c.cycles = s.cycles;
     c.macs = t.m * t.k * t.n;
-    c.events[Ev::Int8Add] = gating_ ? t.m * t.w_nonzero : c.macs;
+    const uint64_t dense = t.k * t.n;
+    const uint64_t adds = (gating_ || sparse) ? t.m * t.w_nonzero : c.macs;
+    c.events[Ev::Int8Add] = adds;
+    c.events[Ev::RegFileBit] = adds * acc_bits_ + (sparse ? adds * 8 : 0);
+    if (gating_ && !sparse) c.events[Ev::GatedSlot] = t.m * (dense - t.w_nonzero);
+    switch (store_.format) {
+      case TernaryFormat::Packed2: c.events[Ev::UnpackPacked2] = dense * s.w_streams; break;
+      case TernaryFormat::Base3: c.events[Ev::UnpackBase3Byte] = ceil_div(dense, 5) * s.w_streams; break;
+      case TernaryFormat::Sparse: c.events[Ev::IndexDecodeBit] = t.w_nonzero * store_.index_bits * s.w_streams; break;
+    }
     if (t.last_k) c.events[Ev::Fp32Mul] = t.m * t.n;  // dequantise: y = acc * (gamma / s_x)
     add_systolic_sram_traffic(s, t, c);
     return c;
   }
   double leakage_uw() const override {
-    return static_cast<double>(rows_ * cols_) * ctx_.tech->leak("ternary_pe");
+    return static_cast<double>(shape_.rows * shape_.cols) * ctx_.tech->leak("ternary_pe");
   }
-  uint64_t peak_macs_per_cycle() const override { return rows_ * cols_; }
+  uint64_t peak_macs_per_cycle() const override { return shape_.rows * shape_.cols; }
 
  private:
-  uint64_t rows_, cols_;
-  Dataflow df_;
+  ArrayShape shape_;
+  TernaryStorage store_;
   bool gating_;
-  uint64_t unpack_;
+  uint64_t acc_bits_;
 };
 
 const bool registered = register_unit(UnitInfo{
@@ -48,8 +79,12 @@ const bool registered = register_unit(UnitInfo{
     {
         {"rows", ParamType::Int, "array rows R", {}, 1},
         {"cols", ParamType::Int, "array columns C", {}, 1},
-        {"dataflow", ParamType::Enum, "SCALE-Sim dataflow of a fold",
+        {"dataflow", ParamType::Enum, "dataflow of a fold",
          {"output_stationary", "weight_stationary", "input_stationary"}, 0},
+        {"timing", ParamType::Enum,
+         "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill "
+         "overlaps the current drain",
+         {"scale_sim", "pipelined"}, 0, "scale_sim"},
         {"accumulator_bits", ParamType::Int, "partial-sum width in bits (INT32 by default)", {}, 8},
         {"accumulator_overflow", ParamType::Enum,
          "what a partial sum outside the accumulator's range does: saturate (clamped and counted) or "
@@ -57,14 +92,28 @@ const bool registered = register_unit(UnitInfo{
          {"saturate", "error"}, 0},
         {"zero_gating", ParamType::Bool, "zero weights skip the add (no energy), cycle still spent", {}, 0},
         {"weight_format", ParamType::Enum,
-         "weight storage: packed2 = 2 bits/weight, base3 = 5 trits per byte (1.6 bits/weight)",
-         {"packed2", "base3"}, 0},
-        {"unpack_stages", ParamType::Int, "pipeline stages of the weight unpacker, added to every fold", {}, 0},
+         "weight storage: packed2 = 2 bits/weight, base3 = 5 trits per byte (1.6 bits/weight), "
+         "sparse = zero skipping with compressed indices (output_stationary only)",
+         {"packed2", "base3", "sparse"}, 0},
+        {"index_bits", ParamType::Int,
+         "sparse: bits of a nonzero's row index within its index block of 2^index_bits rows", {}, 1, "4"},
+        {"unpack_stages", ParamType::Int,
+         "pipeline stages of the weight decoder (unpack or index decode), paid per fold in scale_sim "
+         "timing and once per tile in pipelined timing", {}, 0},
     },
     {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
      "sram_stall_cycles: cycles added by busy SRAM ports"},
     [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
       return std::make_unique<TernaryMacArray>(s.name.c_str(), s, c);
+    },
+    [](const UnitSpec& s, const YamlNode& node) {
+      // Skipping lets each column walk its own nonzeros; only the output-stationary array keeps a
+      // private accumulator per column to do that (WS/IS would need per-PE operand routing).
+      if (s.e("weight_format") == "sparse" && s.e("dataflow") != "output_stationary") {
+        node.at("weight_format").fail("sparse weights (zero skipping) need dataflow: output_stationary, got " +
+                                      s.e("dataflow"));
+      }
+      if (s.i("index_bits") > 16) node.at("index_bits").fail("expected at most 16 index bits");
     }});
 
 }  // namespace

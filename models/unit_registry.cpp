@@ -1,5 +1,7 @@
 #include "models/unit_registry.h"
 
+#include <algorithm>
+
 #include "sim/yaml_reader.h"
 
 namespace lpusim {
@@ -46,15 +48,17 @@ UnitSpec UnitRegistry::parse(const std::string& name, const YamlNode& node) cons
     for (const auto& kv : infos_) list += (list.empty() ? "" : ", ") + kv.first;
     node.at("impl").fail("unknown unit implementation '" + impl + "' (known: " + list + ")");
   }
-  std::vector<std::string> required = {"impl"};
-  for (const auto& p : info->params) required.push_back(p.key);
-  node.expect_keys(required);
+  std::vector<std::string> required = {"impl"}, optional;
+  for (const auto& p : info->params) (p.default_value.empty() ? required : optional).push_back(p.key);
+  node.expect_keys(required, optional);
 
   UnitSpec s;
   s.name = name;
   s.impl = impl;
   for (const auto& p : info->params) {
-    YamlNode v = node.at(p.key);
+    // An absent optional key takes its documented default; the resolved design prints it.
+    YamlNode v = node.has(p.key) ? node.at(p.key)
+                                 : YamlNode(YAML::Load(p.default_value), "default of " + impl, node.child_path(p.key));
     switch (p.type) {
       case ParamType::Int: {
         int64_t x = v.as_int();
@@ -72,7 +76,16 @@ UnitSpec UnitRegistry::parse(const std::string& name, const YamlNode& node) cons
         break;
       }
       case ParamType::Bool: s.bools[p.key] = v.as_bool(); break;
-      case ParamType::Enum: s.enums[p.key] = node.get_enum(p.key, p.choices); break;
+      case ParamType::Enum: {
+        std::string x = v.as_string();
+        if (std::find(p.choices.begin(), p.choices.end(), x) == p.choices.end()) {
+          std::string list;
+          for (const auto& c : p.choices) list += (list.empty() ? "" : ", ") + c;
+          v.fail("expected one of {" + list + "}, got '" + x + "'");
+        }
+        s.enums[p.key] = x;
+        break;
+      }
       case ParamType::StringList: {
         auto items = v.items();
         std::vector<std::string> out;
@@ -92,6 +105,7 @@ UnitSpec UnitRegistry::parse(const std::string& name, const YamlNode& node) cons
       }
     }
   }
+  if (info->validate) info->validate(s, node);
   return s;
 }
 

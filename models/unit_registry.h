@@ -32,6 +32,7 @@ struct ParamDoc {
   std::string doc;
   std::vector<std::string> choices;  // Enum: allowed values; StringList: allowed items
   double min = 1;                    // Int/Double: smallest legal value
+  std::string default_value;         // YAML text used when the key is absent; empty = required
 };
 
 // Validated parameters of one unit instance.
@@ -61,6 +62,8 @@ struct UnitInfo {
   std::vector<ParamDoc> params;
   std::vector<std::string> stats;  // "name: meaning"
   UnitFactory factory;
+  // Cross-parameter checks (e.g. an option that needs a given dataflow); fails on `node`.
+  std::function<void(const UnitSpec&, const YamlNode& node)> validate;
 };
 
 class UnitRegistry {

@@ -8,6 +8,9 @@
 
 #include "sim/config_error.h"
 #include "sim/weight_source.h"
+#include "models/systolic.h"
+#include "models/unit_registry.h"
+#include "models/weight_format.h"
 
 namespace lpusim {
 
@@ -37,7 +40,9 @@ uint32_t unit_index(const DesignSpec& d, const UnitSpec* u) {
 }  // namespace
 
 uint64_t ternary_bytes(uint64_t n, const std::string& format) {
-  return format == "base3" ? ceil_div(n, 5) : ceil_div(n, 4);
+  TernaryStorage s;
+  s.format = parse_ternary_format(format);
+  return ceil_div(ternary_block_bits(s, n, 1, n), 8);
 }
 
 GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits, double w_bits,
@@ -77,14 +82,18 @@ GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits,
 
 GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
   GemmPath p;
-  if (wc == WeightClass::Ternary) {
-    if ((p.unit = d.first_with(Capability::TernaryGemm))) {
-      p.path = "ternary";
-      return p;
+  auto all_with = [&](Capability c) {
+    for (const auto& u : d.units) {
+      if (UnitRegistry::instance().find(u.impl)->caps.count(c)) p.arrays.push_back(&u);
     }
+    p.unit = p.arrays.empty() ? nullptr : p.arrays.front();
+    return p.unit != nullptr;
+  };
+  if (wc == WeightClass::Ternary && all_with(Capability::TernaryGemm)) {
+    p.path = "ternary";
+    return p;
   }
-  Capability want = wc == WeightClass::KvCache ? Capability::ActGemm : Capability::Fp16Gemm;
-  if ((p.unit = d.first_with(want))) {
+  if (all_with(wc == WeightClass::KvCache ? Capability::ActGemm : Capability::Fp16Gemm)) {
     p.path = "fp16";
     if (wc == WeightClass::Ternary) p.note = "ternary layer run with FP16 weights (no ternary unit)";
     return p;
@@ -93,6 +102,7 @@ GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
     const UnitInfo* info = UnitRegistry::instance().find(u.impl);
     if (info->caps.count(Capability::VectorOps) && has_vec_op(u, VecOp::Mac)) {
       p.unit = &u;
+      p.arrays = {&u};
       p.path = "vector";
       p.note = "no matrix unit for this op: MACs on the vector unit";
       return p;
@@ -103,6 +113,34 @@ GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
                     " GEMM (add a MAC array, or 'mac' to a vector_unit's ops)");
 }
 
+namespace {
+
+ArrayShape array_shape(const UnitSpec& u) {
+  ArrayShape a;
+  a.dataflow = parse_dataflow(u.e("dataflow"));
+  a.timing = parse_fold_timing(u.e("timing"));
+  a.rows = u.i("rows");
+  a.cols = u.i("cols");
+  a.unpack_stages = u.has_int("unpack_stages") ? u.i("unpack_stages") : 0;
+  return a;
+}
+
+TernaryStorage ternary_storage(const UnitSpec& u) {
+  TernaryStorage s;
+  s.format = parse_ternary_format(u.e("weight_format"));
+  s.index_bits = u.i("index_bits");
+  return s;
+}
+
+// Per column fold of `cols` columns: the nonzeros of its densest column.
+std::vector<uint32_t> fold_streams(const std::vector<uint32_t>& col_nonzero, uint64_t cols) {
+  std::vector<uint32_t> out((col_nonzero.size() + cols - 1) / cols, 0);
+  for (size_t j = 0; j < col_nonzero.size(); ++j) out[j / cols] = std::max(out[j / cols], col_nonzero[j]);
+  return out;
+}
+
+}  // namespace
+
 Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step,
                 const IWeightSource* weights) {
   std::unique_ptr<IWeightSource> own_weights;
@@ -111,7 +149,11 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
     weights = own_weights.get();
   }
   // Decode steps and m-tiles revisit the same weight blocks: look each up once.
-  std::map<std::tuple<int, std::string, uint64_t, uint64_t, uint64_t, uint64_t>, uint64_t> nonzero_cache;
+  struct CachedBlock {
+    uint64_t nonzero = 0;
+    std::shared_ptr<const std::vector<uint32_t>> streams;
+  };
+  std::map<std::tuple<int, std::string, uint64_t, uint64_t, uint64_t, uint64_t>, CachedBlock> block_cache;
   GraphOptions gopt;
   gopt.single_decode_step = single_decode_step;
   gopt.quantize_ternary_inputs = d.first_with(Capability::TernaryGemm) != nullptr;
@@ -143,18 +185,29 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       po.unit = unit_index(d, gp.unit);
       po.unit_name = gp.unit->name;
       po.note = gp.note;
+      const uint64_t n_arrays = gp.arrays.size();
+      po.window = static_cast<uint32_t>(2 * n_arrays);
+      if (n_arrays > 1) {
+        for (size_t i = 1; i < n_arrays; ++i) po.unit_name += "+" + gp.arrays[i]->name;
+        po.note += std::string(po.note.empty() ? "" : "; ") + "split across " + std::to_string(n_arrays) +
+                   " arrays by output tile";
+      }
       Tile proto;
       proto.op = op_idx;
       proto.unit = po.unit;
       proto.kind = OpKind::Gemm;
       uint64_t rows = 1, cols = 1;
       double w_bits = 16;
-      std::string fmt;
+      TernaryStorage store;
       if (gp.path == "ternary") {
         rows = gp.unit->i("rows");
         cols = gp.unit->i("cols");
-        fmt = gp.unit->e("weight_format");
-        w_bits = fmt == "base3" ? 8.0 / 5.0 : 2.0;
+        store = ternary_storage(*gp.unit);
+        // Sparse storage has no fixed width: tile for the dense worst case (all weights nonzero).
+        w_bits = store.format == TernaryFormat::Base3    ? 8.0 / 5.0
+                 : store.format == TernaryFormat::Sparse ? static_cast<double>(store.index_bits + 1) +
+                                                               (store.index_bits + 1.0) / (1ull << store.index_bits)
+                                                         : 2.0;
         proto.a_bits = 8;
         proto.acc_bits = static_cast<uint32_t>(gp.unit->i("accumulator_bits"));
       } else if (gp.path == "fp16") {
@@ -171,11 +224,16 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       const bool in_on_chip = bits_to_bytes(static_cast<double>(op.in_elements) * proto.a_bits) <= act_half_bytes;
       po.out_on_chip = op.out_elements * 2 <= act_half_bytes;
       if (po.note.empty() && op.wclass == WeightClass::KvCache) po.note = "attention on " + gp.path + " path";
+      // With A arrays sharing the buffers, each in-flight tile gets 1/A of a buffer half.
       GemmTiling t = choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
-                                        wbuf_half_bits, abuf_half_bits, what);
+                                        wbuf_half_bits / n_arrays, abuf_half_bits / n_arrays, what);
+      // Each output tile's K chain stays on one array (its partial sums are local); chains go to the
+      // array that would finish its work so far first, by the arrays' closed-form cycles.
+      std::vector<uint64_t> array_load(n_arrays, 0);
       for (uint64_t g = 0; g < op.gemm_count; ++g) {
         for (uint64_t m0 = 0; m0 < op.M; m0 += t.tm) {
           for (uint64_t n0 = 0; n0 < op.N; n0 += t.tn) {
+            std::vector<Tile> chain;
             for (uint64_t k0 = 0; k0 < op.K; k0 += t.tk) {
               Tile tl = proto;
               tl.m = std::min(t.tm, op.M - m0);
@@ -185,17 +243,23 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
               tl.last_k = k0 + t.tk >= op.K;
               const uint64_t wcount = tl.k * tl.n;
               if (gp.path == "ternary") {
+                const bool sparse = store.format == TernaryFormat::Sparse;
                 auto key = std::make_tuple(op.layer, op.name, k0, tl.k, n0, tl.n);
-                auto hit = nonzero_cache.find(key);
-                if (hit == nonzero_cache.end()) {
-                  hit = nonzero_cache
-                            .emplace(key, weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, false).nonzero)
-                            .first;
+                auto hit = block_cache.find(key);
+                if (hit == block_cache.end()) {
+                  BlockZeros bz = weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, sparse);
+                  CachedBlock cb;
+                  cb.nonzero = bz.nonzero;
+                  if (sparse) cb.streams = std::make_shared<const std::vector<uint32_t>>(fold_streams(bz.col_nonzero, cols));
+                  hit = block_cache.emplace(key, std::move(cb)).first;
                 }
-                tl.w_nonzero = hit->second;
-                tl.load_weight_bytes = ternary_bytes(wcount, fmt);
+                tl.w_nonzero = hit->second.nonzero;
+                tl.nfold_stream = hit->second.streams;
+                tl.w_block_bits = ternary_block_bits(store, tl.k, tl.n, tl.w_nonzero);
+                tl.load_weight_bytes = ceil_div(tl.w_block_bits, 8);
               } else {
                 tl.w_nonzero = wcount;
+                tl.w_block_bits = wcount * tl.w_bits;
                 tl.load_weight_bytes = bits_to_bytes(static_cast<double>(wcount) * w_bits);
               }
               if (!in_on_chip && (n0 == 0 || t.tk < op.K)) {
@@ -203,7 +267,22 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
               }
               if (!po.out_on_chip && tl.last_k) tl.store_bytes = tl.m * tl.n * tl.out_bits / 8;
               tl.load_depends_on_prev_op = tl.load_act_bytes > 0 || op.wclass == WeightClass::KvCache;
-              prog.tiles.push_back(tl);
+              chain.push_back(std::move(tl));
+            }
+            size_t a = 0;
+            if (n_arrays > 1) {
+              std::vector<uint64_t> finish(n_arrays);
+              for (size_t i = 0; i < n_arrays; ++i) {
+                const ArrayShape shape = array_shape(*gp.arrays[i]);
+                finish[i] = array_load[i];
+                for (const Tile& tl : chain) finish[i] += systolic_gemm(shape, tl.m, tl.k, tl.n).cycles;
+              }
+              a = static_cast<size_t>(std::min_element(finish.begin(), finish.end()) - finish.begin());
+              array_load[a] = finish[a];
+            }
+            for (Tile& tl : chain) {
+              tl.unit = unit_index(d, gp.arrays[a]);
+              prog.tiles.push_back(std::move(tl));
             }
           }
         }
@@ -246,32 +325,48 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   return prog;
 }
 
-Footprint footprint(const WorkloadSpec& w, const DesignSpec& d) {
+Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSource* weights) {
   const ModelSpec& m = w.model;
   const UnitSpec* tern = d.first_with(Capability::TernaryGemm);
   const uint64_t H = m.hidden, F = m.ffn, KV = m.kv_dim(), L = m.layers;
+  std::unique_ptr<IWeightSource> own_weights;
+  if (!weights) {
+    own_weights = make_weight_source(w);
+    weights = own_weights.get();
+  }
   Footprint f;
-  auto add_group = [&](Precision p, uint64_t per_layer_weights, uint64_t tensors_per_layer) {
+  // Each linear layer's K x N weight tensor, stored in the design's format: packed ternary (plus
+  // one FP32 absmean scale per tensor) on a ternary array, FP16 otherwise. Sparse storage depends
+  // on each tensor's nonzeros, so it asks the weight source per layer.
+  auto add_tensor = [&](Precision p, const std::string& name, uint64_t K, uint64_t N) {
     if (p == Precision::Ternary && tern) {
-      // Each tensor packed separately, plus one FP32 absmean scale per tensor.
-      const std::string fmt = tern->e("weight_format");
-      const uint64_t per_tensor = per_layer_weights / tensors_per_layer;
-      uint64_t b = L * tensors_per_layer * (ternary_bytes(per_tensor, fmt) + 4);
-      f.ternary_weights += b;
-      f.weights += b;
+      const TernaryStorage store = ternary_storage(*tern);
+      for (uint64_t l = 0; l < L; ++l) {
+        const uint64_t nz = store.format == TernaryFormat::Sparse
+                                ? weights->block(static_cast<int>(l), name, 0, K, 0, N, false).nonzero
+                                : K * N;
+        const uint64_t b = ceil_div(ternary_block_bits(store, K, N, nz), 8) + 4;
+        f.ternary_weights += b;
+        f.weights += b;
+        if (store.format != TernaryFormat::Sparse) {  // same size in every layer
+          f.ternary_weights += b * (L - 1);
+          f.weights += b * (L - 1);
+          break;
+        }
+      }
     } else {
-      uint64_t b = L * per_layer_weights * 2;
+      const uint64_t b = L * K * N * 2;
       f.fp16_weights += b;
       f.weights += b;
     }
   };
-  // q, o are H x H; k, v are H x KV (equal sizes only without GQA, so add them one by one).
-  add_group(m.attn_proj, H * H, 1);
-  add_group(m.attn_proj, H * H, 1);
-  add_group(m.attn_proj, H * KV, 1);
-  add_group(m.attn_proj, H * KV, 1);
-  const uint64_t ffn_mats = m.gated_ffn() ? 3 : 2;
-  add_group(m.ffn_w, ffn_mats * H * F, ffn_mats);
+  add_tensor(m.attn_proj, "q_proj", H, H);
+  add_tensor(m.attn_proj, "k_proj", H, KV);
+  add_tensor(m.attn_proj, "v_proj", H, KV);
+  add_tensor(m.attn_proj, "o_proj", H, H);
+  if (m.gated_ffn()) add_tensor(m.ffn_w, "ffn_gate", H, F);
+  add_tensor(m.ffn_w, "ffn_up", H, F);
+  add_tensor(m.ffn_w, "ffn_down", F, H);
   // Embedding and LM head (shared when tied), norm gains: FP16.
   uint64_t fp16 = m.vocab * H * 2 * (m.tied_embeddings ? 1 : 2);
   uint64_t norms = (2 * L + 1) * H + (m.subln ? L * (H + F) : 0);

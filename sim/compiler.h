@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/design.h"
 #include "sim/program.h"
@@ -21,12 +22,14 @@ GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits,
                               double acc_bits, uint64_t rows, uint64_t cols, uint64_t wbuf_half_bits,
                               uint64_t abuf_half_bits, const std::string& what);
 
-// Bytes of `n` ternary weights in a storage format ("packed2": 4 per byte, "base3": 5 per byte).
+// Bytes of `n` dense ternary weights in a storage format ("packed2": 4 per byte, "base3": 5 per
+// byte; "sparse": as if all nonzero, in one column).
 uint64_t ternary_bytes(uint64_t n, const std::string& format);
 
 // Bits per element of a stationary operand of class wc when run on unit `u` of the design.
 struct GemmPath {
-  const UnitSpec* unit = nullptr;
+  const UnitSpec* unit = nullptr;        // the first array of the path
+  std::vector<const UnitSpec*> arrays;   // every unit of the path; the compiler splits GEMMs across them
   std::string path;  // "ternary" | "fp16" | "vector"
   std::string note;
 };
@@ -46,6 +49,6 @@ struct Footprint {
   uint64_t peak_activations = 0;  // largest live activation working set of one op
   uint64_t peak() const { return weights + kv_cache + peak_activations; }
 };
-Footprint footprint(const WorkloadSpec& w, const DesignSpec& d);
+Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSource* weights = nullptr);
 
 }  // namespace lpusim

@@ -17,6 +17,10 @@ const char* ev_name(Ev e) {
     case Ev::SramWriteBit: return "sram_write_bit";
     case Ev::DramReadBit: return "dram_read_bit";
     case Ev::DramWriteBit: return "dram_write_bit";
+    case Ev::GatedSlot: return "gated_slot";
+    case Ev::UnpackPacked2: return "unpack_packed2_weight";
+    case Ev::UnpackBase3Byte: return "unpack_base3_byte";
+    case Ev::IndexDecodeBit: return "index_decode_bit";
     default: return "?";
   }
 }

@@ -22,6 +22,10 @@ enum class Ev : int {
   SramWriteBit,
   DramReadBit,
   DramWriteBit,
+  GatedSlot,           // a MAC slot whose zero weight gated the add and the accumulator write
+  UnpackPacked2,       // one 2-bit weight code decoded to (sign, enable)
+  UnpackBase3Byte,     // one byte decoded to 5 trits
+  IndexDecodeBit,      // one bit of a compressed (zero-skipping) weight index decoded
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

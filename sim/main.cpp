@@ -162,6 +162,7 @@ int cmd_list() {
         for (size_t i = 0; i < p.choices.size(); ++i) std::cout << (i ? ", " : "") << p.choices[i];
         std::cout << "}";
       }
+      if (!p.default_value.empty()) std::cout << " (default: " << p.default_value << ")";
       std::cout << "\n";
     }
     std::cout << "    statistics:\n";

@@ -2,6 +2,7 @@
 // simulation: one SystemC event per tile operation, its cycles from the unit's closed form.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,11 @@ struct Tile {
   // GEMM tile: (m x k) activations times (k x n) stationary operand.
   uint64_t m = 0, k = 0, n = 0;
   uint32_t a_bits = 16, w_bits = 16, acc_bits = 32, out_bits = 16;
-  uint64_t w_nonzero = 0;          // nonzero weights in this k x n block (ternary: sampled per block)
+  uint64_t w_nonzero = 0;          // nonzero weights in this k x n block (from the IWeightSource)
+  uint64_t w_block_bits = 0;       // bits of the k x n stationary block as stored (format, indices)
+  // Zero skipping: per column fold of the array (ceil(n / cols) entries), the nonzeros of its
+  // densest column, i.e. the streaming cycles of that fold. Shared by tiles of the same block.
+  std::shared_ptr<const std::vector<uint32_t>> nfold_stream;
   bool first_k = true, last_k = true;  // partial sums re-read / outputs written back
   uint64_t a_reuse = 1;            // times the array streams this tile's activations (folds along N)
   uint64_t w_reuse = 1;            // times it streams the weights (folds along M)
@@ -42,6 +47,8 @@ struct ProgramOp {
   uint32_t stat_key = 0;    // index into Program::keys (phase, layer, name)
   uint32_t first_tile = 0, num_tiles = 0;
   bool out_on_chip = true;
+  uint32_t window = 2;      // tiles whose loads may be in flight: 2 per buffer slot set (double buffering)
+                            // times the arrays sharing the op
 };
 
 // Aggregation key for statistics: one per (phase, layer, op name).

@@ -192,7 +192,15 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   for (const auto& kv : key_op) {
     key_rows[kv.first].unit = kv.second->unit_name;
     key_rows[kv.first].note = kv.second->note;
-    key_rows[kv.first].peak_macs_per_cycle = unit_peak[kv.second->unit_name];
+    // An op split across arrays ("tmac0+tmac1") has the sum of their peaks.
+    uint64_t peak = 0;
+    std::string names = kv.second->unit_name;
+    for (size_t pos = 0; pos != std::string::npos;) {
+      const size_t plus = names.find('+', pos);
+      peak += unit_peak[names.substr(pos, plus == std::string::npos ? plus : plus - pos)];
+      pos = plus == std::string::npos ? plus : plus + 1;
+    }
+    key_rows[kv.first].peak_macs_per_cycle = peak;
   }
 
   // Aggregate per (phase, op name) in first-seen order, and per (phase, layer).

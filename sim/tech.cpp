@@ -7,7 +7,8 @@ namespace lpusim {
 namespace {
 const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add", "fp16_add",
                                              "fp16_mul", "fp32_add", "fp32_mul", "popcount_bit",
-                                             "register_file_bit"};
+                                             "register_file_bit", "gated_slot", "unpack_packed2_weight",
+                                             "unpack_base3_byte", "index_decode_bit"};
 const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
 const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
                                             "sram_kib"};
@@ -73,6 +74,10 @@ EventPrices TechTable::arithmetic_prices() const {
   p[Ev::Fp32Mul] = event_pj.at("fp32_mul");
   p[Ev::PopcountBit] = event_pj.at("popcount_bit");
   p[Ev::RegFileBit] = event_pj.at("register_file_bit");
+  p[Ev::GatedSlot] = event_pj.at("gated_slot");
+  p[Ev::UnpackPacked2] = event_pj.at("unpack_packed2_weight");
+  p[Ev::UnpackBase3Byte] = event_pj.at("unpack_base3_byte");
+  p[Ev::IndexDecodeBit] = event_pj.at("index_decode_bit");
   return p;
 }
 

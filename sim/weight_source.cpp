@@ -37,15 +37,24 @@ BlockZeros SyntheticTernaryWeights::block(int layer, const std::string& name, ui
   if (per_column) b.col_nonzero.resize(n);
   const uint64_t base = splitmix(seed_ ^ splitmix(hash_str(name) ^ splitmix(static_cast<uint64_t>(layer + 1)) ^
                                                   splitmix(k0 * 1000003ull + k)));
+  if (p_ <= 0) {
+    b.nonzero = k * n;
+    if (per_column) b.col_nonzero.assign(n, static_cast<uint32_t>(k));
+    return b;
+  }
+  if (!per_column) {
+    // The block's total alone: one Binomial(k*n, p) draw, the sum of its columns' draws in law.
+    SplitMixEngine eng{base};
+    std::binomial_distribution<uint64_t> zeros(k * n, p_);
+    b.nonzero = k * n - zeros(eng);
+    return b;
+  }
+  std::binomial_distribution<uint64_t> zeros(k, p_);  // set up once: construction dominates a draw
   for (uint64_t j = 0; j < n; ++j) {
-    uint64_t nz = k;
-    if (p_ > 0) {
-      SplitMixEngine eng{splitmix(base ^ (n0 + j))};
-      std::binomial_distribution<uint64_t> zeros(k, p_);
-      nz = k - zeros(eng);
-    }
+    SplitMixEngine eng{splitmix(base ^ (n0 + j))};
+    const uint64_t nz = k - zeros(eng);
     b.nonzero += nz;
-    if (per_column) b.col_nonzero[j] = static_cast<uint32_t>(nz);
+    b.col_nonzero[j] = static_cast<uint32_t>(nz);
   }
   return b;
 }

@@ -28,8 +28,9 @@ class IWeightSource {
 };
 
 // i.i.d. ternary weights with the workload's zero fraction: each column of a block has
-// Binomial(k, 1 - p) nonzeros, drawn from a generator seeded by (seed, layer, name, k0, column),
-// so the same weights give the same pattern in every decode step, tile shape and design.
+// Binomial(k, 1 - p) nonzeros, drawn from a generator seeded by (seed, layer, name, k0, k, column),
+// so the same block gives the same pattern in every decode step and m-tile. When only the block's
+// total is asked for, it is one Binomial(k*n, 1 - p) draw (the same law, n times cheaper).
 class SyntheticTernaryWeights : public IWeightSource {
  public:
   explicit SyntheticTernaryWeights(const ModelSpec& m) : p_(m.zero_fraction), seed_(m.seed) {}

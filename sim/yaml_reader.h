@@ -57,9 +57,9 @@ class YamlNode {
 
   [[noreturn]] void fail(const std::string& what) const;
   std::string where() const;  // "file:line:col"
+  std::string child_path(const std::string& key) const;  // "units.tmac" + "rows" -> "units.tmac.rows"
 
  private:
-  std::string child_path(const std::string& key) const;
   YAML::Node node_;
   std::string file_;
   std::string path_;

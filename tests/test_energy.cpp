@@ -13,10 +13,10 @@ using namespace lpusim;
 using namespace lpusim_test;
 
 
-TEST_CASE("one FP16 MAC over one ternary MAC equals the tech table's ratio") {
+TEST_CASE("one ternary MAC and one FP16 MAC cost exactly their table entries") {
   UnitBench u("configs/designs/lpu.yaml");
-  UnitSpec tern = u.design.units[0];
-  UnitSpec fp = u.design.units[1];
+  UnitSpec tern = u.unit("tmac");
+  UnitSpec fp = u.unit("fpmac");
   fp.enums["accumulate"] = "fp16";
   auto ta = u.make(tern);
   auto fa = u.make(fp);
@@ -26,17 +26,18 @@ TEST_CASE("one FP16 MAC over one ternary MAC equals the tech table's ratio") {
   t.w_nonzero = 1;
   t.last_k = false;  // arithmetic only: no output rescale
   const EventPrices p = u.design.tech.arithmetic_prices();
-  const double e_tern = price(ta->cost(t).events, p).total();
-  const double e_fp = price(fa->cost(t).events, p).total();
   const auto& tab = u.design.tech.event_pj;
-  CHECK(e_tern == Approx(tab.at("int8_add")));
-  CHECK(e_fp == Approx(tab.at("fp16_mul") + tab.at("fp16_add")));
-  CHECK(e_fp / e_tern == Approx((0.34 + 0.16) / 0.007));  // BitNet 7nm table
+  // Ternary: one add, one 32-bit accumulator write, one 2-bit weight unpacked.
+  CHECK(price(ta->cost(t).events, p).total() ==
+        Approx(tab.at("int8_add") + 32 * tab.at("register_file_bit") + tab.at("unpack_packed2_weight")));
+  // FP16: multiply, FP16 add, 16-bit accumulator write.
+  CHECK(price(fa->cost(t).events, p).total() ==
+        Approx(tab.at("fp16_mul") + tab.at("fp16_add") + 16 * tab.at("register_file_bit")));
 }
 
-TEST_CASE("zero gating removes the adds of zero weights, not their cycles") {
+TEST_CASE("zero gating saves exactly the zero weights' adds and accumulator writes, not their cycles") {
   UnitBench u("configs/designs/lpu.yaml");
-  UnitSpec gated = u.design.units[0];
+  UnitSpec gated = u.unit("tmac");
   UnitSpec ungated = gated;
   ungated.bools["zero_gating"] = false;
   auto g = u.make(gated);
@@ -46,9 +47,16 @@ TEST_CASE("zero gating removes the adds of zero weights, not their cycles") {
   t.m = 8, t.k = 64, t.n = 64;
   t.w_nonzero = 1000;
   t.last_k = false;
+  const uint64_t zeros = 64 * 64 - 1000;
   CHECK(g->cost(t).events[Ev::Int8Add] == 8 * 1000);
   CHECK(ng->cost(t).events[Ev::Int8Add] == 8 * 64 * 64);
+  CHECK(g->cost(t).events[Ev::GatedSlot] == 8 * zeros);
+  CHECK(ng->cost(t).events[Ev::GatedSlot] == 0);
   CHECK(g->cost(t).cycles == ng->cost(t).cycles);
+  const EventPrices p = u.design.tech.arithmetic_prices();
+  const auto& tab = u.design.tech.event_pj;
+  const double saved = price(ng->cost(t).events, p).total() - price(g->cost(t).events, p).total();
+  CHECK(saved == Approx(8.0 * zeros * (tab.at("int8_add") + 32 * tab.at("register_file_bit") - tab.at("gated_slot"))));
 }
 
 TEST_CASE("price() splits events into compute, SRAM and DRAM classes") {
