@@ -1,5 +1,7 @@
 #include "sim/report.h"
 
+#include "sim/weight_source.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 
 #include "sim/config_error.h"
 #include "sim/version.h"
+#include "sim/weight_source.h"
 
 namespace lpusim {
 
@@ -257,6 +260,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
   wl["prompt_tokens"] = w.scenario.prompt_tokens;
   wl["generated_tokens"] = w.scenario.generated_tokens;
   wl["decode_steps"] = w.scenario.generated_tokens - 1;
+  wl["weight_source"] = make_weight_source(w)->describe();
   root["workload"] = wl;
   json designs = json::array();
   for (const auto& r : reports) {
@@ -452,7 +456,8 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   std::ostringstream os;
   os << "# lpusim report: " << w.name << "\n\n";
   os << "Workload `" << w.file << "`: batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
-     << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens.\n\n";
+     << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens. Weight zero patterns: "
+     << make_weight_source(w)->describe() << ".\n\n";
   for (const auto& r : rs) {
     os << "- **" << r.name << "** (`" << r.file << "`, " << r.tech << ", " << r.clock_ghz << " GHz): " << r.budget
        << "\n";
