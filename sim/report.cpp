@@ -37,6 +37,12 @@ void add_row(Row& r, const Row& o) {
   r.events += o.events;
 }
 
+// A unit's MACs over its peak for the whole run.
+double utilization(const UnitRow& u, uint64_t total_cycles) {
+  if (u.peak_macs_per_cycle == 0 || total_cycles == 0) return 0;
+  return static_cast<double>(u.macs) / (static_cast<double>(u.peak_macs_per_cycle) * static_cast<double>(total_cycles));
+}
+
 double utilization(const Row& r) {
   if (r.peak_macs_per_cycle == 0 || r.cycles == 0) return 0;
   return static_cast<double>(r.macs) / (static_cast<double>(r.peak_macs_per_cycle) * static_cast<double>(r.cycles));
@@ -303,9 +309,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
       j["kind"] = u.kind;
       j["busy_cycles"] = u.busy_cycles;
       j["macs"] = u.macs;
-      j["utilization"] = u.peak_macs_per_cycle && r.total_cycles
-                             ? static_cast<double>(u.macs) / (static_cast<double>(u.peak_macs_per_cycle) * r.total_cycles)
-                             : 0.0;
+      j["utilization"] = utilization(u, r.total_cycles);
       j["busy_fraction"] = r.total_cycles ? static_cast<double>(u.busy_cycles) / r.total_cycles : 0.0;
       j["dynamic_energy_pj"] = u.dynamic_pj;
       j["leakage_uw"] = u.leakage_uw;
@@ -481,6 +485,14 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
       os << "| " << o.phase << " | " << o.name << " | " << o.unit << " | " << o.cycles << " | "
          << fmt(utilization(o), 3) << " | " << human_bytes(static_cast<double>(o.dram_read_bytes + o.dram_write_bytes))
          << " | " << human_energy_pj(o.energy.total()) << " |\n";
+    }
+    os << "\n## " << r.name << ": units\n\n";
+    os << "| unit | kind | busy cycles | MACs | utilization | dynamic energy | leakage energy |\n"
+       << "|---|---|---:|---:|---:|---:|---:|\n";
+    for (const auto& u : r.units) {
+      os << "| " << u.name << " | " << u.kind << " | " << u.busy_cycles << " | " << u.macs << " | "
+         << fmt(utilization(u, r.total_cycles), 3)
+         << " | " << human_energy_pj(u.dynamic_pj) << " | " << human_energy_pj(u.leakage_pj) << " |\n";
     }
     if (!r.notes.empty()) {
       os << "\nMapping notes:\n\n";
