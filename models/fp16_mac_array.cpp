@@ -4,6 +4,7 @@
 // It also runs activation x activation products (attention) on either design.
 #include "models/compute_unit.h"
 #include "models/systolic.h"
+#include "sim/area.h"
 
 namespace lpusim {
 
@@ -59,6 +60,17 @@ const bool registered = register_unit(UnitInfo{
      "sram_stall_cycles: cycles added by busy SRAM ports"},
     [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
       return std::make_unique<Fp16MacArray>(s.name.c_str(), s, c);
+    },
+    {},
+    [](const UnitSpec& s, const TechTable& t) {
+      // PE: FP16 multiplier + FP16/FP32 adder + activation, weight and accumulator registers.
+      const bool fp32 = s.e("accumulate") == "fp32";
+      const double pe = t.area("fp16_mul") + t.area(fp32 ? "fp32_add" : "fp16_add") +
+                        (16 + 16 + (fp32 ? 32 : 16)) * t.area("register_bit");
+      AreaItem a;
+      a.what = "R x C FP16 MAC PEs (" + s.e("accumulate") + " accumulate)";
+      a.um2 = static_cast<double>(s.i("rows") * s.i("cols")) * pe;
+      return a;
     }});
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "models/compute_unit.h"
 #include "models/systolic.h"
 #include "models/weight_format.h"
+#include "sim/area.h"
 #include "sim/yaml_reader.h"
 
 #include <stdexcept>
@@ -114,6 +115,32 @@ const bool registered = register_unit(UnitInfo{
                                       s.e("dataflow"));
       }
       if (s.i("index_bits") > 16) node.at("index_bits").fail("expected at most 16 index bits");
+    },
+    [](const UnitSpec& s, const TechTable& t) {
+      // PE: accumulator adder (int32_add scaled by width) + accumulator, activation and 2-bit weight
+      // registers + conditional negate of the INT8 operand (8 gate bits) + the zero-gate enable.
+      const double acc = static_cast<double>(s.i("accumulator_bits"));
+      const double R = static_cast<double>(s.i("rows")), C = static_cast<double>(s.i("cols"));
+      double pe = t.area("int32_add") * acc / 32 + (acc + 8 + 2) * t.area("register_bit") +
+                  (8 + (s.b("zero_gating") ? 1 : 0)) * t.area("logic_gate_bit");
+      // Weight decoder per column; output rescale multiplier per column.
+      double per_col = t.area("fp32_mul");
+      const std::string fmt = s.e("weight_format");
+      double per_row = 0;
+      if (fmt == "packed2") per_col += 2 * t.area("logic_gate_bit");
+      if (fmt == "base3") per_col += 5 * t.area("int8_add");  // 5 chained divide-by-3 steps
+      if (fmt == "sparse") {
+        // Each row keeps a window of 2^b activations; each PE selects one with a 2^b:1 8-bit mux.
+        const double win = static_cast<double>(1ull << s.i("index_bits"));
+        per_row += win * 8 * t.area("register_bit");
+        pe += (win - 1) * 8 * t.area("logic_gate_bit");
+        per_col += static_cast<double>(s.i("index_bits")) * t.area("logic_gate_bit");
+      }
+      AreaItem a;
+      a.what = "R x C ternary PEs + per-column weight decoder and FP32 rescale" +
+               std::string(fmt == "sparse" ? " + per-row operand windows" : "");
+      a.um2 = R * C * pe + C * per_col + R * per_row;
+      return a;
     }});
 
 }  // namespace

@@ -15,6 +15,8 @@ namespace lpusim {
 class YamlNode;
 class ComputeUnit;
 struct UnitContext;
+struct TechTable;
+struct AreaItem;
 
 // What a unit can execute; the compiler picks a unit for each operation by capability.
 enum class Capability {
@@ -64,6 +66,8 @@ struct UnitInfo {
   UnitFactory factory;
   // Cross-parameter checks (e.g. an option that needs a given dataflow); fails on `node`.
   std::function<void(const UnitSpec&, const YamlNode& node)> validate;
+  // Silicon area of one instance from its parameters and the node's area primitives.
+  std::function<AreaItem(const UnitSpec&, const TechTable&)> area;
 };
 
 class UnitRegistry {

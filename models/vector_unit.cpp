@@ -3,6 +3,7 @@
 // arithmetic events per element and a number of passes over its data (the table below); a tile of
 // E elements takes ceil(E * passes / lanes) + pipeline_depth cycles.
 #include "models/compute_unit.h"
+#include "sim/area.h"
 #include "sim/graph.h"
 
 namespace lpusim {
@@ -87,6 +88,16 @@ const bool registered = register_unit(UnitInfo{
      "sram_stall_cycles: cycles added by busy SRAM ports"},
     [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
       return std::make_unique<VectorUnit>(s.name.c_str(), s, c);
+    },
+    {},
+    [](const UnitSpec& s, const TechTable& t) {
+      // Lane: FP32 adder + FP32 multiplier (compares reuse the adder) + 96 operand/result register bits,
+      // the same composition as its leakage entry.
+      AreaItem a;
+      a.what = "lanes x (FP32 add + FP32 mul + 96 register bits)";
+      a.um2 = static_cast<double>(s.i("lanes")) *
+              (t.area("fp32_add") + t.area("fp32_mul") + 96 * t.area("register_bit"));
+      return a;
     }});
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "models/unit_registry.h"
 #include "sim/config_error.h"
+#include "sim/iso.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
 #include "sim/version.h"
@@ -25,7 +26,7 @@ const char* kTopHelp =
     "\n"
     "usage:\n"
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
-    "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
+    "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
@@ -40,12 +41,16 @@ const char* kRunHelp =
     "Scenario options override the workload file's scenario.\n";
 
 const char* kCompareHelp =
-    "usage: lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--batch N] [--prompt-tokens N]\n"
-    "                      [--generated-tokens N]\n"
+    "usage: lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [--batch N]\n"
+    "                      [--prompt-tokens N] [--generated-tokens N]\n"
     "\n"
     "Simulates WORKLOAD on both designs and prints them side by side with B/A ratios\n"
     "(compare lpu.yaml fp16.yaml ... gives FP16 / LPU). With -o, writes the same files as run,\n"
-    "holding both designs.\n";
+    "holding both designs.\n"
+    "--iso area      resizes B's linear-layer MAC arrays (rows and columns by one factor) to the\n"
+    "                largest that keeps B's silicon area within A's\n"
+    "--iso peak-ops  resizes them so B's peak linear-layer MACs/cycle reach A's\n"
+    "The report says what was resized and by how much; buffers and DRAM stay as they are.\n";
 
 const char* kBenchHelp =
     "usage: lpusim bench WORKLOAD DESIGN... [--decode-step] [--batch N] [--prompt-tokens N]\n"
@@ -61,12 +66,13 @@ struct Args {
   std::string out_dir;
   bool help = false;
   bool decode_step = false;
+  std::string iso;  // compare: "area" | "peak-ops"
   std::map<std::string, int64_t> scenario;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
 
-Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
+Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_iso = false) {
   Args r;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
@@ -78,6 +84,9 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
       r.help = true;
     } else if (s == "-o" || s == "--out") {
       r.out_dir = value();
+    } else if (s == "--iso" && allow_iso) {
+      r.iso = value();
+      if (r.iso != "area" && r.iso != "peak-ops") usage_error("--iso expects 'area' or 'peak-ops', got '" + r.iso + "'");
     } else if (s == "--decode-step" && allow_decode_step) {
       r.decode_step = true;
     } else if (s == "--batch" || s == "--prompt-tokens" || s == "--generated-tokens") {
@@ -117,11 +126,19 @@ int cmd_simulate(const Args& a, size_t n_designs) {
   std::vector<DesignSpec> designs;
   for (size_t i = 0; i < n_designs; ++i) designs.push_back(DesignSpec::load(a.positional[i]));
   WorkloadSpec w = load_workload(a.positional[n_designs], a);
+  std::string iso_note;
+  if (!a.iso.empty()) {
+    IsoResult iso = hold_iso(designs[0], designs[1], a.iso);
+    designs[1] = iso.design;
+    iso_note = iso.note;
+  }
   SimulationRun run = simulate(w, designs);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
+  if (!iso_note.empty()) reports[1].iso_note = iso_note;
   if (!a.out_dir.empty()) write_outputs(a.out_dir, w, reports);
   std::cout << console_table(w, reports);
+  if (!iso_note.empty()) std::cout << "budget [" << reports[1].name << "] " << iso_note << "\n";
   if (!a.out_dir.empty()) std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, summary.md\n";
   return 0;
 }
@@ -190,7 +207,7 @@ int sc_main(int argc, char* argv[]) {
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
-      Args a = parse(rest, cmd == "bench");
+      Args a = parse(rest, cmd == "bench", cmd == "compare");
       if (a.help) {
         std::cout << (cmd == "run" ? kRunHelp : cmd == "compare" ? kCompareHelp : kBenchHelp);
         return 0;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "sim/config_error.h"
+#include "sim/iso.h"
 #include "sim/version.h"
 #include "sim/weight_source.h"
 
@@ -141,6 +142,8 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.end_to_end_tokens_per_s = static_cast<double>(sc.batch * sc.generated_tokens) / r.total_s;
   r.footprint = d.footprint;
   r.resolved_design_yaml = ds.resolved_yaml();
+  r.area = design_area(ds);
+  r.linear_peak_macs = linear_peak_macs(ds);
 
   // Per-key rows from all modules.
   const size_t nk = p.keys.size();
@@ -302,6 +305,20 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();
     d["footprint"] = f;
+    json area;
+    area["total_mm2"] = r.area.total_mm2();
+    json items = json::array();
+    for (const auto& a : r.area.items) {
+      json it;
+      it["name"] = a.name;
+      it["what"] = a.what;
+      it["um2"] = a.um2;
+      items.push_back(it);
+    }
+    area["items"] = items;
+    d["area"] = area;
+    d["linear_peak_macs_per_cycle"] = r.linear_peak_macs;
+    d["iso_note"] = r.iso_note;
     json units = json::array();
     for (const auto& u : r.units) {
       json j;
@@ -412,6 +429,8 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   add("peak activations", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak_activations); }, B);
   add("peak memory", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak()); }, B);
   add("DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); }, B);
+  add("area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
+  add("peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
   return lines;
 }
 }  // namespace
@@ -486,6 +505,10 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
          << fmt(utilization(o), 3) << " | " << human_bytes(static_cast<double>(o.dram_read_bytes + o.dram_write_bytes))
          << " | " << human_energy_pj(o.energy.total()) << " |\n";
     }
+    os << "\n## " << r.name << ": area\n\n| block | how | area (mm2) |\n|---|---|---:|\n";
+    for (const auto& a : r.area.items) os << "| " << a.name << " | " << a.what << " | " << fmt(a.um2 * 1e-6, 4) << " |\n";
+    os << "| total | | " << fmt(r.area.total_mm2(), 4) << " |\n";
+    if (!r.iso_note.empty()) os << "\nBudget: " << r.iso_note << "\n";
     os << "\n## " << r.name << ": units\n\n";
     os << "| unit | kind | busy cycles | MACs | utilization | dynamic energy | leakage energy |\n"
        << "|---|---|---:|---:|---:|---:|---:|\n";

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/area.h"
 #include "sim/simulate.h"
 
 namespace lpusim {
@@ -50,6 +51,9 @@ struct DesignReport {
   std::vector<UnitRow> units;
   std::vector<std::string> notes;  // how ops were mapped on this design
   std::string resolved_design_yaml;
+  AreaBreakdown area;
+  uint64_t linear_peak_macs = 0;  // peak MACs/cycle of the weight-GEMM arrays
+  std::string iso_note;           // set by `compare --iso`: what was resized to hold the budget
 };
 
 DesignReport build_report(const SimulationRun& run, const DesignRun& d);

@@ -1,5 +1,6 @@
 #include "sim/tech.h"
 
+#include "sim/config_error.h"
 #include "sim/yaml_reader.h"
 
 namespace lpusim {
@@ -10,13 +11,16 @@ const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add"
                                              "register_file_bit", "gated_slot", "unpack_packed2_weight",
                                              "unpack_base3_byte", "index_decode_bit"};
 const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
+const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "int8_add", "int32_add",
+                                            "int8_mul", "fp16_add", "fp16_mul", "fp32_add", "fp32_mul",
+                                            "popcount_bit", "sram_bitcell", "dma_engine", "controller"};
 const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
                                             "sram_kib"};
 }  // namespace
 
 TechTable TechTable::load(const std::string& path) {
   YamlNode root = YamlNode::load_file(path);
-  root.expect_keys({"node", "description", "events", "sram", "dram", "leakage"});
+  root.expect_keys({"node", "description", "events", "sram", "dram", "leakage", "area"});
   TechTable t;
   t.file = path;
   t.node = root.get_string("node");
@@ -60,7 +64,37 @@ TechTable TechTable::load(const std::string& path) {
     t.leakage_uw[k] = e.get_nonnegative("uw");
     t.sources["leakage." + k] = e.get_string("source");
   }
+  YamlNode ar = root.at("area");
+  std::vector<std::string> area_keys = kAreaKeys;
+  area_keys.push_back("sram_array_efficiency");
+  ar.expect_keys(area_keys);
+  for (const auto& k : kAreaKeys) {
+    YamlNode e = ar.at(k);
+    e.expect_keys({"um2", "source"});
+    t.area_um2[k] = e.get_positive("um2");
+    t.sources["area." + k] = e.get_string("source");
+  }
+  double prev_kib = 0;
+  for (const auto& s : ar.at("sram_array_efficiency").items()) {
+    s.expect_keys({"max_kib", "efficiency", "source"});
+    const double kib = s.get_positive("max_kib"), eff = s.get_positive("efficiency");
+    if (kib <= prev_kib) s.at("max_kib").fail("size classes must be in ascending max_kib order");
+    if (eff > 1) s.at("efficiency").fail("expected a fraction in (0, 1]");
+    prev_kib = kib;
+    t.sram_efficiency.emplace_back(kib, eff);
+  }
+  if (t.sram_efficiency.empty()) ar.at("sram_array_efficiency").fail("expected at least one size class");
   return t;
+}
+
+double TechTable::area(const std::string& key) const { return area_um2.at(key); }
+
+double TechTable::sram_array_efficiency(double size_kib) const {
+  for (const auto& c : sram_efficiency) {
+    if (size_kib <= c.first) return c.second;
+  }
+  throw ConfigError(file + ": area.sram_array_efficiency: no class covers a " + std::to_string(size_kib) +
+                    " KiB buffer");
 }
 
 EventPrices TechTable::arithmetic_prices() const {
