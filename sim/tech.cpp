@@ -16,6 +16,21 @@ const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "i
                                             "popcount_bit", "sram_bitcell", "dma_engine", "controller"};
 const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
                                             "sram_kib"};
+// Entries `key: {<value_key>: number, source: "..."}` of one section; sources go to `sources`
+// under "section.key".
+std::map<std::string, double> read_entries(const YamlNode& sec, const std::string& section,
+                                           const std::vector<std::string>& keys, const std::string& value_key,
+                                           bool positive, std::map<std::string, std::string>& sources) {
+  std::map<std::string, double> out;
+  for (const auto& k : keys) {
+    YamlNode e = sec.at(k);
+    e.expect_keys({value_key, "source"});
+    out[k] = positive ? e.get_positive(value_key) : e.get_nonnegative(value_key);
+    sources[section + "." + k] = e.get_string("source");
+  }
+  return out;
+}
+
 }  // namespace
 
 TechTable TechTable::load(const std::string& path) {
@@ -58,22 +73,12 @@ TechTable TechTable::load(const std::string& path) {
 
   YamlNode lk = root.at("leakage");
   lk.expect_keys(kLeakKeys);
-  for (const auto& k : kLeakKeys) {
-    YamlNode e = lk.at(k);
-    e.expect_keys({"uw", "source"});
-    t.leakage_uw[k] = e.get_nonnegative("uw");
-    t.sources["leakage." + k] = e.get_string("source");
-  }
+  t.leakage_uw = read_entries(lk, "leakage", kLeakKeys, "uw", false, t.sources);
   YamlNode ar = root.at("area");
   std::vector<std::string> area_keys = kAreaKeys;
   area_keys.push_back("sram_array_efficiency");
   ar.expect_keys(area_keys);
-  for (const auto& k : kAreaKeys) {
-    YamlNode e = ar.at(k);
-    e.expect_keys({"um2", "source"});
-    t.area_um2[k] = e.get_positive("um2");
-    t.sources["area." + k] = e.get_string("source");
-  }
+  t.area_um2 = read_entries(ar, "area", kAreaKeys, "um2", true, t.sources);
   double prev_kib = 0;
   for (const auto& s : ar.at("sram_array_efficiency").items()) {
     s.expect_keys({"max_kib", "efficiency", "source"});

@@ -1,5 +1,5 @@
-// Timing: systolic tile cycles against the SCALE-Sim closed form on divisible and non-divisible
-// shapes; a unit simulated in SystemC takes exactly its closed-form cycles; DRAM channels contend.
+// Timing: a unit simulated in SystemC takes exactly its closed-form cycles; SRAM ports and DRAM
+// channels contend. (Fold closed forms for every dataflow and timing mode: test_mac_arrays.cpp.)
 #include <catch2/catch.hpp>
 #include <systemc>
 
@@ -13,50 +13,6 @@
 
 using namespace lpusim;
 using namespace lpusim_test;
-
-namespace {
-uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-}  // namespace
-
-ArrayShape shape(Dataflow df, uint64_t R, uint64_t C, uint64_t E = 0, FoldTiming ft = FoldTiming::ScaleSim) {
-  ArrayShape a;
-  a.dataflow = df;
-  a.timing = ft;
-  a.rows = R;
-  a.cols = C;
-  a.unpack_stages = E;
-  return a;
-}
-
-TEST_CASE("output-stationary fold cycles: 2R + C + K - 2 per fold, ceil(M/R) * ceil(N/C) folds") {
-  // Divisible: 128 x 256 x 192 on 64 x 64 -> 2 * 3 folds of 2*64 + 64 + 256 - 2 = 446 cycles.
-  SystolicTiming t = systolic_gemm(shape(Dataflow::OutputStationary, 64, 64), 128, 256, 192);
-  CHECK(t.folds == 6);
-  CHECK(t.cycles == 6 * 446);
-  // Non-divisible: 100 x 70 x 130 on 32 x 16 -> ceil(100/32)=4, ceil(130/16)=9 folds of 64+16+70-2.
-  t = systolic_gemm(shape(Dataflow::OutputStationary, 32, 16), 100, 70, 130);
-  CHECK(t.folds == 36);
-  CHECK(t.cycles == 36 * 148);
-  // Unpack stages add to every fold.
-  CHECK(systolic_gemm(shape(Dataflow::OutputStationary, 32, 16, 3), 100, 70, 130).cycles == 36 * 151);
-}
-
-TEST_CASE("weight- and input-stationary fold cycles") {
-  // WS: Sr = K, Sc = N, T = M.   IS: Sr = K, Sc = M, T = N.
-  for (uint64_t M : {1ull, 17ull, 64ull}) {
-    for (uint64_t K : {64ull, 100ull}) {
-      for (uint64_t N : {32ull, 96ull, 130ull}) {
-        const uint64_t R = 32, C = 16;
-        SystolicTiming ws = systolic_gemm(shape(Dataflow::WeightStationary, R, C), M, K, N);
-        CHECK(ws.cycles == cdiv(K, R) * cdiv(N, C) * (2 * R + C + M - 2));
-        CHECK(ws.w_reads == K * N);
-        SystolicTiming is = systolic_gemm(shape(Dataflow::InputStationary, R, C), M, K, N);
-        CHECK(is.cycles == cdiv(K, R) * cdiv(M, C) * (2 * R + C + N - 2));
-        CHECK(is.a_reads == M * K);
-      }
-    }
-  }
-}
 
 TEST_CASE("a ternary tile simulated in SystemC takes its closed-form cycles") {
   Tile t;
