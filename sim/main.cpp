@@ -12,6 +12,7 @@
 
 #include "models/unit_registry.h"
 #include "sim/config_error.h"
+#include "sim/gemm_command.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
 #include "sim/version.h"
@@ -27,6 +28,7 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
+    "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -188,6 +190,7 @@ int sc_main(int argc, char* argv[]) {
     if (args[0] == "--list") return cmd_list();
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "gemm") return cmd_gemm(rest);
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
       Args a = parse(rest, cmd == "bench");
       if (a.help) {

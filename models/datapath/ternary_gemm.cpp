@@ -228,6 +228,25 @@ uint64_t reference_step(int64_t* __restrict acc, int32_t ak, const int8_t* __res
   return count;
 }
 
+// The same step for accumulators of at most 32 bits, in int32 lanes (twice the lanes of int64):
+// the sum wraps as uint32, a wrap is an overflow of the 32-bit range, anything else is clamped to
+// [lo, hi].
+LPUSIM_VECTOR_CLONES
+uint64_t reference_step32(int32_t* __restrict acc, int32_t ak, const int8_t* __restrict wr, uint64_t N, int32_t lo,
+                          int32_t hi) {
+  uint64_t count = 0;
+  for (uint64_t n = 0; n < N; ++n) {
+    const int32_t t = ak * wr[n];
+    const int32_t s = static_cast<int32_t>(static_cast<uint32_t>(acc[n]) + static_cast<uint32_t>(t));
+    const bool wrapped = ((acc[n] ^ s) & (t ^ s)) < 0;
+    const int32_t clamped = s < lo ? lo : s > hi ? hi : s;
+    const int32_t c = wrapped ? (t < 0 ? INT32_MIN : INT32_MAX) : clamped;
+    count += wrapped | (c != s);
+    acc[n] = c;
+  }
+  return count;
+}
+
 LPUSIM_VECTOR_CLONES
 void exact_step(int64_t* __restrict acc, int32_t ak, const int8_t* __restrict wr, uint64_t N) {
   for (uint64_t n = 0; n < N; ++n) acc[n] += ak * wr[n];
@@ -248,20 +267,25 @@ TernaryGemmResult ternary_gemm_reference(const QuantizedActivations& a, const Te
   res.N = N;
   res.acc.assign(M * N, 0);
   res.y.assign(M * N, 0.0f);
+  std::vector<int32_t> acc32(accumulator_bits <= 32 ? N : 0);
   for (uint64_t m = 0; m < M; ++m) {
     int64_t* acc = res.acc.data() + m * N;
+    std::fill(acc32.begin(), acc32.end(), 0);
     for (uint64_t k = 0; k < K; ++k) {
       const int32_t ak = a.q[m * K + k];
       const int8_t* wr = w.t.data() + k * N;
-      if (overflow == OverflowMode::Saturate) {
-        res.saturations += reference_step(acc, ak, wr, N, r.lo, r.hi);
-      } else {
+      if (overflow == OverflowMode::Error) {
         for (uint64_t n = 0; n < N; ++n) {
           acc[n] += ak * wr[n];
           if (acc[n] < r.lo || acc[n] > r.hi) throw AccumulatorOverflow(m, n, k, acc[n], accumulator_bits);
         }
+      } else if (accumulator_bits <= 32) {
+        res.saturations += reference_step32(acc32.data(), ak, wr, N, static_cast<int32_t>(r.lo), static_cast<int32_t>(r.hi));
+      } else {
+        res.saturations += reference_step(acc, ak, wr, N, r.lo, r.hi);
       }
     }
+    if (overflow == OverflowMode::Saturate && accumulator_bits <= 32) std::copy(acc32.begin(), acc32.end(), acc);
     const float factor = rescale_factor(w.gamma, a.scale[m]);
     for (uint64_t n = 0; n < N; ++n) res.y[m * N + n] = rescale(acc[n], factor);
   }
