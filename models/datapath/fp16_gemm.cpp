@@ -73,10 +73,10 @@ Fp16GemmResult fp16_gemm_tiled(const Fp16ArrayConfig& cfg, const TileShape& tile
   for_each_tile(M, K, N, tiles, [&](uint64_t m0, uint64_t k0, uint64_t n0, uint64_t tm, uint64_t tk, uint64_t tn) {
     ++res.tiles;
     // The weight tile as the array's input buffer holds it, in column blocks (see ternary_gemm).
-    const uint64_t nblocks = (tn + kBlock - 1) / kBlock;
-    wt.assign(nblocks * tk * kBlock, 0.0f);
+    const uint64_t bw = std::min(kBlock, tn), nblocks = (tn + bw - 1) / bw;
+    wt.assign(nblocks * tk * bw, 0.0f);
     for (uint64_t k = 0; k < tk; ++k)
-      for (uint64_t n = 0; n < tn; ++n) wt[(n / kBlock) * tk * kBlock + k * kBlock + n % kBlock] = w[(k0 + k) * N + n0 + n];
+      for (uint64_t n = 0; n < tn; ++n) wt[(n / bw) * tk * bw + k * bw + n % bw] = w[(k0 + k) * N + n0 + n];
     if (k0 == 0) acc_tile.assign(tm * tn, 0.0f);
     for_each_fold(cfg.dataflow, cfg.rows, cfg.cols, tm, tk, tn, [&](const Fold& f) {
       ++res.folds;
@@ -84,14 +84,14 @@ Fp16GemmResult fp16_gemm_tiled(const Fp16ArrayConfig& cfg, const TileShape& tile
       for (uint64_t m = f.m0; m < f.m1; ++m) {
         const float* arow = a.data() + (m0 + m) * K + k0 + f.k0;
         for (uint64_t n = f.n0; n < f.n1;) {
-          const uint64_t blk = n / kBlock, off = n % kBlock;
-          const uint64_t nc = std::min(f.n1 - n, kBlock - off);
-          const float* wp = wt.data() + blk * tk * kBlock + f.k0 * kBlock + off;
+          const uint64_t blk = n / bw, off = n % bw;
+          const uint64_t nc = std::min(f.n1 - n, bw - off);
+          const float* wp = wt.data() + blk * tk * bw + f.k0 * bw + off;
           float* acc = acc_tile.data() + m * tn + n;
           if (cfg.fp32_accumulate) {
-            fold_row_fp32(acc, arow, wp, kBlock, kc, nc);
+            fold_row_fp32(acc, arow, wp, bw, kc, nc);
           } else {
-            fold_row_fp16(acc, arow, wp, kBlock, kc, nc);
+            fold_row_fp16(acc, arow, wp, bw, kc, nc);
           }
           n += nc;
         }

@@ -157,15 +157,15 @@ TernaryGemmResult ternary_gemm_tiled(const TernaryArrayConfig& cfg, const TileSh
     ++res.tiles;
     // Unpack stage: the tile's weights, row by row, straight from the packed tensor, into column
     // blocks of kBlock (block-major, then k, then column) so a fold reads each block contiguously.
-    const uint64_t nblocks = (tn + kBlock - 1) / kBlock;
-    wt.assign(nblocks * tk * kBlock, 0);
+    const uint64_t bw = std::min(kBlock, tn), nblocks = (tn + bw - 1) / bw;
+    wt.assign(nblocks * tk * bw, 0);
     row.resize(tn);
     uint64_t nonzero = 0;
     for (uint64_t k = 0; k < tk; ++k) {
       unpack_ternary(w_packed.data(), w_packed.size(), cfg.format, (k0 + k) * N + n0, tn, row.data());
       for (uint64_t n = 0; n < tn; ++n) {
         nonzero += row[n] != 0;
-        wt[(n / kBlock) * tk * kBlock + k * kBlock + n % kBlock] = row[n];
+        wt[(n / bw) * tk * bw + k * bw + n % bw] = row[n];
       }
     }
     if (m0 == 0) res.nonzero_weights += nonzero;
@@ -179,17 +179,17 @@ TernaryGemmResult ternary_gemm_tiled(const TernaryArrayConfig& cfg, const TileSh
         const int8_t* arow = a.q.data() + (m0 + m) * K + k0 + f.k0;
         // The fold's columns, piece by piece within the unpacked column blocks.
         for (uint64_t n = f.n0; n < f.n1;) {
-          const uint64_t blk = n / kBlock, off = n % kBlock;
-          const uint64_t nc = std::min(f.n1 - n, kBlock - off);
-          const int16_t* w = wt.data() + blk * tk * kBlock + f.k0 * kBlock + off;
+          const uint64_t blk = n / bw, off = n % bw;
+          const uint64_t nc = std::min(f.n1 - n, bw - off);
+          const int16_t* w = wt.data() + blk * tk * bw + f.k0 * bw + off;
           int64_t* acc = acc_tile.data() + m * tn + n;
           if (fast[m0 + m]) {
-            fast_row(acc, arow, w, kBlock, kc, nc);
+            fast_row(acc, arow, w, bw, kc, nc);
           } else if (cfg.overflow == OverflowMode::Saturate) {
-            res.saturations += saturating_row(acc, arow, w, kBlock, kc, nc, r.lo, r.hi);
+            res.saturations += saturating_row(acc, arow, w, bw, kc, nc, r.lo, r.hi);
           } else {
             uint64_t bk = 0, bn = 0;
-            if (!checked_row(acc, arow, w, kBlock, kc, nc, r.lo, r.hi, &bk, &bn)) {
+            if (!checked_row(acc, arow, w, bw, kc, nc, r.lo, r.hi, &bk, &bn)) {
               throw AccumulatorOverflow(m0 + m, n0 + n + bn, k0 + f.k0 + bk, acc[bn], cfg.accumulator_bits);
             }
           }
