@@ -234,7 +234,7 @@ uint64_t reference_step(int64_t* __restrict acc, int32_t ak, const int8_t* __res
 LPUSIM_VECTOR_CLONES
 uint64_t reference_step32(int32_t* __restrict acc, int32_t ak, const int8_t* __restrict wr, uint64_t N, int32_t lo,
                           int32_t hi) {
-  uint64_t count = 0;
+  uint32_t count = 0;  // 32-bit lanes for the vectorised count (N < 2^32)
   for (uint64_t n = 0; n < N; ++n) {
     const int32_t t = ak * wr[n];
     const int32_t s = static_cast<int32_t>(static_cast<uint32_t>(acc[n]) + static_cast<uint32_t>(t));
@@ -267,27 +267,38 @@ TernaryGemmResult ternary_gemm_reference(const QuantizedActivations& a, const Te
   res.N = N;
   res.acc.assign(M * N, 0);
   res.y.assign(M * N, 0.0f);
-  std::vector<int32_t> acc32(accumulator_bits <= 32 ? N : 0);
-  for (uint64_t m = 0; m < M; ++m) {
-    int64_t* acc = res.acc.data() + m * N;
+  // Rows go in groups of kRefRows so each weight row is fetched from memory once per group rather
+  // than once per row; every output still adds its K products one at a time, k ascending.
+  constexpr uint64_t kRefRows = 16;
+  const bool narrow = overflow == OverflowMode::Saturate && accumulator_bits <= 32;
+  std::vector<int32_t> acc32(narrow ? kRefRows * N : 0);
+  for (uint64_t mb = 0; mb < M; mb += kRefRows) {
+    const uint64_t me = std::min(M, mb + kRefRows);
     std::fill(acc32.begin(), acc32.end(), 0);
     for (uint64_t k = 0; k < K; ++k) {
-      const int32_t ak = a.q[m * K + k];
       const int8_t* wr = w.t.data() + k * N;
-      if (overflow == OverflowMode::Error) {
-        for (uint64_t n = 0; n < N; ++n) {
-          acc[n] += ak * wr[n];
-          if (acc[n] < r.lo || acc[n] > r.hi) throw AccumulatorOverflow(m, n, k, acc[n], accumulator_bits);
+      for (uint64_t m = mb; m < me; ++m) {
+        const int32_t ak = a.q[m * K + k];
+        int64_t* acc = res.acc.data() + m * N;
+        if (overflow == OverflowMode::Error) {
+          for (uint64_t n = 0; n < N; ++n) {
+            acc[n] += ak * wr[n];
+            if (acc[n] < r.lo || acc[n] > r.hi) throw AccumulatorOverflow(m, n, k, acc[n], accumulator_bits);
+          }
+        } else if (narrow) {
+          res.saturations += reference_step32(acc32.data() + (m - mb) * N, ak, wr, N, static_cast<int32_t>(r.lo),
+                                              static_cast<int32_t>(r.hi));
+        } else {
+          res.saturations += reference_step(acc, ak, wr, N, r.lo, r.hi);
         }
-      } else if (accumulator_bits <= 32) {
-        res.saturations += reference_step32(acc32.data(), ak, wr, N, static_cast<int32_t>(r.lo), static_cast<int32_t>(r.hi));
-      } else {
-        res.saturations += reference_step(acc, ak, wr, N, r.lo, r.hi);
       }
     }
-    if (overflow == OverflowMode::Saturate && accumulator_bits <= 32) std::copy(acc32.begin(), acc32.end(), acc);
-    const float factor = rescale_factor(w.gamma, a.scale[m]);
-    for (uint64_t n = 0; n < N; ++n) res.y[m * N + n] = rescale(acc[n], factor);
+    for (uint64_t m = mb; m < me; ++m) {
+      int64_t* acc = res.acc.data() + m * N;
+      if (narrow) std::copy_n(acc32.data() + (m - mb) * N, N, acc);
+      const float factor = rescale_factor(w.gamma, a.scale[m]);
+      for (uint64_t n = 0; n < N; ++n) res.y[m * N + n] = rescale(acc[n], factor);
+    }
   }
   for (int8_t v : w.t) res.nonzero_weights += v != 0;
   res.adds = M * res.nonzero_weights;
