@@ -429,6 +429,14 @@ TEST_CASE("lpusim gemm: bit-exact ternary and bounded FP16 runs, overflow and us
   CmdResult e = run_lpusim("gemm " + design + " --unit tmac --m 2 --k 40 --n 3 --case ones_max", "gemm_e");
   REQUIRE(e.code == 3);
   REQUIRE(e.out.find("output (m 0, n 0) at k 16") != std::string::npos);
+  // The same accumulator saturating: 4 clamped adds per output (see the saturation test above), and
+  // the +1/-1 overflow case ends at 2047 - 20 * 127 = -493 instead of the exact 0 in all 6 outputs.
+  const std::string sat = dir + "/configs/designs/lpu12s.yaml";
+  write_file(sat, replace_once(y, "accumulator_overflow: error", "accumulator_overflow: saturate"));
+  CmdResult s = run_lpusim("gemm " + sat + " --unit tmac --m 2 --k 40 --n 3 --case overflow", "gemm_s");
+  REQUIRE(s.code == 0);
+  REQUIRE(s.out.find("saturations  24 (reference 24); outputs differing from the exact int64 result: 6") !=
+          std::string::npos);
   CmdResult bad = run_lpusim("gemm " + lpu + " --unit vec --m 2 --k 4 --n 3", "gemm_b");
   REQUIRE(bad.code == 2);
   REQUIRE(bad.err.find("no functional model") != std::string::npos);
