@@ -12,6 +12,7 @@
 
 #include "models/unit_registry.h"
 #include "sim/config_error.h"
+#include "sim/gemm_command.h"
 #include "sim/iso.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
@@ -28,6 +29,7 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
+    "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -206,6 +208,7 @@ int sc_main(int argc, char* argv[]) {
     if (args[0] == "--list") return cmd_list();
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "gemm") return cmd_gemm(rest);
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
       Args a = parse(rest, cmd == "bench", cmd == "compare");
       if (a.help) {
