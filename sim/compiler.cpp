@@ -246,6 +246,17 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   return prog;
 }
 
+uint64_t model_level_fp16_params(const ModelSpec& m) {
+  const uint64_t H = m.hidden;
+  if (m.encoder()) {
+    // Patch projection (+ bias), class tokens, position table, one classifier (+ bias) per class token.
+    return (m.patch_dim() + 1) * H + m.class_tokens * H + m.seq_len() * H + m.class_tokens * (H + 1) * m.classes;
+  }
+  uint64_t p = m.vocab * H * (m.tied_embeddings ? 1 : 2);
+  if (m.position_embedding == "learned") p += m.max_positions * H;
+  return p;
+}
+
 Footprint footprint(const WorkloadSpec& w, const DesignSpec& d) {
   const ModelSpec& m = w.model;
   const UnitSpec* tern = d.first_with(Capability::TernaryGemm);
@@ -273,9 +284,13 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d) {
   const uint64_t ffn_mats = m.gated_ffn() ? 3 : 2;
   add_group(m.ffn_w, ffn_mats * H * F, ffn_mats);
   // Embedding and LM head (shared when tied), norm gains: FP16.
-  uint64_t fp16 = m.vocab * H * 2 * (m.tied_embeddings ? 1 : 2);
+  uint64_t fp16 = model_level_fp16_params(m) * 2;
   uint64_t norms = (2 * L + 1) * H + (m.subln ? L * (H + F) : 0);
+  if (m.norm == "layernorm") norms *= 2;  // gain and bias
   fp16 += norms * 2;
+  // Linear-layer biases stay FP16 (loaded into the accumulators before a tile's first k-block).
+  // q, k, v, o, (gate,) up, down: 3H + 2KV + F (+F) bias values per layer.
+  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.gated_ffn() ? 2 : 1) * F) * 2;
   f.fp16_weights += fp16;
   f.weights += fp16;
 

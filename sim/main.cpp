@@ -12,6 +12,7 @@
 
 #include "models/unit_registry.h"
 #include "sim/config_error.h"
+#include "sim/hf_import.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
 #include "sim/version.h"
@@ -27,6 +28,7 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
+    "  lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -102,6 +104,9 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
 
 WorkloadSpec load_workload(const std::string& path, const Args& a) {
   WorkloadSpec w = WorkloadSpec::load(path);
+  if (w.model.encoder() && (a.scenario.count("--prompt-tokens") || a.scenario.count("--generated-tokens") || a.decode_step)) {
+    usage_error(path + " is an encoder (one pass per image): only --batch applies");
+  }
   for (const auto& kv : a.scenario) {
     if (kv.first == "--batch") w.scenario.batch = kv.second;
     if (kv.first == "--prompt-tokens") w.scenario.prompt_tokens = kv.second;
@@ -188,6 +193,7 @@ int sc_main(int argc, char* argv[]) {
     if (args[0] == "--list") return cmd_list();
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "import-hf") return run_import_hf(rest);
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
       Args a = parse(rest, cmd == "bench");
       if (a.help) {

@@ -405,8 +405,13 @@ std::string layers_csv(const std::vector<DesignReport>& reports) { return csv_ro
 
 std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
   std::ostringstream os;
-  os << "workload " << w.name << ": batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
-     << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens\n";
+  if (w.model.encoder()) {
+    os << "workload " << w.name << ": batch " << w.scenario.batch << " images, " << w.scenario.prompt_tokens
+       << " tokens per image, one forward pass (the prefill rows; tokens/s = images/s)\n";
+  } else {
+    os << "workload " << w.name << ": batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
+       << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens\n";
+  }
   auto lines = summary_lines(rs);
   const int lw = 28, vw = 16;
   char buf[256];
