@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/unit_registry.h"
+#include "sim/capacity.h"
 #include "sim/config_error.h"
 #include "sim/hf_import.h"
 #include "sim/report.h"
@@ -39,7 +40,8 @@ const char* kRunHelp =
     "Simulates WORKLOAD (prefill, then one decode step per generated token after the first) on\n"
     "DESIGN and prints latency, memory and energy. With -o, writes report.json, ops.csv, layers.csv,\n"
     "summary.md and the fully resolved design and workload into DIR.\n"
-    "Scenario options override the workload file's scenario.\n";
+    "Scenario options override the workload file's scenario. --batch max runs the largest batch\n"
+    "whose peak memory fits the design's dram.capacity_gib.\n";
 
 const char* kCompareHelp =
     "usage: lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--batch N] [--prompt-tokens N]\n"
@@ -66,6 +68,8 @@ struct Args {
   std::map<std::string, int64_t> scenario;
 };
 
+constexpr int64_t kBatchMax = -1;  // `--batch max`
+
 [[noreturn]] void usage_error(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
 
 Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
@@ -84,6 +88,10 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
       r.decode_step = true;
     } else if (s == "--batch" || s == "--prompt-tokens" || s == "--generated-tokens") {
       std::string v = value();
+      if (s == "--batch" && v == "max") {  // the largest batch that fits the design's DRAM (run only)
+        r.scenario[s] = kBatchMax;
+        continue;
+      }
       size_t used = 0;
       long long n = 0;
       try {
@@ -115,6 +123,16 @@ WorkloadSpec load_workload(const std::string& path, const Args& a) {
   return w;
 }
 
+// `--batch max`: the largest batch whose peak memory fits the (single) design's DRAM capacity.
+void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs) {
+  if (w.scenario.batch != kBatchMax) return;
+  if (designs.size() != 1) usage_error("--batch max needs a single design (each design fits a different batch)");
+  const int64_t b = max_batch_in_dram(w, designs[0]);
+  if (b < 0) usage_error("--batch max needs dram.capacity_gib in " + designs[0].file);
+  if (b == 0) throw ConfigError(designs[0].file + ": dram.capacity_gib: batch 1 of " + w.name + " does not fit");
+  w.scenario.batch = b;
+}
+
 int cmd_simulate(const Args& a, size_t n_designs) {
   if (a.positional.size() != n_designs + 1) {
     usage_error("expected " + std::to_string(n_designs) + " design file(s) and one workload file");
@@ -122,6 +140,7 @@ int cmd_simulate(const Args& a, size_t n_designs) {
   std::vector<DesignSpec> designs;
   for (size_t i = 0; i < n_designs; ++i) designs.push_back(DesignSpec::load(a.positional[i]));
   WorkloadSpec w = load_workload(a.positional[n_designs], a);
+  apply_batch_max(w, designs);
   SimulationRun run = simulate(w, designs);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
@@ -136,11 +155,15 @@ int cmd_bench(const Args& a) {
   WorkloadSpec w = load_workload(a.positional[0], a);
   std::vector<DesignSpec> designs;
   for (size_t i = 1; i < a.positional.size(); ++i) designs.push_back(DesignSpec::load(a.positional[i]));
+  apply_batch_max(w, designs);
   const auto t0 = std::chrono::steady_clock::now();
   SimulationRun run = simulate(w, designs, a.decode_step);
   const auto t1 = std::chrono::steady_clock::now();
   const double total = std::chrono::duration<double>(t1 - t0).count();
   std::printf("bench %s (%s)\n", w.name.c_str(), a.decode_step ? "one decode step" : "full scenario");
+  if (a.scenario.count("--batch") && a.scenario.at("--batch") == kBatchMax) {
+    std::printf("  batch max -> %lld (largest that fits dram.capacity_gib)\n", static_cast<long long>(w.scenario.batch));
+  }
   uint64_t cycles = 0;
   for (const auto& d : run.designs) {
     std::printf("  %-12s simulated cycles %llu, tiles %zu\n", d.design.name.c_str(),

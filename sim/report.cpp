@@ -1,5 +1,7 @@
 #include "sim/report.h"
 
+#include "sim/capacity.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -132,6 +134,8 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.end_to_end_tokens_per_s = static_cast<double>(sc.batch * sc.generated_tokens) / r.total_s;
   r.footprint = d.footprint;
   r.resolved_design_yaml = ds.resolved_yaml();
+  r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
+  r.dram_capacity_bytes = static_cast<uint64_t>(ds.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
 
   // Per-key rows from all modules.
   const size_t nk = p.keys.size();
@@ -283,6 +287,8 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["kv_cache_bytes"] = r.footprint.kv_cache;
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();
+    f["dram_capacity_bytes"] = r.max_batch_in_dram < 0 ? json() : json(r.dram_capacity_bytes);
+    f["max_batch_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.max_batch_in_dram);
     d["footprint"] = f;
     json units = json::array();
     for (const auto& u : r.units) {
@@ -396,6 +402,12 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   add("peak activations", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak_activations); }, B);
   add("peak memory", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak()); }, B);
   add("DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); }, B);
+  bool capacity = false;
+  for (const auto& r : rs) capacity = capacity || r.max_batch_in_dram >= 0;
+  if (capacity) {
+    add("DRAM capacity", [](const DesignReport& r) { return static_cast<double>(r.dram_capacity_bytes); }, B);
+    add("max batch in DRAM", [](const DesignReport& r) { return static_cast<double>(r.max_batch_in_dram); }, N);
+  }
   return lines;
 }
 }  // namespace

@@ -50,6 +50,9 @@ struct DesignReport {
   std::vector<UnitRow> units;
   std::vector<std::string> notes;  // how ops were mapped on this design
   std::string resolved_design_yaml;
+  // DRAM capacity check (sim/capacity.h): -1 when the design states no capacity_gib.
+  int64_t max_batch_in_dram = -1;
+  uint64_t dram_capacity_bytes = 0;
 };
 
 DesignReport build_report(const SimulationRun& run, const DesignRun& d);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "helpers.h"
+#include "sim/capacity.h"
 #include "sim/compiler.h"
 #include "sim/config_error.h"
 #include "sim/graph.h"
@@ -226,4 +227,44 @@ TEST_CASE("workload schema: family-specific keys are strict") {
     INFO(b.expect);
     CHECK_THROWS_WITH(load_yaml_text("schema" + std::to_string(i++), b.text), Catch::Contains(b.expect));
   }
+}
+
+TEST_CASE("largest batch that fits DRAM: peak memory is linear in the batch, closed form floor((C - W) / per_sequence)") {
+  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  REQUIRE(lpu.dram.capacity_gib == 8);
+  const uint64_t C = 8ull << 30;
+  for (const char* f : {"workloads/bitnet_b158_3b.yaml", "workloads/llama3_8b.yaml", "workloads/gpt2_small.yaml"}) {
+    WorkloadSpec w = WorkloadSpec::load(src(f));
+    for (const DesignSpec* d : {&lpu, &fp}) {
+      INFO(f << " on " << d->name);
+      // Weights do not depend on the batch; KV cache and activations are per sequence.
+      w.scenario.batch = 1;
+      const Footprint f1 = footprint(w, *d);
+      const uint64_t per_seq = f1.kv_cache + f1.peak_activations;
+      const int64_t expect = f1.weights > C ? 0 : static_cast<int64_t>((C - f1.weights) / per_seq);
+      CHECK(max_batch_in_dram(w, *d) == expect);
+    }
+  }
+  // LLaMA-3-8B: 16 GB of FP16 weights cannot fit 8 GiB; ternary (~2.2 GiB incl. FP16 embeddings) can.
+  WorkloadSpec l3 = WorkloadSpec::load(src("workloads/llama3_8b.yaml"));
+  CHECK(max_batch_in_dram(l3, fp) == 0);
+  CHECK(max_batch_in_dram(l3, lpu) > 0);
+  DesignSpec nocap = lpu;
+  nocap.dram.capacity_gib = 0;
+  CHECK(max_batch_in_dram(l3, nocap) == -1);
+}
+
+TEST_CASE("batch max runs the largest batch that fits, and needs a single design with a capacity") {
+  const std::string lpu = src("configs/designs/lpu.yaml"), fp = src("configs/designs/fp16.yaml");
+  const std::string gpt2 = src("workloads/gpt2_small.yaml");
+  CmdResult r = run_lpusim("bench " + gpt2 + " " + lpu + " --decode-step --batch max", "bmax");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  WorkloadSpec w = WorkloadSpec::load(gpt2);
+  const int64_t b = max_batch_in_dram(w, DesignSpec::load(lpu));
+  CHECK(r.out.find("batch max -> " + std::to_string(b) + " ") != std::string::npos);
+  CmdResult two = run_lpusim("compare " + lpu + " " + fp + " " + gpt2 + " --batch max", "bmax2");
+  CHECK(two.code == 2);
+  CHECK(two.err.find("--batch max needs a single design") != std::string::npos);
 }
