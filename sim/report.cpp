@@ -135,6 +135,8 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.footprint = d.footprint;
   r.resolved_design_yaml = ds.resolved_yaml();
   r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
+  r.weight_source = run.weight_source;
+  r.layer_zero_fraction = run.layer_zero_fraction;
   r.dram_capacity_bytes = static_cast<uint64_t>(ds.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
 
   // Per-key rows from all modules.
@@ -290,6 +292,10 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["dram_capacity_bytes"] = r.max_batch_in_dram < 0 ? json() : json(r.dram_capacity_bytes);
     f["max_batch_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.max_batch_in_dram);
     d["footprint"] = f;
+    json wsrc;
+    wsrc["source"] = r.weight_source;
+    wsrc["layer_zero_fraction"] = r.layer_zero_fraction;
+    d["weights"] = wsrc;
     json units = json::array();
     for (const auto& u : r.units) {
       json j;
@@ -360,6 +366,14 @@ std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
     }
   }
   return os.str();
+}
+
+std::string zero_fraction_list(const DesignReport& r) {
+  std::string s;
+  for (size_t l = 0; l < r.layer_zero_fraction.size(); ++l) {
+    s += (l ? ", " : "") + std::to_string(l) + ": " + fmt(r.layer_zero_fraction[l], 4);
+  }
+  return s;
 }
 
 struct Line {
@@ -451,6 +465,8 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
     }
     os << "\n";
   }
+  if (!rs.empty()) os << "weights: " << rs[0].weight_source << "\n";
+  if (!rs.empty() && !rs[0].layer_zero_fraction.empty()) os << "zero weights per layer: " << zero_fraction_list(rs[0]) << "\n";
   for (const auto& r : rs) {
     for (const auto& n : r.notes) os << "note [" << r.name << "] " << n << "\n";
   }
@@ -462,6 +478,10 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   os << "# lpusim report: " << w.name << "\n\n";
   os << "Workload `" << w.file << "`: batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
      << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens.\n\n";
+  if (!rs.empty()) {
+    os << "Weights: " << rs[0].weight_source << ".\n\n";
+    if (!rs[0].layer_zero_fraction.empty()) os << "Zero weights per layer: " << zero_fraction_list(rs[0]) << ".\n\n";
+  }
   for (const auto& r : rs) {
     os << "- **" << r.name << "** (`" << r.file << "`, " << r.tech << ", " << r.clock_ghz << " GHz): " << r.budget
        << "\n";

@@ -51,6 +51,8 @@ struct DesignReport {
   std::vector<std::string> notes;  // how ops were mapped on this design
   std::string resolved_design_yaml;
   // DRAM capacity check (sim/capacity.h): -1 when the design states no capacity_gib.
+  std::string weight_source;                // where the zero patterns came from
+  std::vector<double> layer_zero_fraction;  // per layer, real weights only
   int64_t max_batch_in_dram = -1;
   uint64_t dram_capacity_bytes = 0;
 };
