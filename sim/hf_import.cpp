@@ -215,7 +215,25 @@ std::string import_hf_config(const std::string& config_path, const HfImportOptio
   os << "\n  precision:\n    attention_projections: " << prec << "\n    ffn: " << prec << "\n    embedding: fp16";
   if (encoder) os << "\n    classifier: fp16";
   else os << "\n    lm_head: fp16\n    kv_cache: fp16";
-  os << "\n  weights:\n    distribution: ternary_iid\n    zero_fraction: 0.310\n    seed: 1\nscenario:\n  batch: 1";
+  if (!opt.checkpoint.empty()) {
+    // nn.Linear [out, in] tensors per projection, named as transformers' Llama and BitNet models name them.
+    if (c.arch != "LlamaForCausalLM" && c.arch != "BitNetForCausalLM") {
+      throw ConfigError("usage: --checkpoint supports LlamaForCausalLM and BitNetForCausalLM tensor names (" + c.arch +
+                        " stores fused or transposed projections)");
+    }
+    if (prec != "ternary") throw ConfigError("usage: --checkpoint needs --precision ternary (it supplies ternary weights)");
+    os << "\n  weights:\n    distribution: checkpoint\n    checkpoint: \"" << opt.checkpoint << "\"\n    name_map:"
+       << "\n      q_proj: \"model.layers.{layer}.self_attn.q_proj.weight\""
+       << "\n      k_proj: \"model.layers.{layer}.self_attn.k_proj.weight\""
+       << "\n      v_proj: \"model.layers.{layer}.self_attn.v_proj.weight\""
+       << "\n      o_proj: \"model.layers.{layer}.self_attn.o_proj.weight\""
+       << "\n      ffn_gate: \"model.layers.{layer}.mlp.gate_proj.weight\""
+       << "\n      ffn_up: \"model.layers.{layer}.mlp.up_proj.weight\""
+       << "\n      ffn_down: \"model.layers.{layer}.mlp.down_proj.weight\"";
+    os << "\nscenario:\n  batch: 1";
+  } else {
+    os << "\n  weights:\n    distribution: ternary_iid\n    zero_fraction: 0.310\n    seed: 1\nscenario:\n  batch: 1";
+  }
   if (!encoder) {
     // 512 + 128 tokens, or half the learned position table each when it is shorter.
     int64_t prompt = 512, gen = 128;
@@ -239,11 +257,13 @@ int run_import_hf(const std::vector<std::string>& args) {
       return args[++i];
     };
     if (a == "-h" || a == "--help") {
-      std::cout << "usage: lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n\n"
+      std::cout << "usage: lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
+                   "                        [--checkpoint MODEL_SAFETENSORS]\n\n"
                    "Writes a workload for a Hugging Face config.json (LlamaForCausalLM, BitNetForCausalLM,\n"
                    "GPT2LMHeadModel, ViTForImageClassification, DeiTForImageClassification[WithTeacher]).\n"
                    "--precision: linear layers ternary (absmean-ternarised; default) or fp16. BitNet is always\n"
-                   "ternary. Without -o the YAML goes to stdout.\n";
+                   "ternary. --checkpoint takes the zero patterns from a safetensors file (Llama/BitNet names;\n"
+                   "a relative path is relative to the written workload). Without -o the YAML goes to stdout.\n";
       return 0;
     } else if (a == "-o" || a == "--out") {
       out = value();
@@ -251,6 +271,8 @@ int run_import_hf(const std::vector<std::string>& args) {
       opt.name = value();
     } else if (a == "--precision") {
       opt.precision = value();
+    } else if (a == "--checkpoint") {
+      opt.checkpoint = value();
     } else if (!a.empty() && a[0] == '-') {
       throw ConfigError("usage: unknown option '" + a + "' (see lpusim import-hf --help)");
     } else if (config.empty()) {

@@ -11,12 +11,13 @@ namespace lpusim {
 struct HfImportOptions {
   std::string name;                  // workload name; default: the config's parent folder name
   std::string precision = "ternary";  // linear layers: ternary (absmean-ternarised, BitNet style) | fp16
+  std::string checkpoint;  // safetensors file: weights come from it (Llama/BitNet tensor names)
 };
 
 // The workload YAML text for `config_path`.
 std::string import_hf_config(const std::string& config_path, const HfImportOptions& opt);
 
-// CLI entry: `import-hf CONFIG [-o FILE] [--name NAME] [--precision ternary|fp16]`.
+// CLI entry: `import-hf CONFIG [-o FILE] [--name NAME] [--precision ternary|fp16] [--checkpoint FILE]`.
 int run_import_hf(const std::vector<std::string>& args);
 
 }  // namespace lpusim

@@ -30,6 +30,7 @@ const char* kTopHelp =
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
     "  lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
+    "                   [--checkpoint MODEL_SAFETENSORS]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";

@@ -327,3 +327,41 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
   write_file(p2, replace_once(text, "model.layers.{layer}.mlp.up_proj.weight", "model.layers.0.mlp.up_proj.weight"));
   CHECK_THROWS_WITH(WorkloadSpec::load(p2), Catch::Contains("name_map.ffn_up: expected a tensor name containing {layer}"));
 }
+
+TEST_CASE("tiny LLaMA- and BitNet-style config.json + safetensors written here: import-hf --checkpoint round trip") {
+  const Checkpoint c = tiny_checkpoint(21);
+  const std::string ck = tmp("hf_tiny.safetensors");
+  write_file(ck, write_safetensors(c.tensors));
+  struct Arch {
+    const char* arch;
+    const char* act;
+    const char* ffn_activation;
+    bool subln;
+  };
+  for (const Arch& a : {Arch{"LlamaForCausalLM", "silu", "swiglu", false}, Arch{"BitNetForCausalLM", "relu2", "relu2_glu", true}}) {
+    INFO(a.arch);
+    const std::string cfg = tmp(std::string(a.arch) + "/config.json");
+    write_file(cfg, std::string("{\"architectures\": [\"") + a.arch + "\"], \"hidden_act\": \"" + a.act +
+                        "\", \"hidden_size\": 256, \"intermediate_size\": 640, \"num_attention_heads\": 4, "
+                        "\"num_hidden_layers\": 2, \"num_key_value_heads\": 2, \"vocab_size\": 1000, "
+                        "\"tie_word_embeddings\": true}");
+    const std::string wl = tmp(std::string(a.arch) + ".yaml");
+    CmdResult imp = run_lpusim("import-hf " + cfg + " --name tiny_hf --checkpoint " + ck + " -o " + wl, "imp");
+    INFO(imp.err);
+    REQUIRE(imp.code == 0);
+    WorkloadSpec w = WorkloadSpec::load(wl);
+    CHECK(w.model.ffn_activation == a.ffn_activation);
+    CHECK(w.model.subln == a.subln);
+    CHECK(w.model.kv_heads == 2);
+    CHECK(w.model.weight_distribution == "checkpoint");
+    SafetensorsWeights sw(w.model);
+    CHECK(sw.trit(0, "ffn_down", 5, 9) == c.trits.at({0, "ffn_down"})[9 * 640 + 5]);
+    CmdResult run = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --prompt-tokens 8 --generated-tokens 2", "imp_run");
+    INFO(run.err);
+    CHECK(run.code == 0);
+    CHECK(run.out.find("weights: checkpoint " + ck) != std::string::npos);
+  }
+  CmdResult gpt = run_lpusim("import-hf " + src("tests/data/hf/gpt2/config.json") + " --checkpoint " + ck, "imp_gpt2");
+  CHECK(gpt.code == 2);
+  CHECK(gpt.err.find("--checkpoint supports LlamaForCausalLM and BitNetForCausalLM") != std::string::npos);
+}
