@@ -319,6 +319,21 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
   }
   expect("shape", wrong, "shape [256, 128] BF16 does not match the workload: expected [128, 256]");
 
+  // A packed byte holding the unused code 3 is corrupt data: found when the zeros are counted.
+  std::vector<StWriteTensor> bad = base.tensors;
+  for (auto& t : bad) {
+    if (t.name == "model.layers.0.mlp.up_proj.weight") t.bytes[3 * 256 + 7] = static_cast<char>(0xC0);  // row 3 + 3*160
+  }
+  const std::string ck = tmp("code3.safetensors");
+  write_file(ck, write_safetensors(bad));
+  WorkloadSpec w3 = WorkloadSpec::load(checkpoint_workload(ck, "code3"));
+  SafetensorsWeights sw3(w3.model);
+  CHECK_THROWS_WITH(sw3.layer_zero_fractions(),
+                    Catch::Contains("tensor 'model.layers.0.mlp.up_proj.weight': invalid 2-bit ternary code 3 at row 483, column 7"));
+  CmdResult r3 = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w3.file, "code3");
+  CHECK(r3.code == 2);
+  CHECK(r3.err.find("invalid 2-bit ternary code 3") != std::string::npos);
+
   // Workload side: the name map must cover exactly the ternary ops and carry {layer}.
   std::string text = read_file(checkpoint_workload(tmp("x.safetensors"), "nm"));
   const std::string p1 = tmp("nm1.yaml"), p2 = tmp("nm2.yaml");
