@@ -186,7 +186,12 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       bad(path, "truncated: " + where + " ends at data byte " + std::to_string(t.end) + " but the file holds " +
                     std::to_string(data_size) + " data bytes");
     }
-    if (t.end - t.begin != t.numel() * st_dtype_bytes(t.dtype)) {
+    // numel x dtype size without wrapping: a crafted shape must not pass as a small tensor.
+    uint64_t bytes = st_dtype_bytes(t.dtype);
+    for (uint64_t d : t.shape) {
+      if (__builtin_mul_overflow(bytes, d, &bytes)) bad(path, where + ": shape " + t.shape_str() + " overflows 64 bits");
+    }
+    if (t.end - t.begin != bytes) {
       bad(path, where + ": shape " + t.shape_str() + " x " + st_dtype_name(t.dtype) + " needs " +
                     std::to_string(t.numel() * st_dtype_bytes(t.dtype)) + " bytes, data_offsets give " +
                     std::to_string(t.end - t.begin));

@@ -174,6 +174,7 @@ TEST_CASE("safetensors: corrupt, truncated and inconsistent files are errors nam
                "tensor 'a': shape [2, 3] x F32 needs 24 bytes, data_offsets give 16");
   expect_error("dtype", with_header(replace_once(header, "\"I8\"", "\"I32\"")), "tensor 'b': unsupported dtype 'I32'");
   expect_error("overlap", with_header(replace_once(header, "[16,19]", "[12,15]")), "overlap");
+  expect_error("overflow", with_header(replace_once(header, "[2,2]", "[4294967296,4294967296]")), "overflows 64 bits");
   expect_error("negative", with_header(replace_once(header, "[16,19]", "[16,-1]")), "non-negative integer");
   CHECK_THROWS_WITH(SafetensorsFile(tmp("does_not_exist.safetensors")), Catch::Contains("cannot open"));
   // A good file with a missing name is an error naming the tensor.
