@@ -1,5 +1,6 @@
 #include "sim/workload.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "sim/yaml_reader.h"
@@ -53,7 +54,8 @@ void load_weights(const YamlNode& wt, const std::string& file, ModelSpec& s) {
   if (ck.empty()) wt.at("checkpoint").fail("expected a safetensors file path");
   const auto slash = file.find_last_of('/');
   if (ck[0] != '/' && slash != std::string::npos) ck = file.substr(0, slash + 1) + ck;
-  s.checkpoint = ck;
+  // Absolute, so the resolved workload written next to a report still points at the same file.
+  s.checkpoint = std::filesystem::absolute(ck).lexically_normal().string();
   YamlNode nm = wt.at("name_map");
   const std::vector<std::string> want = ternary_op_names(s);
   if (want.empty()) wt.at("distribution").fail("a checkpoint only supplies ternary weights, and this model has none");
