@@ -53,9 +53,11 @@ SafetensorsWeights::SafetensorsWeights(const ModelSpec& m)
                                       : name + ".weight_scale";
         const StTensor* s = file_->find(sname);
         if (!s) throw ConfigError(what + "packed ternary U8 needs its scale tensor '" + sname + "', which is missing");
-        if (s->numel() != 1 || s->dtype == StDtype::U8 || s->dtype == StDtype::I8) {
-          throw ConfigError(path + ": tensor '" + sname + "': expected one F32/F16/BF16 scale, got " + s->shape_str() +
-                            " " + st_dtype_name(s->dtype));
+        // transformers' BitLinear registers weight_scale with the model dtype (BF16), shape (1); the
+        // ik_llama.cpp PR #337 conversion log prints it as a uint8 scalar, so integer scales pass too.
+        // Its value scales outputs only; zero patterns do not depend on it.
+        if (s->numel() != 1) {
+          throw ConfigError(path + ": tensor '" + sname + "': expected one scale value, got shape " + s->shape_str());
         }
         const float sv = SafetensorsFile::value(*s, 0);
         if (!std::isfinite(sv) || sv <= 0) throw ConfigError(path + ": tensor '" + sname + "': scale must be finite and > 0");

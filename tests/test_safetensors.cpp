@@ -312,6 +312,14 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
          "missing tensor 'model.layers.1.mlp.down_proj.weight' (weights.name_map.ffn_down, layer 1)");
   expect("noscale", without("model.layers.0.self_attn.k_proj.weight_scale"),
          "needs its scale tensor 'model.layers.0.self_attn.k_proj.weight_scale'");
+  std::vector<StWriteTensor> two_scales = base.tensors;
+  for (auto& t : two_scales) {
+    if (t.name == "model.layers.0.mlp.gate_proj.weight_scale") {
+      t.shape = {2};
+      t.bytes += t.bytes;
+    }
+  }
+  expect("scale2", two_scales, "tensor 'model.layers.0.mlp.gate_proj.weight_scale': expected one scale value, got shape [2]");
   std::vector<StWriteTensor> wrong = base.tensors;
   for (auto& t : wrong) {
     if (t.name == "model.layers.1.self_attn.k_proj.weight") {
