@@ -268,3 +268,16 @@ TEST_CASE("batch max runs the largest batch that fits, and needs a single design
   CHECK(two.code == 2);
   CHECK(two.err.find("--batch max needs a single design") != std::string::npos);
 }
+
+TEST_CASE("the resolved workload of every zoo file loads back to the same workload") {
+  for (const auto& e : std::filesystem::directory_iterator(src("workloads"))) {
+    INFO(e.path().string());
+    WorkloadSpec w = WorkloadSpec::load(e.path().string());
+    const std::string text = w.resolved_yaml();
+    WorkloadSpec back = load_yaml_text("resolved_" + e.path().stem().string(), text);
+    back.file = w.file;  // the header line names the file it came from
+    CHECK(back.resolved_yaml() == text);
+    CHECK(back.model.seq_len() == w.model.seq_len());
+    CHECK(back.scenario.prompt_tokens == w.scenario.prompt_tokens);
+  }
+}
