@@ -368,6 +368,10 @@ std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
   return os.str();
 }
 
+bool decode_only_line(const std::string& label) {
+  return label == "time per output token" || label == "decode tokens/s" || label == "decode energy per token";
+}
+
 std::string zero_fraction_list(const DesignReport& r) {
   std::string s;
   for (size_t l = 0; l < r.layer_zero_fraction.size(); ++l) {
@@ -453,6 +457,7 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   }
   os << "\n";
   for (const auto& l : lines) {
+    if (w.model.encoder() && decode_only_line(l.label)) continue;  // an encoder has no decode phase
     std::snprintf(buf, sizeof buf, "%-*s", lw, l.label.c_str());
     os << buf;
     for (const auto& v : l.vals) {
@@ -476,8 +481,13 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
 std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
   std::ostringstream os;
   os << "# lpusim report: " << w.name << "\n\n";
-  os << "Workload `" << w.file << "`: batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
-     << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens.\n\n";
+  if (w.model.encoder()) {
+    os << "Workload `" << w.file << "`: batch " << w.scenario.batch << " images, " << w.scenario.prompt_tokens
+       << " tokens per image, one forward pass.\n\n";
+  } else {
+    os << "Workload `" << w.file << "`: batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
+       << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens.\n\n";
+  }
   if (!rs.empty()) {
     os << "Weights: " << rs[0].weight_source << ".\n\n";
     if (!rs[0].layer_zero_fraction.empty()) os << "Zero weights per layer: " << zero_fraction_list(rs[0]) << ".\n\n";
@@ -493,6 +503,7 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   for (size_t i = 0; i < rs.size() + (rs.size() == 2); ++i) os << "---:|";
   os << "\n";
   for (const auto& l : summary_lines(rs)) {
+    if (w.model.encoder() && decode_only_line(l.label)) continue;
     os << "| " << l.label << " |";
     for (const auto& v : l.vals) os << " " << v << " |";
     if (rs.size() == 2) os << " " << l.ratio << " |";
