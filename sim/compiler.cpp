@@ -325,12 +325,23 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   return prog;
 }
 
+uint64_t model_level_fp16_params(const ModelSpec& m) {
+  const uint64_t H = m.hidden;
+  if (m.encoder()) {
+    // Patch projection (+ bias), class tokens, position table, one classifier (+ bias) per class token.
+    return (m.patch_dim() + 1) * H + m.class_tokens * H + m.seq_len() * H + m.class_tokens * (H + 1) * m.classes;
+  }
+  uint64_t p = m.vocab * H * (m.tied_embeddings ? 1 : 2);
+  if (m.position_embedding == "learned") p += m.max_positions * H;
+  return p;
+}
+
 Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSource* weights) {
   const ModelSpec& m = w.model;
   const UnitSpec* tern = d.first_with(Capability::TernaryGemm);
   const uint64_t H = m.hidden, F = m.ffn, KV = m.kv_dim(), L = m.layers;
   std::unique_ptr<IWeightSource> own_weights;
-  if (!weights) {
+  if (!weights && tern && tern->e("weight_format") == "sparse") {  // only sparse sizes depend on values
     own_weights = make_weight_source(w);
     weights = own_weights.get();
   }
@@ -368,9 +379,13 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   add_tensor(m.ffn_w, "ffn_up", H, F);
   add_tensor(m.ffn_w, "ffn_down", F, H);
   // Embedding and LM head (shared when tied), norm gains: FP16.
-  uint64_t fp16 = m.vocab * H * 2 * (m.tied_embeddings ? 1 : 2);
+  uint64_t fp16 = model_level_fp16_params(m) * 2;
   uint64_t norms = (2 * L + 1) * H + (m.subln ? L * (H + F) : 0);
+  if (m.norm == "layernorm") norms *= 2;  // gain and bias
   fp16 += norms * 2;
+  // Linear-layer biases stay FP16 (loaded into the accumulators before a tile's first k-block).
+  // q, k, v, o, (gate,) up, down: 3H + 2KV + F (+F) bias values per layer.
+  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.gated_ffn() ? 2 : 1) * F) * 2;
   f.fp16_weights += fp16;
   f.weights += fp16;
 

@@ -50,5 +50,8 @@ struct Footprint {
   uint64_t peak() const { return weights + kv_cache + peak_activations; }
 };
 Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSource* weights = nullptr);
+// Parameters outside the layers, all FP16: token embedding (+ untied LM head) and a learned position
+// table; for an encoder the patch projection, class tokens, positions and classifier heads.
+uint64_t model_level_fp16_params(const ModelSpec& m);
 
 }  // namespace lpusim

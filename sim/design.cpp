@@ -66,11 +66,12 @@ DesignSpec DesignSpec::load(const std::string& path) {
   }
 
   YamlNode dr = root.at("dram");
-  dr.expect_keys({"type", "channels", "channel_bandwidth_gb_s", "latency_ns"});
+  dr.expect_keys({"type", "channels", "channel_bandwidth_gb_s", "latency_ns"}, {"capacity_gib"});
   d.dram.type = dr.get_enum("type", {"lpddr5", "hbm3", "ddr5"});
   d.dram.channels = dr.get_positive_int("channels");
   d.dram.channel_bandwidth_gb_s = dr.get_positive("channel_bandwidth_gb_s");
   d.dram.latency_ns = dr.get_nonnegative("latency_ns");
+  if (dr.has("capacity_gib")) d.dram.capacity_gib = dr.get_positive("capacity_gib");
   return d;
 }
 
@@ -110,8 +111,9 @@ std::string DesignSpec::resolved_yaml() const {
        << ", ports: " << b->ports << ", width_bits: " << b->width_bits << "}\n";
   }
   os << "dram: {type: " << dram.type << ", channels: " << dram.channels
-     << ", channel_bandwidth_gb_s: " << dram.channel_bandwidth_gb_s << ", latency_ns: " << dram.latency_ns
-     << "}\n";
+     << ", channel_bandwidth_gb_s: " << dram.channel_bandwidth_gb_s << ", latency_ns: " << dram.latency_ns;
+  if (dram.capacity_gib > 0) os << ", capacity_gib: " << dram.capacity_gib;
+  os << "}\n";
   os << "resolved_energy_pj:  # from " << tech.file << "\n";
   for (const auto& kv : tech.event_pj) os << "  " << kv.first << ": " << kv.second << "\n";
   for (const BufferSpec* b : {&weight_buffer, &activation_buffer}) {

@@ -25,6 +25,7 @@ struct DramSpec {
   int64_t channels;
   double channel_bandwidth_gb_s;  // GB/s per channel
   double latency_ns;              // idle read latency, added to every request
+  double capacity_gib = 0;        // optional `capacity_gib`: DRAM size for the max-batch check (0 = not stated)
 };
 
 struct DesignSpec {

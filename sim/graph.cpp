@@ -76,8 +76,9 @@ struct Builder {
     gemm("q_proj", l, wc(m.attn_proj), 1, M, H, H);
     gemm("k_proj", l, wc(m.attn_proj), 1, M, H, KV);
     gemm("v_proj", l, wc(m.attn_proj), 1, M, H, KV);
-    vec("rope", l, VecOp::Rope, M * (H + KV));
-    vec("kv_append", l, VecOp::Copy, M * 2 * KV);
+    if (m.position_embedding == "rope") vec("rope", l, VecOp::Rope, M * (H + KV));
+    // An encoder has no cache: K and V go to a DRAM scratch that the attention GEMMs read back.
+    vec(m.encoder() ? "kv_store" : "kv_append", l, VecOp::Copy, M * 2 * KV);
     // GQA: the G query heads sharing a KV head are stacked along M, so each K/V slice is read once.
     gemm("attn_score", l, WeightClass::KvCache, B * KVH, T * G, D, kv_len, kv_len);
     vec("softmax", l, VecOp::Softmax, B * NH * T * kv_len);
@@ -103,10 +104,33 @@ struct Builder {
     vec("ffn_residual", l, VecOp::Add, M * H, 2, M * H);
   }
 
+  // GPT-2 / ViT: gather the position rows of the new tokens and add them to the token embeddings.
+  void add_learned_positions(uint64_t elements) {
+    if (w.model.position_embedding != "learned") return;
+    vec("pos_embedding", -1, VecOp::Gather, elements);
+    vec("pos_add", -1, VecOp::Add, elements, 2, elements);
+  }
+
+  // ViT/DeiT: patch embedding (a GEMM over flattened patch_size^2 x channels pixels), class (and
+  // distillation) tokens, learned positions, bidirectional layers, then one classifier per class
+  // token on that token's final-norm output (DeiT distilled: head and head_dist, averaged).
+  void encoder_pass() {
+    const ModelSpec& m = w.model;
+    const uint64_t B = w.scenario.batch, H = m.hidden, T = m.seq_len(), CT = m.class_tokens;
+    gemm("patch_embed", -1, wc(m.embedding), 1, B * m.patches(), m.patch_dim(), H);
+    vec("class_tokens", -1, VecOp::Gather, B * CT * H);
+    add_learned_positions(B * T * H);
+    for (int l = 0; l < m.layers; ++l) layer(l, T, T);
+    const VecOp norm = m.norm == "rmsnorm" ? VecOp::Rmsnorm : VecOp::Layernorm;
+    vec("final_norm", -1, norm, B * CT * H);
+    gemm("classifier", -1, WeightClass::Fp16, CT, B, H, m.classes);
+  }
+
   void pass(uint64_t T, uint64_t kv_len) {
     const ModelSpec& m = w.model;
     const uint64_t B = w.scenario.batch, H = m.hidden;
     vec("embedding", -1, VecOp::Gather, B * T * H);
+    add_learned_positions(B * T * H);
     for (int l = 0; l < m.layers; ++l) layer(l, T, kv_len);
     // Only the last position of each sequence needs logits to pick the next token.
     const VecOp norm = m.norm == "rmsnorm" ? VecOp::Rmsnorm : VecOp::Layernorm;
@@ -121,6 +145,11 @@ std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt) {
   std::vector<Op> ops;
   Builder b{w, opt, ops, Phase::Prefill, 0};
   const uint64_t P = w.scenario.prompt_tokens;
+  if (w.model.encoder()) {
+    // One forward pass per image; there is no decode phase, so --decode-step has nothing to add.
+    b.encoder_pass();
+    return ops;
+  }
   if (opt.single_decode_step) {
     b.phase = Phase::Decode;
     b.step = 1;
@@ -147,6 +176,10 @@ uint64_t closed_form_prefill_macs(const WorkloadSpec& w) {
   const ModelSpec& m = w.model;
   const uint64_t B = w.scenario.batch, T = w.scenario.prompt_tokens;
   const uint64_t attn = 2 * B * m.heads * T * T * m.head_dim();  // QK^T and PV, full (masked after)
+  if (m.encoder()) {
+    const uint64_t patch = B * m.patches() * m.patch_dim() * m.hidden;
+    return patch + m.layers * (B * T * layer_linear_macs_per_token(m) + attn) + m.class_tokens * B * m.hidden * m.classes;
+  }
   return m.layers * (B * T * layer_linear_macs_per_token(m) + attn) + B * m.hidden * m.vocab;
 }
 

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "models/unit_registry.h"
+#include "sim/capacity.h"
 #include "sim/config_error.h"
 #include "sim/gemm_command.h"
 #include "sim/iso.h"
+#include "sim/hf_import.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
 #include "sim/version.h"
@@ -30,6 +32,8 @@ const char* kTopHelp =
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
     "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
+    "  lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
+    "                   [--checkpoint MODEL_SAFETENSORS]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -40,7 +44,8 @@ const char* kRunHelp =
     "Simulates WORKLOAD (prefill, then one decode step per generated token after the first) on\n"
     "DESIGN and prints latency, memory and energy. With -o, writes report.json, ops.csv, layers.csv,\n"
     "summary.md and the fully resolved design and workload into DIR.\n"
-    "Scenario options override the workload file's scenario.\n";
+    "Scenario options override the workload file's scenario. --batch max runs the largest batch\n"
+    "whose peak memory fits the design's dram.capacity_gib.\n";
 
 const char* kCompareHelp =
     "usage: lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [--batch N]\n"
@@ -72,6 +77,8 @@ struct Args {
   std::map<std::string, int64_t> scenario;
 };
 
+constexpr int64_t kBatchMax = -1;  // `--batch max`
+
 [[noreturn]] void usage_error(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
 
 Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_iso = false) {
@@ -93,6 +100,10 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
       r.decode_step = true;
     } else if (s == "--batch" || s == "--prompt-tokens" || s == "--generated-tokens") {
       std::string v = value();
+      if (s == "--batch" && v == "max") {  // the largest batch that fits the design's DRAM (run only)
+        r.scenario[s] = kBatchMax;
+        continue;
+      }
       size_t used = 0;
       long long n = 0;
       try {
@@ -113,12 +124,25 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
 
 WorkloadSpec load_workload(const std::string& path, const Args& a) {
   WorkloadSpec w = WorkloadSpec::load(path);
+  if (w.model.encoder() && (a.scenario.count("--prompt-tokens") || a.scenario.count("--generated-tokens") || a.decode_step)) {
+    usage_error(path + " is an encoder (one pass per image): only --batch applies");
+  }
   for (const auto& kv : a.scenario) {
     if (kv.first == "--batch") w.scenario.batch = kv.second;
     if (kv.first == "--prompt-tokens") w.scenario.prompt_tokens = kv.second;
     if (kv.first == "--generated-tokens") w.scenario.generated_tokens = kv.second;
   }
   return w;
+}
+
+// `--batch max`: the largest batch whose peak memory fits the (single) design's DRAM capacity.
+void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs) {
+  if (w.scenario.batch != kBatchMax) return;
+  if (designs.size() != 1) usage_error("--batch max needs a single design (each design fits a different batch)");
+  const int64_t b = max_batch_in_dram(w, designs[0]);
+  if (b < 0) usage_error("--batch max needs dram.capacity_gib in " + designs[0].file);
+  if (b == 0) throw ConfigError(designs[0].file + ": dram.capacity_gib: batch 1 of " + w.name + " does not fit");
+  w.scenario.batch = b;
 }
 
 int cmd_simulate(const Args& a, size_t n_designs) {
@@ -134,6 +158,7 @@ int cmd_simulate(const Args& a, size_t n_designs) {
     designs[1] = iso.design;
     iso_note = iso.note;
   }
+  apply_batch_max(w, designs);
   SimulationRun run = simulate(w, designs);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
@@ -150,11 +175,15 @@ int cmd_bench(const Args& a) {
   WorkloadSpec w = load_workload(a.positional[0], a);
   std::vector<DesignSpec> designs;
   for (size_t i = 1; i < a.positional.size(); ++i) designs.push_back(DesignSpec::load(a.positional[i]));
+  apply_batch_max(w, designs);
   const auto t0 = std::chrono::steady_clock::now();
   SimulationRun run = simulate(w, designs, a.decode_step);
   const auto t1 = std::chrono::steady_clock::now();
   const double total = std::chrono::duration<double>(t1 - t0).count();
   std::printf("bench %s (%s)\n", w.name.c_str(), a.decode_step ? "one decode step" : "full scenario");
+  if (a.scenario.count("--batch") && a.scenario.at("--batch") == kBatchMax) {
+    std::printf("  batch max -> %lld (largest that fits dram.capacity_gib)\n", static_cast<long long>(w.scenario.batch));
+  }
   uint64_t cycles = 0;
   for (const auto& d : run.designs) {
     std::printf("  %-12s simulated cycles %llu, tiles %zu\n", d.design.name.c_str(),
@@ -209,6 +238,7 @@ int sc_main(int argc, char* argv[]) {
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "gemm") return cmd_gemm(rest);
+    if (cmd == "import-hf") return run_import_hf(rest);
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
       Args a = parse(rest, cmd == "bench", cmd == "compare");
       if (a.help) {

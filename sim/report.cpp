@@ -1,6 +1,7 @@
 #include "sim/report.h"
 
 #include "sim/weight_source.h"
+#include "sim/capacity.h"
 
 #include <nlohmann/json.hpp>
 
@@ -144,6 +145,10 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.resolved_design_yaml = ds.resolved_yaml();
   r.area = design_area(ds);
   r.linear_peak_macs = linear_peak_macs(ds);
+  r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
+  r.weight_source = run.weight_source;
+  r.layer_zero_fraction = run.layer_zero_fraction;
+  r.dram_capacity_bytes = static_cast<uint64_t>(ds.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
 
   // Per-key rows from all modules.
   const size_t nk = p.keys.size();
@@ -269,7 +274,6 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
   wl["prompt_tokens"] = w.scenario.prompt_tokens;
   wl["generated_tokens"] = w.scenario.generated_tokens;
   wl["decode_steps"] = w.scenario.generated_tokens - 1;
-  wl["weight_source"] = make_weight_source(w)->describe();
   root["workload"] = wl;
   json designs = json::array();
   for (const auto& r : reports) {
@@ -304,6 +308,8 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["kv_cache_bytes"] = r.footprint.kv_cache;
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();
+    f["dram_capacity_bytes"] = r.max_batch_in_dram < 0 ? json() : json(r.dram_capacity_bytes);
+    f["max_batch_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.max_batch_in_dram);
     d["footprint"] = f;
     json area;
     area["total_mm2"] = r.area.total_mm2();
@@ -319,6 +325,10 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     d["area"] = area;
     d["linear_peak_macs_per_cycle"] = r.linear_peak_macs;
     d["iso_note"] = r.iso_note;
+    json wsrc;
+    wsrc["source"] = r.weight_source;
+    wsrc["layer_zero_fraction"] = r.layer_zero_fraction;
+    d["weights"] = wsrc;
     json units = json::array();
     for (const auto& u : r.units) {
       json j;
@@ -389,6 +399,18 @@ std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
   return os.str();
 }
 
+bool decode_only_line(const std::string& label) {
+  return label == "time per output token" || label == "decode tokens/s" || label == "decode energy per token";
+}
+
+std::string zero_fraction_list(const DesignReport& r) {
+  std::string s;
+  for (size_t l = 0; l < r.layer_zero_fraction.size(); ++l) {
+    s += (l ? ", " : "") + std::to_string(l) + ": " + fmt(r.layer_zero_fraction[l], 4);
+  }
+  return s;
+}
+
 struct Line {
   std::string label;
   std::vector<std::string> vals;
@@ -431,6 +453,12 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   add("DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); }, B);
   add("area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
   add("peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
+  bool capacity = false;
+  for (const auto& r : rs) capacity = capacity || r.max_batch_in_dram >= 0;
+  if (capacity) {
+    add("DRAM capacity", [](const DesignReport& r) { return static_cast<double>(r.dram_capacity_bytes); }, B);
+    add("max batch in DRAM", [](const DesignReport& r) { return static_cast<double>(r.max_batch_in_dram); }, N);
+  }
   return lines;
 }
 }  // namespace
@@ -440,8 +468,13 @@ std::string layers_csv(const std::vector<DesignReport>& reports) { return csv_ro
 
 std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
   std::ostringstream os;
-  os << "workload " << w.name << ": batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
-     << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens\n";
+  if (w.model.encoder()) {
+    os << "workload " << w.name << ": batch " << w.scenario.batch << " images, " << w.scenario.prompt_tokens
+       << " tokens per image, one forward pass (the prefill rows; tokens/s = images/s)\n";
+  } else {
+    os << "workload " << w.name << ": batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
+       << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens\n";
+  }
   auto lines = summary_lines(rs);
   const int lw = 28, vw = 16;
   char buf[256];
@@ -457,6 +490,7 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   }
   os << "\n";
   for (const auto& l : lines) {
+    if (w.model.encoder() && decode_only_line(l.label)) continue;  // an encoder has no decode phase
     std::snprintf(buf, sizeof buf, "%-*s", lw, l.label.c_str());
     os << buf;
     for (const auto& v : l.vals) {
@@ -469,6 +503,8 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
     }
     os << "\n";
   }
+  if (!rs.empty()) os << "weights: " << rs[0].weight_source << "\n";
+  if (!rs.empty() && !rs[0].layer_zero_fraction.empty()) os << "zero weights per layer: " << zero_fraction_list(rs[0]) << "\n";
   for (const auto& r : rs) {
     for (const auto& n : r.notes) os << "note [" << r.name << "] " << n << "\n";
   }
@@ -478,9 +514,17 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
 std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
   std::ostringstream os;
   os << "# lpusim report: " << w.name << "\n\n";
-  os << "Workload `" << w.file << "`: batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
-     << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens. Weight zero patterns: "
-     << make_weight_source(w)->describe() << ".\n\n";
+  if (w.model.encoder()) {
+    os << "Workload `" << w.file << "`: batch " << w.scenario.batch << " images, " << w.scenario.prompt_tokens
+       << " tokens per image, one forward pass.\n\n";
+  } else {
+    os << "Workload `" << w.file << "`: batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
+       << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens.\n\n";
+  }
+  if (!rs.empty()) {
+    os << "Weights: " << rs[0].weight_source << ".\n\n";
+    if (!rs[0].layer_zero_fraction.empty()) os << "Zero weights per layer: " << zero_fraction_list(rs[0]) << ".\n\n";
+  }
   for (const auto& r : rs) {
     os << "- **" << r.name << "** (`" << r.file << "`, " << r.tech << ", " << r.clock_ghz << " GHz): " << r.budget
        << "\n";
@@ -492,6 +536,7 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   for (size_t i = 0; i < rs.size() + (rs.size() == 2); ++i) os << "---:|";
   os << "\n";
   for (const auto& l : summary_lines(rs)) {
+    if (w.model.encoder() && decode_only_line(l.label)) continue;
     os << "| " << l.label << " |";
     for (const auto& v : l.vals) os << " " << v << " |";
     if (rs.size() == 2) os << " " << l.ratio << " |";

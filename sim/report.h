@@ -54,6 +54,11 @@ struct DesignReport {
   AreaBreakdown area;
   uint64_t linear_peak_macs = 0;  // peak MACs/cycle of the weight-GEMM arrays
   std::string iso_note;           // set by `compare --iso`: what was resized to hold the budget
+  // DRAM capacity check (sim/capacity.h): -1 when the design states no capacity_gib.
+  std::string weight_source;                // where the zero patterns came from
+  std::vector<double> layer_zero_fraction;  // per layer, real weights only
+  int64_t max_batch_in_dram = -1;
+  uint64_t dram_capacity_bytes = 0;
 };
 
 DesignReport build_report(const SimulationRun& run, const DesignRun& d);

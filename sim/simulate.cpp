@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "sim/chip.h"
+#include "sim/weight_source.h"
 
 namespace lpusim {
 
@@ -22,12 +23,16 @@ void walk(sc_core::sc_object* obj, std::vector<ModuleStats>& out) {
 SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, bool single_decode_step) {
   SimulationRun run;
   run.workload = w;
+  // One weight source for every design: a checkpoint is mapped and validated once.
+  std::unique_ptr<IWeightSource> weights = make_weight_source(w);
+  run.weight_source = weights->describe();
+  run.layer_zero_fraction = weights->layer_zero_fractions();
   for (const DesignSpec& d : designs) {
     DesignRun dr;
     dr.design = d;
-    dr.program = compile(w, d, single_decode_step);
+    dr.program = compile(w, d, single_decode_step, weights.get());
     run.tiles += dr.program.tiles.size();
-    dr.footprint = footprint(w, d);
+    dr.footprint = footprint(w, d, weights.get());
     run.designs.push_back(std::move(dr));
   }
   std::vector<std::unique_ptr<Chip>> chips;

@@ -28,6 +28,8 @@ struct SimulationRun {
   double wall_seconds = 0;      // host time of the simulation proper (not reported in JSON)
   uint64_t delta_cycles = 0;    // SystemC delta cycles
   uint64_t tiles = 0;           // tile operations simulated (one SystemC wait each)
+  std::string weight_source;                // IWeightSource::describe() of the zero patterns used
+  std::vector<double> layer_zero_fraction;  // per layer, when the weights are real (checkpoint)
 };
 
 // Compiles and simulates; ConfigError on any bad fit. Call at most once per process (SystemC).

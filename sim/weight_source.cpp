@@ -1,5 +1,7 @@
 #include "sim/weight_source.h"
 
+#include "sim/checkpoint_weights.h"
+
 #include <random>
 #include <sstream>
 
@@ -66,6 +68,7 @@ std::string SyntheticTernaryWeights::describe() const {
 }
 
 std::unique_ptr<IWeightSource> make_weight_source(const WorkloadSpec& w) {
+  if (w.model.weight_distribution == "checkpoint") return std::make_unique<SafetensorsWeights>(w.model);
   return std::make_unique<SyntheticTernaryWeights>(w.model);
 }
 

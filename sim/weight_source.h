@@ -25,6 +25,9 @@ class IWeightSource {
                            uint64_t n, bool per_column) const = 0;
   // One line for the report: what the zero patterns come from.
   virtual std::string describe() const = 0;
+  // Fraction of zero weights per layer over the ternary tensors, when the weights are real
+  // (empty for synthetic sources, whose fraction is the workload's zero_fraction).
+  virtual std::vector<double> layer_zero_fractions() const { return {}; }
 };
 
 // i.i.d. ternary weights with the workload's zero fraction: each column of a block has

@@ -1,5 +1,6 @@
 #include "sim/workload.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "sim/yaml_reader.h"
@@ -24,6 +25,81 @@ Precision parse_prec(const YamlNode& n, const std::string& key, const std::vecto
 }
 }  // namespace
 
+// The ternary GEMM op names of a model, as the graph names them (name_map keys).
+std::vector<std::string> ternary_op_names(const ModelSpec& m) {
+  std::vector<std::string> n;
+  if (m.attn_proj == Precision::Ternary) n.insert(n.end(), {"q_proj", "k_proj", "v_proj", "o_proj"});
+  if (m.ffn_w == Precision::Ternary) {
+    if (m.gated_ffn()) n.push_back("ffn_gate");
+    n.insert(n.end(), {"ffn_up", "ffn_down"});
+  }
+  return n;
+}
+
+namespace {
+
+void load_weights(const YamlNode& wt, const std::string& file, ModelSpec& s) {
+  wt.expect_map();
+  s.weight_distribution = wt.get_enum("distribution", {"ternary_iid", "checkpoint"});
+  if (s.weight_distribution == "ternary_iid") {
+    wt.expect_keys({"distribution", "zero_fraction", "seed"});
+    s.zero_fraction = wt.get_nonnegative("zero_fraction");
+    if (s.zero_fraction >= 1.0) wt.at("zero_fraction").fail("expected a fraction in [0, 1)");
+    s.seed = static_cast<uint64_t>(wt.get_nonnegative_int("seed"));
+    return;
+  }
+  wt.expect_keys({"distribution", "checkpoint", "name_map"});
+  // A relative checkpoint path is relative to the workload file.
+  std::string ck = wt.get_string("checkpoint");
+  if (ck.empty()) wt.at("checkpoint").fail("expected a safetensors file path");
+  const auto slash = file.find_last_of('/');
+  if (ck[0] != '/' && slash != std::string::npos) ck = file.substr(0, slash + 1) + ck;
+  // Absolute, so the resolved workload written next to a report still points at the same file.
+  s.checkpoint = std::filesystem::absolute(ck).lexically_normal().string();
+  YamlNode nm = wt.at("name_map");
+  const std::vector<std::string> want = ternary_op_names(s);
+  if (want.empty()) wt.at("distribution").fail("a checkpoint only supplies ternary weights, and this model has none");
+  nm.expect_keys(want);
+  for (const auto& op : want) {
+    std::string pat = nm.get_string(op);
+    if (pat.find("{layer}") == std::string::npos) {
+      nm.at(op).fail("expected a tensor name containing {layer}, e.g. model.layers.{layer}.self_attn.q_proj.weight");
+    }
+    s.name_map.emplace_back(op, pat);
+  }
+}
+
+void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
+  m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "ffn_activation", "norm", "subln",
+                 "tied_embeddings", "position_embedding", "linear_bias", "precision", "weights"},
+                {"max_positions"});
+  s.vocab = m.get_positive_int("vocab");
+  s.tied_embeddings = m.get_bool("tied_embeddings");
+  s.position_embedding = m.get_enum("position_embedding", {"rope", "learned"});
+  if (s.position_embedding == "learned") {
+    s.max_positions = m.get_positive_int("max_positions");
+  } else if (m.has("max_positions")) {
+    m.at("max_positions").fail("only a learned position_embedding has a table size");
+  }
+}
+
+void load_encoder_shape(const YamlNode& m, ModelSpec& s) {
+  m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "ffn_activation", "norm", "subln",
+                 "position_embedding", "linear_bias", "image", "class_tokens", "classes", "precision", "weights"});
+  s.position_embedding = m.get_enum("position_embedding", {"learned"});
+  YamlNode im = m.at("image");
+  im.expect_keys({"size", "patch", "channels"});
+  s.image_size = im.get_positive_int("size");
+  s.patch_size = im.get_positive_int("patch");
+  s.channels = im.get_positive_int("channels");
+  if (s.image_size % s.patch_size != 0) im.at("patch").fail("image size must be divisible by the patch size");
+  s.class_tokens = m.get_positive_int("class_tokens");
+  if (s.class_tokens > 2) m.at("class_tokens").fail("expected 1 (class token) or 2 (class + distillation token)");
+  s.classes = m.get_positive_int("classes");
+}
+
+}  // namespace
+
 WorkloadSpec WorkloadSpec::load(const std::string& path) {
   YamlNode root = YamlNode::load_file(path);
   root.expect_keys({"name", "source", "model", "scenario"});
@@ -33,42 +109,55 @@ WorkloadSpec WorkloadSpec::load(const std::string& path) {
   w.source = root.get_string("source");
 
   YamlNode m = root.at("model");
-  m.expect_keys({"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "ffn_activation", "norm", "subln",
-                 "tied_embeddings", "precision", "weights"});
   ModelSpec& s = w.model;
+  m.expect_map();
+  s.family = m.get_enum("family", {"decoder", "encoder"});
+  if (s.encoder()) load_encoder_shape(m, s);
+  else load_decoder_shape(m, s);
   s.layers = m.get_positive_int("layers");
   s.hidden = m.get_positive_int("hidden");
   s.heads = m.get_positive_int("heads");
   s.kv_heads = m.get_positive_int("kv_heads");
   s.ffn = m.get_positive_int("ffn");
-  s.vocab = m.get_positive_int("vocab");
   s.ffn_activation = m.get_enum("ffn_activation", {"swiglu", "relu2_glu", "gelu"});
   s.norm = m.get_enum("norm", {"rmsnorm", "layernorm"});
   s.subln = m.get_bool("subln");
-  s.tied_embeddings = m.get_bool("tied_embeddings");
+  s.linear_bias = m.get_bool("linear_bias");
   if (s.hidden % s.heads != 0) m.at("heads").fail("hidden must be divisible by heads");
   if (s.heads % s.kv_heads != 0) m.at("kv_heads").fail("heads must be divisible by kv_heads");
 
   YamlNode p = m.at("precision");
-  p.expect_keys({"attention_projections", "ffn", "embedding", "lm_head", "kv_cache"});
+  if (s.encoder()) {
+    p.expect_keys({"attention_projections", "ffn", "embedding", "classifier"});
+    s.lm_head = parse_prec(p, "classifier", {"fp16"});
+  } else {
+    p.expect_keys({"attention_projections", "ffn", "embedding", "lm_head", "kv_cache"});
+    s.lm_head = parse_prec(p, "lm_head", {"fp16"});
+    s.kv_cache = parse_prec(p, "kv_cache", {"fp16", "int8"});
+  }
   s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16"});
   s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16"});
   s.embedding = parse_prec(p, "embedding", {"fp16"});
-  s.lm_head = parse_prec(p, "lm_head", {"fp16"});
-  s.kv_cache = parse_prec(p, "kv_cache", {"fp16", "int8"});
-
-  YamlNode wt = m.at("weights");
-  wt.expect_keys({"distribution", "zero_fraction", "seed"});
-  s.weight_distribution = wt.get_enum("distribution", {"ternary_iid"});
-  s.zero_fraction = wt.get_nonnegative("zero_fraction");
-  if (s.zero_fraction >= 1.0) wt.at("zero_fraction").fail("expected a fraction in [0, 1)");
-  s.seed = static_cast<uint64_t>(wt.get_nonnegative_int("seed"));
+  load_weights(m.at("weights"), path, s);
 
   YamlNode sc = root.at("scenario");
-  sc.expect_keys({"batch", "prompt_tokens", "generated_tokens"});
-  w.scenario.batch = sc.get_positive_int("batch");
-  w.scenario.prompt_tokens = sc.get_positive_int("prompt_tokens");
-  w.scenario.generated_tokens = sc.get_positive_int("generated_tokens");
+  if (s.encoder()) {
+    // One forward pass over the image tokens: no prompt or generation length to choose.
+    sc.expect_keys({"batch"});
+    w.scenario.batch = sc.get_positive_int("batch");
+    w.scenario.prompt_tokens = s.seq_len();
+    w.scenario.generated_tokens = 1;
+  } else {
+    sc.expect_keys({"batch", "prompt_tokens", "generated_tokens"});
+    w.scenario.batch = sc.get_positive_int("batch");
+    w.scenario.prompt_tokens = sc.get_positive_int("prompt_tokens");
+    w.scenario.generated_tokens = sc.get_positive_int("generated_tokens");
+    if (s.position_embedding == "learned" &&
+        w.scenario.prompt_tokens + w.scenario.generated_tokens - 1 > s.max_positions) {
+      sc.fail("prompt_tokens + generated_tokens - 1 exceeds the learned position table (max_positions " +
+              std::to_string(s.max_positions) + ")");
+    }
+  }
   return w;
 }
 
@@ -76,19 +165,40 @@ std::string WorkloadSpec::resolved_yaml() const {
   std::ostringstream os;
   os.precision(17);
   const ModelSpec& m = model;
+  const char* tf[2] = {"false", "true"};
   os << "# Fully resolved workload as simulated (source: " << file << ")\n"
-     << "name: " << name << "\nsource: \"" << source << "\"\nmodel:\n"
-     << "  layers: " << m.layers << "\n  hidden: " << m.hidden << "\n  heads: " << m.heads
-     << "\n  kv_heads: " << m.kv_heads << "\n  ffn: " << m.ffn << "\n  vocab: " << m.vocab
-     << "\n  ffn_activation: " << m.ffn_activation << "\n  norm: " << m.norm
-     << "\n  subln: " << (m.subln ? "true" : "false")
-     << "\n  tied_embeddings: " << (m.tied_embeddings ? "true" : "false") << "\n  precision:\n"
-     << "    attention_projections: " << precision_name(m.attn_proj) << "\n    ffn: " << precision_name(m.ffn_w)
-     << "\n    embedding: " << precision_name(m.embedding) << "\n    lm_head: " << precision_name(m.lm_head)
-     << "\n    kv_cache: " << precision_name(m.kv_cache) << "\n  weights:\n    distribution: "
-     << m.weight_distribution << "\n    zero_fraction: " << m.zero_fraction << "\n    seed: " << m.seed
-     << "\nscenario:\n  batch: " << scenario.batch << "\n  prompt_tokens: " << scenario.prompt_tokens
-     << "\n  generated_tokens: " << scenario.generated_tokens << "\n";
+     << "name: " << name << "\nsource: \"" << source << "\"\nmodel:\n  family: " << m.family
+     << "\n  layers: " << m.layers << "\n  hidden: " << m.hidden << "\n  heads: " << m.heads
+     << "\n  kv_heads: " << m.kv_heads << "\n  ffn: " << m.ffn;
+  if (!m.encoder()) os << "\n  vocab: " << m.vocab;
+  os << "\n  ffn_activation: " << m.ffn_activation << "\n  norm: " << m.norm << "\n  subln: " << tf[m.subln];
+  if (!m.encoder()) os << "\n  tied_embeddings: " << tf[m.tied_embeddings];
+  os << "\n  position_embedding: " << m.position_embedding;
+  if (m.max_positions) os << "\n  max_positions: " << m.max_positions;
+  os << "\n  linear_bias: " << tf[m.linear_bias];
+  if (m.encoder()) {
+    os << "\n  image:\n    size: " << m.image_size << "\n    patch: " << m.patch_size << "\n    channels: " << m.channels
+       << "\n  class_tokens: " << m.class_tokens << "\n  classes: " << m.classes;
+  }
+  os << "\n  precision:\n    attention_projections: " << precision_name(m.attn_proj)
+     << "\n    ffn: " << precision_name(m.ffn_w) << "\n    embedding: " << precision_name(m.embedding);
+  if (m.encoder()) {
+    os << "\n    classifier: " << precision_name(m.lm_head);
+  } else {
+    os << "\n    lm_head: " << precision_name(m.lm_head) << "\n    kv_cache: " << precision_name(m.kv_cache);
+  }
+  os << "\n  weights:\n    distribution: " << m.weight_distribution;
+  if (m.weight_distribution == "checkpoint") {
+    os << "\n    checkpoint: \"" << m.checkpoint << "\"\n    name_map:";
+    for (const auto& kv : m.name_map) os << "\n      " << kv.first << ": \"" << kv.second << "\"";
+  } else {
+    os << "\n    zero_fraction: " << m.zero_fraction << "\n    seed: " << m.seed;
+  }
+  os << "\nscenario:\n  batch: " << scenario.batch;
+  if (!m.encoder()) {
+    os << "\n  prompt_tokens: " << scenario.prompt_tokens << "\n  generated_tokens: " << scenario.generated_tokens;
+  }
+  os << "\n";
   return os.str();
 }
 
