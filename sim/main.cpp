@@ -14,6 +14,7 @@
 #include "sim/config_error.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
+#include "sim/sweep_command.h"
 #include "sim/version.h"
 
 using namespace lpusim;
@@ -27,6 +28,9 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
+    "  lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N]\n"
+    "  lpusim sweep-merge DIR... -o OUT\n"
+    "  lpusim report DIR\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -197,6 +201,9 @@ int sc_main(int argc, char* argv[]) {
       if (cmd == "bench") return cmd_bench(a);
       return cmd_simulate(a, cmd == "run" ? 1 : 2);
     }
+    if (cmd == "sweep") return cmd_sweep(rest);
+    if (cmd == "sweep-merge") return cmd_sweep_merge(rest);
+    if (cmd == "report") return cmd_report(rest);
     usage_error("unknown command '" + cmd + "'");
   } catch (const ConfigError& e) {
     std::cerr << "lpusim: error: " << e.what() << "\n";
