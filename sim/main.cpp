@@ -15,6 +15,7 @@
 #include "sim/report.h"
 #include "sim/simulate.h"
 #include "sim/sweep_command.h"
+#include "sim/trace.h"
 #include "sim/version.h"
 
 using namespace lpusim;
@@ -66,11 +67,12 @@ struct Args {
   bool help = false;
   bool decode_step = false;
   std::map<std::string, int64_t> scenario;
+  TraceOptions trace;  // --trace-* (run, compare)
 };
 
 [[noreturn]] void usage_error(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
 
-Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
+Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_trace = false) {
   Args r;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
@@ -82,6 +84,8 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step) {
       r.help = true;
     } else if (s == "-o" || s == "--out") {
       r.out_dir = value();
+    } else if (allow_trace && is_trace_option(s)) {
+      parse_trace_option(s, value(), r.trace);
     } else if (s == "--decode-step" && allow_decode_step) {
       r.decode_step = true;
     } else if (s == "--batch" || s == "--prompt-tokens" || s == "--generated-tokens") {
@@ -121,6 +125,7 @@ int cmd_simulate(const Args& a, size_t n_designs) {
   std::vector<DesignSpec> designs;
   for (size_t i = 0; i < n_designs; ++i) designs.push_back(DesignSpec::load(a.positional[i]));
   WorkloadSpec w = load_workload(a.positional[n_designs], a);
+  request_tracing(a.trace);
   SimulationRun run = simulate(w, designs);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
@@ -193,9 +198,10 @@ int sc_main(int argc, char* argv[]) {
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
-      Args a = parse(rest, cmd == "bench");
+      Args a = parse(rest, cmd == "bench", cmd != "bench");
       if (a.help) {
         std::cout << (cmd == "run" ? kRunHelp : cmd == "compare" ? kCompareHelp : kBenchHelp);
+        if (cmd != "bench") std::cout << "\n" << kTraceOptionsHelp;
         return 0;
       }
       if (cmd == "bench") return cmd_bench(a);
