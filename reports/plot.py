@@ -196,6 +196,8 @@ def plot_sweep_scatter(rows, plots_dir, title):
         fp = [pts[i] for i in front]
         ax.step([p[0] for p in fp], [p[1] for p in fp], where="post", color="#c44e52", lw=1.2)
         ax.scatter([p[0] for p in fp], [p[1] for p in fp], s=22, color="#c44e52", label="Pareto front", zorder=3)
+        for i in front:
+            ax.annotate(variants[i]["point"].split("-", 1)[0], pts[i], fontsize=7, xytext=(4, 4), textcoords="offset points")
         for r in ok:
             if r["kind"] == "baseline":
                 ax.scatter([r["time_per_output_token_s"] * 1e3], [r["energy_per_generated_token_pj"] / 1e9],

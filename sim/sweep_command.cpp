@@ -14,14 +14,16 @@
 namespace lpusim {
 
 const char* kSweepHelp =
-    "usage: lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N]\n"
+    "usage: lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N] [--dry-run]\n"
     "\n"
     "Expands SWEEP.yaml (base design, baseline design, workloads, parameters by key path,\n"
     "cartesian / zip / random mode, constraints) and runs every point as its own lpusim process,\n"
     "N at a time (default: the cores available). Rows stream, in point order, to DIR/results.csv\n"
     "and DIR/results.jsonl; each point's report and resolved design go to DIR/points/<id>/.\n"
     "Running the same command again resumes. --shard I/N runs points with index % N == I-1;\n"
-    "combine shard folders with lpusim sweep-merge. Reference: README.md#sweeps.\n";
+    "combine shard folders with lpusim sweep-merge. --dry-run writes DIR/designs and lists the\n"
+    "points (and the variants constraints dropped) without running anything.\n"
+    "Exit code 3 when some point failed. Reference: README.md#sweeps.\n";
 
 const char* kSweepMergeHelp =
     "usage: lpusim sweep-merge DIR... -o OUT\n"
@@ -64,6 +66,7 @@ std::string self_exe() {
 int cmd_sweep(const std::vector<std::string>& a) {
   SweepOptions o;
   std::vector<std::string> pos;
+  bool dry = false;
   for (size_t i = 0; i < a.size(); ++i) {
     auto value = [&]() -> std::string {
       if (i + 1 >= a.size()) usage(a[i] + " needs a value");
@@ -74,6 +77,8 @@ int cmd_sweep(const std::vector<std::string>& a) {
       return 0;
     } else if (a[i] == "-o" || a[i] == "--out") {
       o.out_dir = value();
+    } else if (a[i] == "--dry-run") {
+      dry = true;
     } else if (a[i] == "-j" || a[i] == "--jobs") {
       o.jobs = positive("-j", value());
     } else if (a[i] == "--shard") {
@@ -92,6 +97,19 @@ int cmd_sweep(const std::vector<std::string>& a) {
   if (pos.size() != 1) usage("sweep expects one sweep file");
   if (o.out_dir.empty()) usage("sweep needs -o DIR");
   SweepSpec s = SweepSpec::load(pos[0]);
+  if (dry) {
+    Expansion ex = expand(s, o.out_dir);
+    const auto mine = shard(ex.points, o.shard_i, o.shard_n);
+    std::printf("sweep %s: %zu variants, %zu dropped by constraints, %zu points (%zu in shard %zu/%zu)\n",
+                s.name.c_str(), ex.design_points, ex.dropped, ex.points.size(), mine.size(), o.shard_i, o.shard_n);
+    for (const auto& p : mine) {
+      std::printf("  %s", p.id.c_str());
+      for (size_t k = 0; k < p.values.size(); ++k) std::printf(" %s=%s", s.params[k].path.c_str(), p.values[k].c_str());
+      std::printf("\n");
+    }
+    for (const auto& r : ex.dropped_reasons) std::printf("  dropped %s\n", r.c_str());
+    return 0;
+  }
   o.lpusim_binary = self_exe();
   o.progress_tty = ::isatty(2);
   SweepSummary r = run_sweep(s, o);
