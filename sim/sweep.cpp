@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "sim/config_error.h"
+#include "sim/version.h"
 #include "sim/workload.h"
 #include "sim/yaml_reader.h"
 
@@ -43,7 +44,7 @@ void set_area_model(AreaModel m) { area_model() = std::move(m); }
 bool has_area_model() { return static_cast<bool>(area_model()); }
 
 std::vector<std::string> derived_names() {
-  return {"sram_kib", "peak_macs_per_cycle", "dram_bandwidth_gb_s", "clock_ghz", "units", "area_mm2"};
+  return {"sram_kib", "peak_macs_per_cycle", "dram_bandwidth_gb_s", "clock_ghz", "compute_units", "area_mm2"};
 }
 
 std::map<std::string, double> derived_quantities(const DesignSpec& d) {
@@ -57,7 +58,7 @@ std::map<std::string, double> derived_quantities(const DesignSpec& d) {
   q["peak_macs_per_cycle"] = peak;
   q["dram_bandwidth_gb_s"] = static_cast<double>(d.dram.channels) * d.dram.channel_bandwidth_gb_s;
   q["clock_ghz"] = d.clock_ghz;
-  q["units"] = static_cast<double>(d.units.size());
+  q["compute_units"] = static_cast<double>(d.units.size());
   if (has_area_model()) q["area_mm2"] = area_model()(d);
   return q;
 }
@@ -580,6 +581,143 @@ std::string csv_line(const std::vector<std::string>& cols, const std::string& js
   return line;
 }
 
+// ---- Pareto front, summary.md, sweep.json --------------------------------------------------------
+
+std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& pts) {
+  std::vector<size_t> order(pts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pts[a] < pts[b]; });
+  std::vector<size_t> front;
+  for (size_t i : order) {
+    // Sorted by x then y: a point is on the front if its y beats every earlier y, or it repeats
+    // the last front point exactly (neither dominates the other).
+    if (front.empty() || pts[i].second < pts[front.back()].second || pts[i] == pts[front.back()]) front.push_back(i);
+  }
+  return front;
+}
+
+namespace {
+
+std::string num(double v, int prec = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+  return buf;
+}
+
+// summary.md from the rows: per workload, the baseline, then every variant with its values, time
+// and energy per token and both as a ratio to the baseline; Pareto-front points marked.
+std::string summary_md(const std::string& name, const std::vector<std::string>& param_cols,
+                       const std::vector<json>& rows) {
+  std::ostringstream os;
+  size_t ok = 0;
+  for (const auto& r : rows) ok += r.at("status") == "ok";
+  os << "# Sweep " << name << "\n\n" << rows.size() << " points, " << ok << " ok, " << rows.size() - ok
+     << " failed. **front** = on the Pareto front of (time per output token, energy per generated token), "
+        "both minimised, among the variants of that workload. Ratios are variant / baseline.\n";
+  std::vector<std::string> workloads;
+  for (const auto& r : rows) {
+    const std::string w = r.at("workload");
+    if (std::find(workloads.begin(), workloads.end(), w) == workloads.end()) workloads.push_back(w);
+  }
+  for (const auto& w : workloads) {
+    const json* base = nullptr;
+    std::vector<const json*> vars;
+    for (const auto& r : rows) {
+      if (r.at("workload") != w) continue;
+      if (r.at("kind") == "baseline") base = &r;
+      else vars.push_back(&r);
+    }
+    std::vector<std::pair<double, double>> pts;
+    std::vector<size_t> ok_idx;
+    for (size_t i = 0; i < vars.size(); ++i) {
+      if (vars[i]->at("status") != "ok") continue;
+      pts.push_back({vars[i]->at("time_per_output_token_s").get<double>(),
+                     vars[i]->at("energy_per_generated_token_pj").get<double>()});
+      ok_idx.push_back(i);
+    }
+    std::set<size_t> front;
+    for (size_t f : pareto_front(pts)) front.insert(ok_idx[f]);
+    os << "\n## " << w << "\n\n| point |";
+    for (const auto& c : param_cols) os << " " << c << " |";
+    os << " status | ms / token | mJ / token | time / baseline | energy / baseline | front |\n|---|";
+    for (size_t i = 0; i < param_cols.size(); ++i) os << "---:|";
+    os << "---|---:|---:|---:|---:|---|\n";
+    auto line = [&](const json& r, bool on_front) {
+      os << "| " << r.at("point").get<std::string>() << " |";
+      for (const auto& c : param_cols) {
+        const json& v = r.at(c);
+        os << " " << (v.is_null() ? std::string("-") : v.is_string() ? v.get<std::string>() : v.dump()) << " |";
+      }
+      if (r.at("status") != "ok") {
+        os << " failed: " << r.at("error").get<std::string>() << " | | | | | |\n";
+        return;
+      }
+      const double t = r.at("time_per_output_token_s"), e = r.at("energy_per_generated_token_pj");
+      os << " ok | " << num(t * 1e3) << " | " << num(e * 1e-9) << " | ";
+      const bool b_ok = base && base->at("status") == "ok";
+      if (b_ok && base->at("time_per_output_token_s").get<double>() > 0)
+        os << num(t / base->at("time_per_output_token_s").get<double>()) << "x";
+      os << " | ";
+      if (b_ok && base->at("energy_per_generated_token_pj").get<double>() > 0)
+        os << num(e / base->at("energy_per_generated_token_pj").get<double>()) << "x";
+      os << " | " << (on_front ? "**front**" : "") << " |\n";
+    };
+    if (base) line(*base, false);
+    for (size_t i = 0; i < vars.size(); ++i) line(*vars[i], front.count(i) != 0);
+  }
+  return os.str();
+}
+
+std::vector<json> parse_rows(const std::vector<std::string>& lines) {
+  std::vector<json> out;
+  for (const auto& l : lines) out.push_back(json::parse(l));
+  return out;
+}
+
+// The columns that are sweep parameters: between results_dir and the first derived quantity.
+std::vector<std::string> param_columns(const std::vector<std::string>& cols) {
+  std::vector<std::string> out;
+  const auto dn = derived_names();
+  bool in = false;
+  for (const auto& c : cols) {
+    if (c == "results_dir") {
+      in = true;
+      continue;
+    }
+    if (in && std::find(dn.begin(), dn.end(), c) != dn.end()) break;
+    if (in) out.push_back(c);
+  }
+  return out;
+}
+
+std::string sweep_json(const SweepSpec& s, const Expansion& ex, const std::vector<std::string>& cols) {
+  json j;
+  j["schema_version"] = kSweepSchemaVersion;
+  j["lpusim_version"] = kLpusimVersion;
+  j["name"] = s.name;
+  j["mode"] = s.mode;
+  json params = json::array();
+  for (const auto& p : s.params) {
+    json pj;
+    pj["path"] = p.path;
+    json vals = json::array();
+    for (const auto& v : p.values) vals.push_back(scalar_json(v));
+    pj["values"] = vals;
+    params.push_back(pj);
+  }
+  j["parameters"] = params;
+  json cons = json::array();
+  for (const auto& c : s.constraints) cons.push_back(c.expr.text());
+  j["constraints"] = cons;
+  j["variants"] = ex.design_points;
+  j["dropped"] = ex.dropped_reasons;
+  j["points"] = ex.points.size();
+  j["columns"] = cols;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
 // ---- running -------------------------------------------------------------------------------------
 
 namespace {
@@ -691,6 +829,7 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) {
 
   // Resume: keep the complete rows already written (they must be this shard's first points).
   const std::vector<std::string> cols = result_columns(s);
+  write_atomic(dir + "/sweep.json", sweep_json(s, ex, cols));
   const std::string jsonl = dir + "/results.jsonl", csv = dir + "/results.csv";
   std::vector<std::string> rows = complete_lines(jsonl);
   if (rows.size() > pts.size()) throw ConfigError(jsonl + ": has more rows than this sweep has points");
@@ -814,6 +953,7 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) {
   }
   flush_rows();
   if (o.progress_tty) std::fprintf(stderr, "\n");
+  write_atomic(dir + "/summary.md", summary_md(s.name, param_columns(cols), parse_rows(complete_lines(jsonl))));
   return sum;
 }
 
@@ -825,7 +965,7 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   std::map<size_t, std::string> rows;
   std::map<size_t, std::string> from;
   for (const auto& d : dirs) {
-    for (const char* f : {"sweep.yaml", "points.txt", "results.jsonl", "results.csv"}) {
+    for (const char* f : {"sweep.yaml", "sweep.json", "points.txt", "results.jsonl", "results.csv"}) {
       if (!fs::exists(d + "/" + f)) throw ConfigError(d + ": not a sweep folder (no " + f + ")");
     }
     const std::string t = read_text(d + "/sweep.yaml"), ids = read_text(d + "/points.txt");
@@ -864,6 +1004,11 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   write_atomic(out_dir + "/shard", "1/1\n");
   write_atomic(out_dir + "/results.jsonl", jtext);
   write_atomic(out_dir + "/results.csv", ctext);
+  std::vector<std::string> lines;
+  for (const auto& kv : rows) lines.push_back(kv.second);
+  const json meta = json::parse(read_text(dirs[0] + "/sweep.json"));
+  write_atomic(out_dir + "/sweep.json", read_text(dirs[0] + "/sweep.json"));
+  write_atomic(out_dir + "/summary.md", summary_md(meta.at("name"), param_columns(cols), parse_rows(lines)));
   // Point folders, designs and tech tables: so `lpusim report` works on the merged folder.
   for (const auto& d : dirs) {
     for (const char* sub : {"designs", "tech", "points"}) {

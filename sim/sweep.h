@@ -45,7 +45,7 @@ bool has_area_model();
 
 // Derived quantities a constraint can name: sram_kib (weight + activation buffer KiB),
 // peak_macs_per_cycle (sum of rows x cols over matrix units), dram_bandwidth_gb_s, clock_ghz,
-// units (number of compute units), and area_mm2 when an area model is registered.
+// compute_units (number of compute units), and area_mm2 when an area model is registered.
 std::map<std::string, double> derived_quantities(const DesignSpec& d);
 std::vector<std::string> derived_names();
 
@@ -121,6 +121,14 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o);
 // Combines shard folders (same sweep file) into out_dir: results in point order, point folders
 // and designs copied. Missing or duplicated points are errors.
 void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir);
+
+// Indices of the points not dominated when minimising both coordinates, sorted by (x, y); exact
+// duplicates of a front point are kept. The same rule as reports/plot.py's pareto_front.
+std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& pts);
+
+// sweep.json (written with the results) follows this schema version: name, mode, parameters,
+// constraints, variants, dropped, points, columns (README.md#sweeps).
+constexpr int kSweepSchemaVersion = 1;
 
 // The result columns, in order, and a row rendered as a CSV line (no newline).
 std::vector<std::string> result_columns(const SweepSpec& s);

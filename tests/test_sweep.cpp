@@ -71,6 +71,14 @@ TEST_CASE("constraint expressions: precedence, comparisons, logic") {
   CHECK_THROWS_WITH(Expr::parse("1 $ 2", "x"), Catch::Contains("unexpected '$'"));
 }
 
+TEST_CASE("Pareto front on hand-made points") {
+  // (3,6) is dominated by (2,5); (2.5,5) by (2,5); (5,2) by (4,2). Same set as reports/test_reports.py.
+  const std::vector<std::pair<double, double>> pts = {{1, 9}, {2, 5}, {3, 6}, {4, 2}, {5, 2}, {2.5, 5}, {6, 1}, {0.5, 10}};
+  CHECK(pareto_front(pts) == std::vector<size_t>{7, 0, 1, 3, 6});
+  CHECK(pareto_front({{2, 3}, {2, 3}, {1, 4}}) == std::vector<size_t>{2, 0, 1});
+  CHECK(pareto_front({}).empty());
+}
+
 TEST_CASE("cartesian expansion: 2 x 2 variants with the values set at their key paths") {
   const std::string sw = sweep_file("cart", k2x2);
   const std::string out = out_dir(sw, "out");
@@ -204,6 +212,21 @@ TEST_CASE("a 2 x 2 sweep gives 4 variant rows with the right values and metrics"
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 6);
   CHECK(csv.find(",units.tmac.rows,units.tmac.cols,") != std::string::npos);
   CHECK(csv.find("\nd0003-tiny,4,variant,tiny,designs/d0003.yaml,points/d0003-tiny,64,48,") != std::string::npos);
+  // sweep.json: schema and shape; summary.md: one table line per point, the front marked.
+  auto meta = nlohmann::json::parse(read_file(out + "/sweep.json"));
+  CHECK(meta["schema_version"] == 1);
+  CHECK(meta["points"] == 5);
+  CHECK(meta["parameters"][1]["values"] == nlohmann::json::array({16, 48}));
+  const std::string md = read_file(out + "/summary.md");
+  CHECK(md.find("| baseline-tiny | - | - | ok |") != std::string::npos);
+  std::vector<std::pair<double, double>> pts;
+  for (size_t i = 1; i < 5; ++i) pts.push_back({rs[i]["time_per_output_token_s"], rs[i]["energy_per_generated_token_pj"]});
+  for (size_t f : pareto_front(pts)) {
+    const std::string id = rs[f + 1]["point"];
+    const size_t at = md.find("| " + id + " |");
+    REQUIRE(at != std::string::npos);
+    CHECK(md.substr(at, md.find('\n', at) - at).find("**front**") != std::string::npos);
+  }
 }
 
 TEST_CASE("sweeps: determinism, resume after a kill, shards merged byte for byte") {
@@ -248,6 +271,8 @@ TEST_CASE("sweeps: determinism, resume after a kill, shards merged byte for byte
     REQUIRE(m.code == 0);
     CHECK(read_file(out_dir(sw, "merged") + "/results.csv") == csv);
     CHECK(read_file(out_dir(sw, "merged") + "/results.jsonl") == jl);
+    CHECK(read_file(out_dir(sw, "merged") + "/summary.md") == read_file(full + "/summary.md"));
+    CHECK(read_file(out_dir(sw, "merged") + "/sweep.json") == read_file(full + "/sweep.json"));
     CHECK(fs::exists(out_dir(sw, "merged") + "/points/d0003-tiny/report.json"));
     // One shard alone is incomplete, and a shard twice is a duplicate.
     CmdResult bad = run_lpusim("sweep-merge " + out_dir(sw, "s1") + " -o " + out_dir(sw, "m2"), "res_merge2");
