@@ -5,6 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "helpers.h"
@@ -305,4 +310,44 @@ TEST_CASE("a failing point is retried once, then recorded failed with its error"
   CmdResult r2 = run_lpusim("sweep " + sw + " -o " + out, "fail2");
   CHECK(r2.out.find("ran 0") != std::string::npos);
   CHECK(rows(out).size() == 3);
+}
+
+TEST_CASE("a sweep killed mid-run (SIGKILL to it and its workers) resumes to every point exactly once") {
+  const std::string sw = sweep_file("kill", "mode: cartesian\nparameters:\n  units.tmac.rows: [16, 32, 64]\n"
+                                            "  units.tmac.cols: [16, 32, 64]\n");
+  const std::string full = out_dir(sw, "full"), killed = out_dir(sw, "killed");
+  REQUIRE(run_lpusim("sweep " + sw + " -o " + full + " -j 2", "kill_full").code == 0);
+  const std::string want = read_file(full + "/results.jsonl");
+  REQUIRE(std::count(want.begin(), want.end(), '\n') == 10);
+
+  // Own process group, so one kill takes the runner and its workers down mid-flight.
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(LPUSIM_BINARY, LPUSIM_BINARY, "sweep", sw.c_str(), "-o", killed.c_str(), "-j", "2", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  size_t rows_at_kill = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const std::string now = read_file(killed + "/results.jsonl");
+    rows_at_kill = static_cast<size_t>(std::count(now.begin(), now.end(), '\n'));
+    if (rows_at_kill >= 3) break;
+    usleep(1000);
+  }
+  ::kill(-pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));  // killed, not finished
+  INFO("rows when killed: " << rows_at_kill);
+  CHECK(rows_at_kill < 10);
+  CmdResult r = run_lpusim("sweep " + sw + " -o " + killed + " -j 2", "kill_resume");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(read_file(killed + "/results.jsonl") == want);
+  CHECK(read_file(killed + "/results.csv") == read_file(full + "/results.csv"));
 }
