@@ -49,7 +49,7 @@ runuser -u munge -- /usr/sbin/munged --key-file="$WORK/munge/munge.key" --socket
   --force
 
 # --- slurm.conf: one node (this machine), one partition -------------------------------------------
-HOST=$(hostname -s)
+HOST=$(hostname -s 2>/dev/null || uname -n)
 CPUS=$(nproc)
 PORT_CTLD=${LPUSIM_SLURM_PORT:-16817}
 PORT_D=$((PORT_CTLD + 1))
