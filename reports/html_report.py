@@ -65,8 +65,17 @@ def write_run(d, rep, plot_names):
            f'{w["generated_tokens"]} generated tokens.</p>', "<h2>Summary</h2>", '<table id="summary">',
            "<tr><th>metric</th>" + "".join(f"<th>{html.escape(x['name'])}</th>" for x in designs) +
            ("<th>ratio (" + html.escape(rep["ratios"]["definition"]) + ")</th>" if "ratios" in rep else "") + "</tr>"]
+    ratio_of = {"prefill_latency_s": "prefill_latency", "time_per_output_token_s": "time_per_output_token",
+                "total_time_s": "total_time", "energy_per_generated_token_pj": "energy_per_generated_token",
+                "weights_bytes": "weights_bytes", "peak_bytes": "peak_bytes"}
+
+    def ratio_cell(k):
+        key = ratio_of.get(k)
+        if "ratios" in rep and key in rep["ratios"]:
+            return cell(rep["ratios"][key], f"ratios/{key}")
+        return "<td></td>"
     for k in TOTALS:
-        out.append(f"<tr><th>{k}</th>" + "".join(cell(x["totals"][k], f"designs/{i}/totals/{k}") for i, x in enumerate(designs)) + "<td></td></tr>")
+        out.append(f"<tr><th>{k}</th>" + "".join(cell(x["totals"][k], f"designs/{i}/totals/{k}") for i, x in enumerate(designs)) + ratio_cell(k) + "</tr>")
     for c in ["compute", "sram", "dram", "leakage", "total"]:
         r = ""
         if "ratios" in rep:
@@ -75,7 +84,7 @@ def write_run(d, rep, plot_names):
         out.append(f"<tr><th>energy {c} (pJ)</th>" +
                    "".join(cell(x["totals"]["energy_pj"][c], f"designs/{i}/totals/energy_pj/{c}") for i, x in enumerate(designs)) + r + "</tr>")
     for k in ["weights_bytes", "kv_cache_bytes", "peak_activation_bytes", "peak_bytes"]:
-        out.append(f"<tr><th>{k}</th>" + "".join(cell(x["footprint"][k], f"designs/{i}/footprint/{k}") for i, x in enumerate(designs)) + "<td></td></tr>")
+        out.append(f"<tr><th>{k}</th>" + "".join(cell(x["footprint"][k], f"designs/{i}/footprint/{k}") for i, x in enumerate(designs)) + ratio_cell(k) + "</tr>")
     out.append("</table>")
     out.append("<h2>Plots</h2>")
     out += [inline_svg(os.path.join(d, "plots"), n) for n in plot_names]

@@ -802,160 +802,207 @@ pid_t spawn_point(const SweepSpec& s, const SweepOptions& o, const SweepPoint& p
 
 }  // namespace
 
-SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) {
-  const std::string& dir = o.out_dir;
-  fs::create_directories(dir);
+namespace {
+
+// Status of a finished point (points/<id>/status.json): {status, attempts[, error]}.
+json finished_status(bool ok, int attempts, int wstatus, const std::string& pdir) {
+  json st;
+  st["status"] = ok ? "ok" : "failed";
+  st["attempts"] = attempts;
+  if (ok) return st;
+  std::string err = fs::exists(pdir + "/stderr.txt") ? last_line(read_text(pdir + "/stderr.txt")) : "";
+  if (WIFSIGNALED(wstatus)) {
+    err = "killed by signal " + std::to_string(WTERMSIG(wstatus)) + (err.empty() ? "" : ": " + err);
+  } else if (err.empty()) {
+    err = "exit code " + std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+  }
+  st["error"] = err;
+  return st;
+}
+
+// One sweep run in one folder: claims the folder, resumes what is there, runs the rest N at a
+// time, and appends rows in point order.
+class SweepRunner {
+ public:
+  SweepRunner(const SweepSpec& s, const SweepOptions& o)
+      : s_(s), o_(o), dir_(o.out_dir), jsonl_(dir_ + "/results.jsonl"), csv_(dir_ + "/results.csv"),
+        cols_(result_columns(s)) {}
+
+  SweepSummary run() {
+    claim_folder();
+    write_expansion();
+    resume_rows();
+    std::deque<size_t> todo = pending_points();
+    flush_rows();
+    run_points(todo);
+    flush_rows();
+    if (o_.progress_tty) std::fprintf(stderr, "\n");
+    write_atomic(dir_ + "/summary.md", summary_md(s_.name, param_columns(cols_), parse_rows(complete_lines(jsonl_))));
+    return sum_;
+  }
+
+ private:
   // A results folder belongs to one sweep file and one shard.
-  const std::string sweep_copy = dir + "/sweep.yaml";
-  const std::string shard_tag = std::to_string(o.shard_i) + "/" + std::to_string(o.shard_n) + "\n";
-  if (fs::exists(sweep_copy) && read_text(sweep_copy) != s.text) {
-    throw ConfigError(dir + ": holds results of a different sweep file (" + sweep_copy + " differs from " + s.file +
-                      "); use another -o folder");
-  }
-  if (fs::exists(dir + "/shard") && read_text(dir + "/shard") != shard_tag) {
-    throw ConfigError(dir + ": holds shard " + last_line(read_text(dir + "/shard")) + ", not " + last_line(shard_tag));
-  }
-  write_atomic(sweep_copy, s.text);
-  write_atomic(dir + "/shard", shard_tag);
-
-  Expansion ex = expand(s, dir);
-  std::string all_ids;
-  for (const auto& p : ex.points) all_ids += p.id + "\n";
-  write_atomic(dir + "/points.txt", all_ids);
-  std::string dropped;
-  for (const auto& r : ex.dropped_reasons) dropped += r + "\n";
-  write_atomic(dir + "/dropped.txt", dropped);
-  const std::vector<SweepPoint> pts = shard(ex.points, o.shard_i, o.shard_n);
-
-  // Resume: keep the complete rows already written (they must be this shard's first points).
-  const std::vector<std::string> cols = result_columns(s);
-  write_atomic(dir + "/sweep.json", sweep_json(s, ex, cols));
-  const std::string jsonl = dir + "/results.jsonl", csv = dir + "/results.csv";
-  std::vector<std::string> rows = complete_lines(jsonl);
-  if (rows.size() > pts.size()) throw ConfigError(jsonl + ": has more rows than this sweep has points");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (json::parse(rows[i]).value("point", "") != pts[i].id) {
-      throw ConfigError(jsonl + ": row " + std::to_string(i + 1) + " is not point " + pts[i].id + " of this sweep");
+  void claim_folder() {
+    fs::create_directories(dir_);
+    const std::string sweep_copy = dir_ + "/sweep.yaml";
+    const std::string shard_tag = std::to_string(o_.shard_i) + "/" + std::to_string(o_.shard_n) + "\n";
+    if (fs::exists(sweep_copy) && read_text(sweep_copy) != s_.text) {
+      throw ConfigError(dir_ + ": holds results of a different sweep file (" + sweep_copy + " differs from " + s_.file +
+                        "); use another -o folder");
     }
+    if (fs::exists(dir_ + "/shard") && read_text(dir_ + "/shard") != shard_tag) {
+      throw ConfigError(dir_ + ": holds shard " + last_line(read_text(dir_ + "/shard")) + ", not " + last_line(shard_tag));
+    }
+    write_atomic(sweep_copy, s_.text);
+    write_atomic(dir_ + "/shard", shard_tag);
   }
-  std::string jtext, ctext = csv_header(cols);
-  for (const auto& r : rows) {
-    jtext += r + "\n";
-    ctext += csv_line(cols, r) + "\n";
+
+  void write_expansion() {
+    Expansion ex = expand(s_, dir_);
+    std::string ids, dropped;
+    for (const auto& p : ex.points) ids += p.id + "\n";
+    for (const auto& r : ex.dropped_reasons) dropped += r + "\n";
+    write_atomic(dir_ + "/points.txt", ids);
+    write_atomic(dir_ + "/dropped.txt", dropped);
+    write_atomic(dir_ + "/sweep.json", sweep_json(s_, ex, cols_));
+    pts_ = shard(ex.points, o_.shard_i, o_.shard_n);
+    sum_.total = pts_.size();
   }
-  // Both files are rebuilt from the trusted rows (drops a torn tail), then only appended to.
-  write_atomic(jsonl, jtext);
-  write_atomic(csv, ctext);
 
-  SweepSummary sum;
-  sum.total = pts.size();
-  size_t next_row = rows.size();
-  for (const auto& r : rows) (json::parse(r).at("status") == "ok" ? sum.ok : sum.failed)++;
+  // Keeps the complete rows already written (they must be this shard's first points) and
+  // rebuilds both files from them, dropping a torn tail; afterwards they are only appended to.
+  void resume_rows() {
+    const std::vector<std::string> rows = complete_lines(jsonl_);
+    if (rows.size() > pts_.size()) throw ConfigError(jsonl_ + ": has more rows than this sweep has points");
+    std::string jtext, ctext = csv_header(cols_);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const json r = json::parse(rows[i]);
+      if (r.value("point", "") != pts_[i].id) {
+        throw ConfigError(jsonl_ + ": row " + std::to_string(i + 1) + " is not point " + pts_[i].id + " of this sweep");
+      }
+      (r.at("status") == "ok" ? sum_.ok : sum_.failed)++;
+      jtext += rows[i] + "\n";
+      ctext += csv_line(cols_, rows[i]) + "\n";
+    }
+    write_atomic(jsonl_, jtext);
+    write_atomic(csv_, ctext);
+    next_row_ = rows.size();
+  }
 
-  auto pdir_of = [&](const SweepPoint& p) { return dir + "/points/" + p.id; };
-  auto status_of = [&](const SweepPoint& p) -> json {
+  // Points without a row: those with a status finished before a kill (row not yet written);
+  // the rest must run.
+  std::deque<size_t> pending_points() {
+    std::deque<size_t> todo;
+    for (size_t i = next_row_; i < pts_.size(); ++i) {
+      const json st = status_of(pts_[i]);
+      if (st.is_null()) {
+        todo.push_back(i);
+      } else {
+        ++sum_.resumed;
+        (st.at("status") == "ok" ? sum_.ok : sum_.failed)++;
+      }
+    }
+    return todo;
+  }
+
+  std::string pdir_of(const SweepPoint& p) const { return dir_ + "/points/" + p.id; }
+
+  json status_of(const SweepPoint& p) const {
     const std::string f = pdir_of(p) + "/status.json";
     if (!fs::exists(f)) return json(nullptr);
     try {
       return json::parse(read_text(f));
     } catch (const std::exception&) {
-      return json(nullptr);
-    }
-  };
-  // Appends rows, in point order, for every finished point at the head of the queue.
-  auto flush_rows = [&]() {
-    while (next_row < pts.size()) {
-      json st = status_of(pts[next_row]);
-      if (st.is_null()) break;
-      const std::string line = make_row(s, pts[next_row], st, pdir_of(pts[next_row])).dump();
-      append_sync(jsonl, line + "\n");
-      append_sync(csv, csv_line(cols, line) + "\n");
-      ++next_row;
-    }
-  };
-
-  std::deque<size_t> todo;
-  for (size_t i = next_row; i < pts.size(); ++i) {
-    if (status_of(pts[i]).is_null()) {
-      todo.push_back(i);
-    } else {
-      ++sum.resumed;  // finished before a kill; its row was not yet written
-      (status_of(pts[i]).at("status") == "ok" ? sum.ok : sum.failed)++;
+      return json(nullptr);  // torn by a kill: the point runs again
     }
   }
-  flush_rows();
 
-  const size_t jobs = o.jobs ? o.jobs : cores_available();
-  std::map<pid_t, size_t> running;
-  std::map<size_t, int> attempts;
-  const auto t0 = std::chrono::steady_clock::now();
-  const size_t to_run = todo.size();
-  size_t done_now = 0;
-  auto progress = [&](const std::string& what) {
-    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const size_t done = sum.ok + sum.failed;
-    const std::string eta = done_now ? fmt_duration(el / done_now * (to_run - done_now)) : "?";
-    if (o.progress_tty) {
+  // Appends rows, in point order, for every finished point at the head of the order.
+  void flush_rows() {
+    while (next_row_ < pts_.size()) {
+      const json st = status_of(pts_[next_row_]);
+      if (st.is_null()) break;
+      const std::string line = make_row(s_, pts_[next_row_], st, pdir_of(pts_[next_row_])).dump();
+      append_sync(jsonl_, line + "\n");
+      append_sync(csv_, csv_line(cols_, line) + "\n");
+      ++next_row_;
+    }
+  }
+
+  void progress(const std::string& what) {
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    const size_t done = sum_.ok + sum_.failed;
+    const std::string eta = sum_.ran ? fmt_duration(el / sum_.ran * (to_run_ - sum_.ran)) : "?";
+    if (o_.progress_tty) {
       const int w = 30;
-      const int fill = sum.total ? static_cast<int>(w * done / sum.total) : w;
+      const int fill = sum_.total ? static_cast<int>(w * done / sum_.total) : w;
       std::fprintf(stderr, "\r[%s%s] %zu/%zu points, %zu failed, %zu running, ETA %s   ", std::string(fill, '#').c_str(),
-                   std::string(w - fill, '.').c_str(), done, sum.total, sum.failed, running.size(), eta.c_str());
+                   std::string(w - fill, '.').c_str(), done, sum_.total, sum_.failed, running_.size(), eta.c_str());
     } else if (!what.empty()) {
-      std::fprintf(stderr, "sweep: [%zu/%zu] %s (%zu failed, ETA %s)\n", done, sum.total, what.c_str(), sum.failed,
+      std::fprintf(stderr, "sweep: [%zu/%zu] %s (%zu failed, ETA %s)\n", done, sum_.total, what.c_str(), sum_.failed,
                    eta.c_str());
     }
     std::fflush(stderr);
-  };
-  progress("");
-  while (!todo.empty() || !running.empty()) {
-    while (!todo.empty() && running.size() < jobs) {
-      const size_t i = todo.front();
-      todo.pop_front();
-      const std::string pdir = pdir_of(pts[i]);
-      fs::remove_all(pdir);
-      fs::create_directories(pdir);
-      ++attempts[i];
-      running[spawn_point(s, o, pts[i], pdir)] = i;
-    }
-    int wstatus = 0;
-    pid_t pid = ::waitpid(-1, &wstatus, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const size_t i = it->second;
-    running.erase(it);
-    const SweepPoint& p = pts[i];
-    const std::string pdir = pdir_of(p);
-    const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && fs::exists(pdir + "/report.json");
-    if (!ok && attempts[i] < 2) {
-      todo.push_front(i);  // one retry, right away
-      progress(p.id + " failed, retrying");
-      continue;
-    }
-    json st;
-    st["status"] = ok ? "ok" : "failed";
-    st["attempts"] = attempts[i];
-    if (!ok) {
-      std::string err = fs::exists(pdir + "/stderr.txt") ? last_line(read_text(pdir + "/stderr.txt")) : "";
-      if (WIFSIGNALED(wstatus)) err = "killed by signal " + std::to_string(WTERMSIG(wstatus)) + (err.empty() ? "" : ": " + err);
-      else if (err.empty()) err = "exit code " + std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-      st["error"] = err;
-    }
-    write_atomic(pdir + "/status.json", st.dump() + "\n");
-    ++sum.ran;
-    ++done_now;
-    (ok ? sum.ok : sum.failed)++;
-    flush_rows();
-    progress(p.id + (ok ? " ok" : " FAILED: " + st["error"].get<std::string>()));
   }
-  flush_rows();
-  if (o.progress_tty) std::fprintf(stderr, "\n");
-  write_atomic(dir + "/summary.md", summary_md(s.name, param_columns(cols), parse_rows(complete_lines(jsonl))));
-  return sum;
-}
+
+  void run_points(std::deque<size_t> todo) {
+    const size_t jobs = o_.jobs ? o_.jobs : cores_available();
+    std::map<size_t, int> attempts;
+    t0_ = std::chrono::steady_clock::now();
+    to_run_ = todo.size();
+    progress("");
+    while (!todo.empty() || !running_.empty()) {
+      while (!todo.empty() && running_.size() < jobs) {
+        const size_t i = todo.front();
+        todo.pop_front();
+        const std::string pdir = pdir_of(pts_[i]);
+        fs::remove_all(pdir);
+        fs::create_directories(pdir);
+        ++attempts[i];
+        running_[spawn_point(s_, o_, pts_[i], pdir)] = i;
+      }
+      int wstatus = 0;
+      const pid_t pid = ::waitpid(-1, &wstatus, 0);
+      if (pid < 0) {
+        if (errno == EINTR) continue;
+        throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
+      }
+      auto it = running_.find(pid);
+      if (it == running_.end()) continue;
+      const size_t i = it->second;
+      running_.erase(it);
+      const SweepPoint& p = pts_[i];
+      const std::string pdir = pdir_of(p);
+      const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && fs::exists(pdir + "/report.json");
+      if (!ok && attempts[i] < 2) {
+        todo.push_front(i);  // one retry, right away
+        progress(p.id + " failed, retrying");
+        continue;
+      }
+      const json st = finished_status(ok, attempts[i], wstatus, pdir);
+      write_atomic(pdir + "/status.json", st.dump() + "\n");
+      ++sum_.ran;
+      (ok ? sum_.ok : sum_.failed)++;
+      flush_rows();
+      progress(p.id + (ok ? " ok" : " FAILED: " + st["error"].get<std::string>()));
+    }
+  }
+
+  const SweepSpec& s_;
+  const SweepOptions& o_;
+  const std::string dir_, jsonl_, csv_;
+  const std::vector<std::string> cols_;
+  std::vector<SweepPoint> pts_;
+  SweepSummary sum_;
+  size_t next_row_ = 0, to_run_ = 0;
+  std::map<pid_t, size_t> running_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+}  // namespace
+
+SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) { return SweepRunner(s, o).run(); }
 
 // ---- merge ---------------------------------------------------------------------------------------
 
