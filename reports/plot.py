@@ -14,7 +14,10 @@ import os
 import re
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit("plot.py: needs matplotlib for this python3 (" + sys.executable + "); on Debian: apt-get install python3-matplotlib")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -1,6 +1,7 @@
 // CLI for `lpusim sweep`, `lpusim sweep-merge` and `lpusim report` (called from sim/main.cpp).
 #include "sim/sweep_command.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -156,7 +157,10 @@ int cmd_report(const std::vector<std::string>& a) {
   const std::string cmd = "'" + py + "' '" + reports + "/plot.py' '" + a[0] + "'";
   std::fflush(nullptr);
   const int rc = std::system(cmd.c_str());
-  if (rc != 0) throw ConfigError("report: " + cmd + " failed (exit status " + std::to_string(rc) + ")");
+  if (rc != 0) {
+    const int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    throw ConfigError("report: " + cmd + " failed (exit code " + std::to_string(code) + ")");
+  }
   return 0;
 }
 
