@@ -22,6 +22,7 @@ ComputeUnit::ComputeUnit(sc_core::sc_module_name name, const UnitSpec& spec, con
 
 void ComputeUnit::submit(const Tile* t, uint32_t key, std::function<void()> done) {
   queue_.push_back({t, key, std::move(done)});
+  if (probe_) probe_->queued(queue_.size());
   arrived_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -44,7 +45,9 @@ void ComputeUnit::run() {
     hold(ctx_.activation_buffer, c.a_write_bits, true);
     const uint64_t cycles = static_cast<uint64_t>((end - start) / ctx_.clock + 0.5);
     sram_stall_cycles_ += cycles - c.cycles;
+    if (probe_) probe_->tile_begin(*job.tile, start, end, queue_.size());
     wait(end - start);
+    if (probe_) probe_->tile_end(*job.tile);
     events_[job.key] += c.events;
     busy_[job.key] += cycles;
     macs_[job.key] += c.macs;

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "models/stats.h"
+#include "models/probe.h"
 #include "models/systolic.h"
 #include "models/unit_context.h"
 #include "models/unit_registry.h"
@@ -36,6 +37,7 @@ class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
   // Queues a tile; `done` runs (in simulation context) when its last cycle has passed.
   void submit(const Tile* t, uint32_t key, std::function<void()> done);
   void collect(ModuleStats& out) const override;
+  void set_probe(IUnitProbe* p) { probe_ = p; }  // tracing (sim/trace.h); nullptr = off
 
  protected:
   const UnitSpec spec_;
@@ -53,6 +55,7 @@ class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
   std::vector<EventCounts> events_;
   std::vector<uint64_t> busy_, macs_;
   uint64_t tiles_ = 0, busy_total_ = 0, sram_stall_cycles_ = 0;
+  IUnitProbe* probe_ = nullptr;
 };
 
 uint64_t ceil_div(uint64_t a, uint64_t b);

@@ -16,12 +16,14 @@ uint64_t Controller::now_cycles() const {
   return static_cast<uint64_t>(sc_core::sc_time_stamp() / clock_ + 0.5);
 }
 
-void Controller::on_loaded(uint32_t t) {
+void Controller::on_loaded(uint32_t t, DmaKind k) {
+  if (probe_) probe_->dma_done(t, k);
   --loads_left_[t];
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void Controller::on_stored(uint32_t t) {
+  if (probe_) probe_->dma_done(t, DmaKind::Store);
   if (--stores_left_[t] == 0) ++op_tiles_done_[prog_.tiles[t].op];
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -33,6 +35,7 @@ void Controller::on_computed(uint32_t t) {
   const uint32_t key = prog_.ops[tile.op].stat_key;
   if (tile.store_bytes > 0) {
     stores_left_[t] = 1;
+    if (probe_) probe_->dma_issue(t, DmaKind::Store, tile.store_bytes);
     dma_.store(tile.store_bytes, abuf_, key, [this, t]() { on_stored(t); });
   } else {
     ++op_tiles_done_[tile.op];
@@ -54,6 +57,7 @@ void Controller::run() {
       key_cycles_[po.stat_key] += end - prev_end;
       ++key_instances_[po.stat_key];
       prev_end = end;
+      if (probe_) probe_->op_done(ops_completed_);
       if (po.op.phase == Phase::Prefill) prefill_cycles_ = end;
       ++ops_completed_;
     }
@@ -68,8 +72,12 @@ void Controller::run() {
       const uint32_t key = prog_.ops[t.op].stat_key;
       const uint32_t id = next_load;
       loads_left_[id] = static_cast<uint8_t>((t.load_weight_bytes > 0) + (t.load_act_bytes > 0));
-      if (t.load_weight_bytes > 0) dma_.load(t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id); });
-      if (t.load_act_bytes > 0) dma_.load(t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id); });
+      if (probe_ && t.load_weight_bytes > 0) probe_->dma_issue(id, DmaKind::LoadWeight, t.load_weight_bytes);
+      if (probe_ && t.load_act_bytes > 0) probe_->dma_issue(id, DmaKind::LoadActivation, t.load_act_bytes);
+      if (t.load_weight_bytes > 0)
+        dma_.load(t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadWeight); });
+      if (t.load_act_bytes > 0)
+        dma_.load(t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadActivation); });
       ++next_load;
     }
 

@@ -15,6 +15,7 @@
 
 #include "models/compute_unit.h"
 #include "models/dma_engine.h"
+#include "models/probe.h"
 #include "models/stats.h"
 #include "sim/program.h"
 
@@ -30,10 +31,11 @@ class Controller : public sc_core::sc_module, public IStatsProvider {
   uint64_t total_cycles() const { return total_cycles_; }
   uint64_t prefill_cycles() const { return prefill_cycles_; }
   const std::vector<uint64_t>& op_end_cycles() const { return op_end_; }
+  void set_probe(IControllerProbe* p) { probe_ = p; }  // tracing (sim/trace.h); nullptr = off
 
  private:
   void run();
-  void on_loaded(uint32_t t);
+  void on_loaded(uint32_t t, DmaKind k);
   void on_computed(uint32_t t);
   void on_stored(uint32_t t);
   uint64_t now_cycles() const;
@@ -53,6 +55,7 @@ class Controller : public sc_core::sc_module, public IStatsProvider {
   uint32_t ops_completed_ = 0;
   bool finished_ = false;
   uint64_t total_cycles_ = 0, prefill_cycles_ = 0;
+  IControllerProbe* probe_ = nullptr;
 };
 
 }  // namespace lpusim

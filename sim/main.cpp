@@ -18,6 +18,8 @@
 #include "sim/hf_import.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
+#include "sim/sweep_command.h"
+#include "sim/trace.h"
 #include "sim/version.h"
 
 using namespace lpusim;
@@ -34,6 +36,9 @@ const char* kTopHelp =
     "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
     "  lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
     "                   [--checkpoint MODEL_SAFETENSORS]\n"
+    "  lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N]\n"
+    "  lpusim sweep-merge DIR... -o OUT\n"
+    "  lpusim report DIR\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -75,13 +80,15 @@ struct Args {
   bool decode_step = false;
   std::string iso;  // compare: "area" | "peak-ops"
   std::map<std::string, int64_t> scenario;
+  TraceOptions trace;  // --trace-* (run, compare)
 };
 
 constexpr int64_t kBatchMax = -1;  // `--batch max`
 
 [[noreturn]] void usage_error(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
 
-Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_iso = false) {
+Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_trace = false,
+           bool allow_iso = false) {
   Args r;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
@@ -96,6 +103,8 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
     } else if (s == "--iso" && allow_iso) {
       r.iso = value();
       if (r.iso != "area" && r.iso != "peak-ops") usage_error("--iso expects 'area' or 'peak-ops', got '" + r.iso + "'");
+    } else if (allow_trace && is_trace_option(s)) {
+      parse_trace_option(s, value(), r.trace);
     } else if (s == "--decode-step" && allow_decode_step) {
       r.decode_step = true;
     } else if (s == "--batch" || s == "--prompt-tokens" || s == "--generated-tokens") {
@@ -159,6 +168,7 @@ int cmd_simulate(const Args& a, size_t n_designs) {
     iso_note = iso.note;
   }
   apply_batch_max(w, designs);
+  request_tracing(a.trace);
   SimulationRun run = simulate(w, designs);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
@@ -240,14 +250,18 @@ int sc_main(int argc, char* argv[]) {
     if (cmd == "gemm") return cmd_gemm(rest);
     if (cmd == "import-hf") return run_import_hf(rest);
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
-      Args a = parse(rest, cmd == "bench", cmd == "compare");
+      Args a = parse(rest, cmd == "bench", cmd != "bench", cmd == "compare");
       if (a.help) {
         std::cout << (cmd == "run" ? kRunHelp : cmd == "compare" ? kCompareHelp : kBenchHelp);
+        if (cmd != "bench") std::cout << "\n" << kTraceOptionsHelp;
         return 0;
       }
       if (cmd == "bench") return cmd_bench(a);
       return cmd_simulate(a, cmd == "run" ? 1 : 2);
     }
+    if (cmd == "sweep") return cmd_sweep(rest);
+    if (cmd == "sweep-merge") return cmd_sweep_merge(rest);
+    if (cmd == "report") return cmd_report(rest);
     usage_error("unknown command '" + cmd + "'");
   } catch (const ConfigError& e) {
     std::cerr << "lpusim: error: " << e.what() << "\n";

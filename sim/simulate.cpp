@@ -5,6 +5,7 @@
 
 #include "sim/chip.h"
 #include "sim/weight_source.h"
+#include "sim/trace.h"
 
 namespace lpusim {
 
@@ -36,6 +37,7 @@ SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& des
     run.designs.push_back(std::move(dr));
   }
   std::vector<std::unique_ptr<Chip>> chips;
+  std::unique_ptr<TraceSession> trace = TraceSession::start_if_requested();  // --trace-* options
   for (size_t i = 0; i < run.designs.size(); ++i) {
     // Chip instance names must be unique: design name, suffixed when two designs share it.
     std::string name = run.designs[i].design.name;
@@ -43,6 +45,7 @@ SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& des
       if (run.designs[j].design.name == run.designs[i].design.name) name += "_" + std::to_string(i);
     }
     chips.push_back(std::make_unique<Chip>(name.c_str(), run.designs[i].design, run.designs[i].program));
+    if (trace) trace->attach(*chips.back(), run.designs[i].design, run.designs[i].program);
   }
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   const auto t0 = std::chrono::steady_clock::now();
@@ -50,6 +53,7 @@ SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& des
   const auto t1 = std::chrono::steady_clock::now();
   run.wall_seconds = std::chrono::duration<double>(t1 - t0).count();
   run.delta_cycles = sc_core::sc_delta_count();
+  if (trace) trace->finish();
 
   for (size_t i = 0; i < chips.size(); ++i) {
     DesignRun& dr = run.designs[i];
