@@ -17,6 +17,13 @@ const char* ev_name(Ev e) {
     case Ev::SramWriteBit: return "sram_write_bit";
     case Ev::DramReadBit: return "dram_read_bit";
     case Ev::DramWriteBit: return "dram_write_bit";
+    case Ev::BitLogicBit: return "bit_logic";
+    case Ev::PopcountTreeBit: return "popcount_tree_bit";
+    case Ev::AdderTreeBit: return "adder_tree_bit";
+    case Ev::ScoreAccWriteBit: return "score_acc_write_bit";
+    case Ev::EncoderCompare: return "encoder_compare";
+    case Ev::KbufReadBit: return "kbuf_read_bit";
+    case Ev::KbufWriteBit: return "kbuf_write_bit";
     default: return "?";
   }
 }
@@ -24,7 +31,9 @@ const char* ev_name(Ev e) {
 EnergyClass ev_class(Ev e) {
   switch (e) {
     case Ev::SramReadBit:
-    case Ev::SramWriteBit: return EnergyClass::Sram;
+    case Ev::SramWriteBit:
+    case Ev::KbufReadBit:
+    case Ev::KbufWriteBit: return EnergyClass::Sram;
     case Ev::DramReadBit:
     case Ev::DramWriteBit: return EnergyClass::Dram;
     default: return EnergyClass::Compute;

@@ -22,6 +22,14 @@ enum class Ev : int {
   SramWriteBit,
   DramReadBit,
   DramWriteBit,
+  // Popcount attention engine (models/popcount_attention.cpp).
+  BitLogicBit,       // one 2-input AND/XNOR on one bit
+  PopcountTreeBit,   // one input bit into a popcount compressor tree
+  AdderTreeBit,      // one bit of one add in the cross-lane adder tree / offset corrections
+  ScoreAccWriteBit,  // one bit written to a score accumulator register
+  EncoderCompare,    // one threshold comparison in the Q/K/P/V quantiser
+  KbufReadBit,       // one bit read from the engine's K-bit buffer (priced by its SRAM class)
+  KbufWriteBit,      // one bit written into the K-bit buffer
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

@@ -19,6 +19,7 @@ struct Tile {
   uint32_t a_bits = 16, w_bits = 16, acc_bits = 32, out_bits = 16;
   uint64_t w_nonzero = 0;          // nonzero weights in this k x n block (ternary: sampled per block)
   bool first_k = true, last_k = true;  // partial sums re-read / outputs written back
+  bool a_unsigned = false;         // popcount engine: the a-side code is unsigned (softmax probabilities)
   uint64_t a_reuse = 1;            // times the array streams this tile's activations (folds along N)
   uint64_t w_reuse = 1;            // times it streams the weights (folds along M)
 

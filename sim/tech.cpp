@@ -7,10 +7,11 @@ namespace lpusim {
 namespace {
 const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add", "fp16_add",
                                              "fp16_mul", "fp32_add", "fp32_mul", "popcount_bit",
-                                             "register_file_bit"};
+                                             "register_file_bit", "bit_logic", "popcount_tree_bit",
+                                             "adder_tree_bit", "score_acc_write_bit", "encoder_compare"};
 const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
 const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
-                                            "sram_kib"};
+                                            "sram_kib", "popcount_lane_bit"};
 }  // namespace
 
 TechTable TechTable::load(const std::string& path) {
@@ -73,6 +74,11 @@ EventPrices TechTable::arithmetic_prices() const {
   p[Ev::Fp32Mul] = event_pj.at("fp32_mul");
   p[Ev::PopcountBit] = event_pj.at("popcount_bit");
   p[Ev::RegFileBit] = event_pj.at("register_file_bit");
+  p[Ev::BitLogicBit] = event_pj.at("bit_logic");
+  p[Ev::PopcountTreeBit] = event_pj.at("popcount_tree_bit");
+  p[Ev::AdderTreeBit] = event_pj.at("adder_tree_bit");
+  p[Ev::ScoreAccWriteBit] = event_pj.at("score_acc_write_bit");
+  p[Ev::EncoderCompare] = event_pj.at("encoder_compare");
   return p;
 }
 
