@@ -20,7 +20,8 @@
 // Encoder tile (E elements to Ta planes, when `encoder: engine`): two passes (absmax, then
 //   compare-and-pack) over `encoder_lanes` lanes: cycles = ceil(2E / encoder_lanes) + 1;
 //   encoder_compare = E * (1 + compares), compares: sign 1, bit_plane T (successive approximation),
-//   spike ceil(log2(T + 1)) + 1 (count and sign); fp16_mul = E (x * 1/s); bit_plane adds
+//   spike ceil(log2(T + 1)) + 1 (count and sign); fp16_mul = 2E (x^2 for the rms, x * 1/s),
+//   fp32_add = E (sum of squares); bit_plane adds
 //   popcount_tree_bit = E * T for the plane sums of the offset corrections.
 #include <cmath>
 
@@ -93,7 +94,8 @@ class PopcountAttention : public ComputeUnit {
     const uint64_t e = t.elements;
     c.cycles = ceil_div(2 * e, enc_lanes_) + 1;
     c.events[Ev::EncoderCompare] = e * (1 + popcount_encoder_compares(enc_name_, t.a_bits));
-    c.events[Ev::Fp16Mul] = e;
+    c.events[Ev::Fp16Mul] = 2 * e;
+    c.events[Ev::Fp32Add] = e;
     if (enc_ == bitattn::Encoding::BitPlane) c.events[Ev::PopcountTreeBit] = e * t.a_bits;
     c.a_read_bits = 2 * e * t.in_operands * 16;
     c.a_write_bits = e * t.out_bits;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/unit_registry.h"
+#include "sim/attention_command.h"
 #include "sim/config_error.h"
 #include "sim/report.h"
 #include "sim/simulate.h"
@@ -27,6 +28,7 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
+    "  lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--seq N] [--seed S] [-o DIR]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -197,6 +199,7 @@ int sc_main(int argc, char* argv[]) {
       if (cmd == "bench") return cmd_bench(a);
       return cmd_simulate(a, cmd == "run" ? 1 : 2);
     }
+    if (cmd == "attention-accuracy") return run_attention_accuracy(rest);
     usage_error("unknown command '" + cmd + "'");
   } catch (const ConfigError& e) {
     std::cerr << "lpusim: error: " << e.what() << "\n";

@@ -34,6 +34,32 @@ bool fires(Side side, int64_t c, uint32_t t, uint32_t T) {
   return ((t + 1) * c) / T > (t * c) / T;
 }
 
+// Step of the MSE-optimal uniform quantiser of a unit Gaussian with N levels (Max, "Quantizing for
+// minimum distortion", IRE Trans. Inf. Theory 1960, uniform-quantiser table): N = 2, 4, 8, 16, 32, 64.
+// Geometric interpolation between table points; above 64 levels no clipping (infinity).
+double gaussian_step(uint64_t levels) {
+  static const double table[] = {1.596, 0.9957, 0.5860, 0.3352, 0.1881, 0.1041};
+  if (levels > 64) return INFINITY;
+  const double l2 = std::log2(static_cast<double>(std::max<uint64_t>(levels, 2)));
+  const int i = std::min(4, static_cast<int>(l2) - 1);
+  const double f = l2 - 1 - i;
+  return table[i] * std::pow(table[i + 1] / table[i], f);
+}
+
+double rms(const std::vector<float>& x) {
+  double s = 0;
+  for (float v : x) s += static_cast<double>(v) * v;
+  return x.empty() ? 0 : std::sqrt(s / static_cast<double>(x.size()));
+}
+
+// Step s of a vector coded with `levels` levels of which the largest magnitude is `top` steps:
+// the smaller of absmax / top (no clipping) and the Gaussian MSE-optimal step x rms (clips the tails).
+double step_for(const std::vector<float>& x, uint64_t levels, double top) {
+  const double m = absmax(x);
+  if (m == 0) return 1.0;
+  return std::min(m / top, gaussian_step(levels) * rms(x));
+}
+
 }  // namespace
 
 Encoding parse_encoding(const std::string& s) {
@@ -68,7 +94,7 @@ CodedVec encode(const std::vector<float>& x, Encoding enc, uint32_t T, Side side
   const double m = absmax(x);
   if (enc == Encoding::Spike) {
     c.planes = T;
-    c.scale = m > 0 ? m / T : 1.0;
+    c.scale = is_unsigned ? (m > 0 ? m / T : 1.0) : step_for(x, 2ull * T + 1, T);
     c.bits.assign(static_cast<size_t>(T) * c.words, 0);
     c.sign.assign(c.words, 0);
     for (uint32_t i = 0; i < c.d; ++i) {
@@ -101,7 +127,7 @@ CodedVec encode(const std::vector<float>& x, Encoding enc, uint32_t T, Side side
     for (uint32_t i = 0; i < c.d; ++i) c.ints[i] = x[i] >= 0 ? 1 : 0;
   } else {
     const int64_t o = 1ll << (T - 1);
-    c.scale = m > 0 ? m / static_cast<double>(o - 1) : 1.0;
+    c.scale = step_for(x, 1ull << T, static_cast<double>(o - 1));
     c.alpha = 1;
     c.beta = o;
     for (uint32_t i = 0; i < c.d; ++i) {

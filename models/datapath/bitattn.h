@@ -8,8 +8,7 @@
 //             sum v_q v_k = d - 2 * Hamming(q, k) = 2 * popcount(XNOR(q, k)) - d.
 //   bit_plane T planes of an offset-binary integer u in [0, 2^T - 1]; value v = alpha * u - beta.
 //             T >= 2: two's-complement range, alpha = 1, beta = 2^(T-1), v in [-2^(T-1), 2^(T-1) - 1],
-//             quantised as v = clamp(round(x / s), -2^(T-1), 2^(T-1) - 1) with s = clip / (2^(T-1) - 1),
-//             so T = 8 with clip = 127 represents INT8 values in [-127, 127] exactly. T = 1 is the
+//             quantised as v = clamp(round(x / s), -2^(T-1), 2^(T-1) - 1). T = 1 is the
 //             sign quantiser written as planes (alpha = 2, beta = 1). Unsigned operands (softmax
 //             probabilities) use alpha = 1, beta = 0, u = round(x / s), s = clip / (2^T - 1).
 //             Dot product (the offset corrections are exact integers):
@@ -21,8 +20,15 @@
 //             the overlap sum_t q_t k_t = floor(c_q c_k / T) and approximates T * (|x_q| / s_q)(|x_k| / s_k) / T.
 //             Dot product: sum_t [2 popcount(Q_t AND K_t AND agree) - popcount(Q_t AND K_t)],
 //             agree = XNOR(sign_q, sign_k); unsigned operands have an all-zero sign plane.
-// The clip of every vector (one query, key, probability row or value column) is its own absmax, so
-// nothing is clipped and the scale s is per vector (the absmax reduction is counted in the encoder).
+// Scale (per vector: one query, key, probability row or value column) and clipping: a signed code
+// whose largest level is `top` steps (bit_plane 2^(T-1) - 1, spike T) uses
+//   s = min(absmax / top, step_N x rms),
+// step_N = the MSE-optimal uniform step for a unit Gaussian with N levels (Max 1960; N = 2^T for
+// bit_plane, 2T + 1 for spike; no clipping above 64 levels). Values beyond top x s clip to the end
+// levels. With few levels this clips the tails, as optimal low-bit quantisers do; with many levels
+// s = absmax / top, so T = 8 codes INT8 inputs in [-127, 127] with absmax 127 exactly (s = 1).
+// Unsigned operands (probabilities) use s = absmax / (2^T - 1) (planes) or absmax / T (spike).
+// The encoder's absmax/rms reduction is the first of its two passes (counted in the unit).
 #pragma once
 #include <cstdint>
 #include <string>
