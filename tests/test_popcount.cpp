@@ -326,6 +326,21 @@ TEST_CASE("decode on lpu_bitformer puts attn_score on the engine and the report 
   }
   CHECK(score_on_engine);
   CHECK(encode_on_engine);
+  // Attention-only totals are the sum of the attention op rows.
+  uint64_t attn_cycles = 0;
+  double attn_pj = 0;
+  for (const auto& op : d["ops"]) {
+    const std::string n = op["op"];
+    if (n == "qk_encode" || n == "kv_append" || n == "attn_score" || n == "softmax" || n == "pv_encode" ||
+        n == "attn_context") {
+      attn_cycles += op["cycles"].get<uint64_t>();
+      attn_pj += op["energy_pj"]["total"].get<double>();
+    }
+  }
+  CHECK(attn_cycles > 0);
+  CHECK(d["totals"]["attention_cycles"].get<uint64_t>() == attn_cycles);
+  CHECK(d["totals"]["attention_energy_pj"]["total"].get<double>() == Approx(attn_pj));
+  CHECK(attn_cycles < d["totals"]["total_cycles"].get<uint64_t>());
   std::string notes;
   for (const auto& n : d["notes"]) notes += n.get<std::string>() + "\n";
   CHECK(notes.find("attn_score -> bitattn: scores on popcount engine bitattn (bit_plane, T=2)") != std::string::npos);
