@@ -256,6 +256,9 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
   os << "accuracy: engine output vs FP32 attention on the same inputs (cosine over the layer's output, "
         "max |err| / max |ref|); bitwise scores checked against the integer reference: "
      << total_mismatches << " mismatches\n";
+  bool ternary_ctx = base.attention.base.context == "ternary";
+  for (const auto& kv : base.attention.overrides) ternary_ctx = ternary_ctx || kv.second.context == "ternary";
+  if (ternary_ctx) os << "note: context on the ternary array is costed but its accuracy is modelled as FP32 P.V\n";
   os << "cost: one simulated decode step at context " << n << " (batch 1); attention = qk_encode + kv_append + attn_score + softmax + "
         "pv_encode + attn_context of the layer (critical-path cycles, dynamic + leakage energy)\n\n";
   char buf[256];

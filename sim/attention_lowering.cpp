@@ -206,13 +206,16 @@ bool lower_attention_op(const WorkloadSpec& w, const DesignSpec& d, const Op& op
     for (size_t i = po.first_tile; i < tiles.size(); ++i) {
       const uint64_t c = overlap(e0, tiles[i].elements, op.elements - cache, op.elements);
       if (c) {
+        // The cached part comes from DRAM at the cache's precision, not from the activation input.
+        tiles[i].load_act_bytes -= std::min(tiles[i].load_act_bytes, c * 2);
         tiles[i].load_weight_bytes = cdiv(c * workload_kv_bits(w), 8);
         tiles[i].store_bytes = std::max(tiles[i].store_bytes, cdiv(c * out_bits, 8));
         tiles[i].load_depends_on_prev_op = true;
       }
       e0 += tiles[i].elements;
     }
-    const std::string what_codes = qk ? "Q and the new K" : p.context == "ternary" ? "P to INT8 and V to ternary" : "P and V";
+    const std::string what_codes = qk ? (cache ? "Q and the K cache" : "Q and the new K")
+                                      : p.context == "ternary" ? "P to INT8 and V to ternary" : "P and V";
     po.note = std::string("codes ") + what_codes + " to " + std::to_string(out_bits) + " bit(s)/element on " +
               (on_engine ? "the engine's encoder stage" : "the vector unit") +
               (cache ? "; the full-precision cache is read and coded every pass" : "");

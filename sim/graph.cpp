@@ -78,13 +78,17 @@ struct Builder {
     gemm("v_proj", l, wc(m.attn_proj), 1, M, H, KV);
     vec("rope", l, VecOp::Rope, M * (H + KV));
     const AttnGraphPath ap = static_cast<size_t>(l) < opt.attn_layers.size() ? opt.attn_layers[l] : AttnGraphPath{};
-    if (ap.encode_qk) vec("qk_encode", l, VecOp::Quantize, M * H + (ap.k_binarised ? M * KV : B * kv_len * KV));
+    if (ap.encode_qk) {
+      vec("qk_encode", l, VecOp::Quantize, M * H + (ap.k_binarised ? M * KV : B * kv_len * KV));
+      ops.back().kv_len = kv_len;
+    }
     vec("kv_append", l, VecOp::Copy, M * 2 * KV);
     // GQA: the G query heads sharing a KV head are stacked along M, so each K/V slice is read once.
     gemm("attn_score", l, WeightClass::KvCache, B * KVH, T * G, D, kv_len, kv_len);
     vec("softmax", l, ap.softmax_lut ? VecOp::SoftmaxLut : VecOp::Softmax, B * NH * T * kv_len);
     if (ap.encode_pv) {
       vec("pv_encode", l, VecOp::Quantize, B * NH * T * kv_len + (ap.v_binarised ? M * KV : B * kv_len * KV));
+      ops.back().kv_len = kv_len;
     }
     gemm("attn_context", l, WeightClass::KvCache, B * KVH, T * G, kv_len, D, kv_len);
     if (m.subln) vec("attn_subln", l, norm, M * H);

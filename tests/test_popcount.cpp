@@ -305,6 +305,24 @@ TEST_CASE("KV cache footprint and KV DRAM traffic follow the coding width T") {
     const uint64_t kv_len = w.scenario.prompt_tokens + 1;
     CHECK(k_bytes == w.scenario.batch * w.model.kv_heads * kv_len * w.model.head_dim() * T / 8);
   }
+  // kv_cache: full keeps 16-bit K in DRAM; qk_encode reads the whole K cache every pass and
+  // spills its coded copy (T = 2 bits) for attn_score.
+  DesignSpec full = DesignSpec::load(src("configs/designs/lpu_bitformer.yaml"));
+  full.attention.kv_cache = "full";
+  CHECK(footprint(w, full).kv_cache == 2 * per_layer_elems * 32 / 8);
+  const Program pf = compile(w, full, true);
+  const uint64_t cache_elems = w.scenario.batch * (w.scenario.prompt_tokens + 1) * w.model.kv_dim();
+  uint64_t rd = 0, st = 0;
+  for (const auto& po : pf.ops) {
+    if (po.op.name != "qk_encode" || po.op.layer != 1) continue;
+    CHECK(po.note.find("the full-precision cache is read and coded every pass") != std::string::npos);
+    for (uint32_t i = 0; i < po.num_tiles; ++i) {
+      rd += pf.tiles[po.first_tile + i].load_weight_bytes;
+      st += pf.tiles[po.first_tile + i].store_bytes;
+    }
+  }
+  CHECK(rd == cache_elems * 2);
+  CHECK(st == cache_elems * 2 / 8);
   // Without the section the cache is 16 bits per element everywhere.
   CHECK(footprint(w, DesignSpec::load(src("configs/designs/lpu.yaml"))).kv_cache == 2 * per_layer_elems * 32 / 8);
 }
