@@ -18,7 +18,8 @@
 namespace lpusim {
 
 const char* kAttentionAccuracyHelp =
-    "usage: lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--seq N] [--seed S] [-o DIR]\n"
+    "usage: lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--lane-bits 64,256,512] [--seq N]\n"
+    "                                 [--seed S] [-o DIR]\n"
     "\n"
     "For each T (bits per Q/K element on the design's popcount engine) and each layer, runs seeded\n"
     "SYNTHETIC Q, K, V (N(0,1), the workload's heads/kv_heads/head_dim, N = --seq tokens, full\n"
@@ -26,6 +27,7 @@ const char* kAttentionAccuracyHelp =
     "relative error against FP32 attention on the same inputs, next to the cycles and energy of that\n"
     "layer's attention ops in one simulated decode step at context N (plus the design with FP16\n"
     "attention). Accuracy is over N query rows, each scored against the same N keys as that step.\n"
+    "--lane-bits also sweeps the engine's lane width (cost only; values do not depend on it).\n"
     "DESIGN needs an `attention:` section. With -o, writes attention_accuracy.csv and .json.\n"
     "Defaults: --T 1,2,4  --seq 64  --seed 1.\n";
 
@@ -54,6 +56,7 @@ int64_t positive(const std::string& opt, const std::string& v) {
 struct Options {
   std::string design, workload, out_dir;
   std::vector<uint32_t> Ts = {1, 2, 4};
+  std::vector<uint32_t> lane_bits;  // empty: the design's
   int64_t seq = 64;
   uint64_t seed = 1;
   bool help = false;
@@ -76,6 +79,15 @@ Options parse(const std::vector<std::string>& a) {
       o.seq = positive(s, value());
     } else if (s == "--seed") {
       o.seed = static_cast<uint64_t>(positive(s, value()));
+    } else if (s == "--lane-bits") {
+      std::stringstream ss(value());
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        const int64_t b = positive("--lane-bits", item);
+        if (b != 64 && b != 256 && b != 512) usage("--lane-bits expects 64, 256 or 512, got '" + item + "'");
+        o.lane_bits.push_back(static_cast<uint32_t>(b));
+      }
+      if (o.lane_bits.empty()) usage("--lane-bits expects a comma-separated list such as 64,256");
     } else if (s == "--T") {
       o.Ts.clear();
       std::stringstream ss(value());
@@ -164,13 +176,25 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
     }
     if (enc == bitattn::Encoding::BitPlane && T > 16) usage("--T: bit_plane supports at most 16 planes");
   }
-  // One design per T (the engine's T replaced) plus the same design with FP16 attention.
-  std::vector<DesignSpec> designs;
+  // One design per (T, lane width) (the engine's parameters replaced) plus the same design with
+  // FP16 attention.
+  struct Variant {
+    uint32_t T, lane_bits;
+  };
+  std::vector<Variant> variants;
+  std::vector<uint32_t> lbs = o.lane_bits;
+  if (lbs.empty()) lbs.push_back(static_cast<uint32_t>(std::stoul(eng.e("lane_bits"))));
   for (uint32_t T : o.Ts) {
+    for (uint32_t B : lbs) variants.push_back({T, B});
+  }
+  std::vector<DesignSpec> designs;
+  for (const Variant& va : variants) {
     DesignSpec d = base;
-    d.name = base.name + "_T" + std::to_string(T);
+    d.name = base.name + "_T" + std::to_string(va.T) + "_B" + std::to_string(va.lane_bits);
     for (auto& u : d.units) {
-      if (u.name == eng.name) u.ints["T"] = T;
+      if (u.name != eng.name) continue;
+      u.ints["T"] = va.T;
+      u.enums["lane_bits"] = std::to_string(va.lane_bits);
     }
     designs.push_back(d);
   }
@@ -206,35 +230,37 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
       const bool fp16 = have_fp16 && vi + 1 == designs.size();
       Row row{};
       row.layer = l;
-      row.variant = fp16 ? "fp16 attention" : "T=" + std::to_string(o.Ts[vi]);
+      row.variant = fp16 ? "fp16 attention" : "T=" + std::to_string(variants[vi].T);
+      if (!fp16 && lbs.size() > 1) row.variant += " B=" + std::to_string(variants[vi].lane_bits);
       const bool bitwise = !fp16 && (p.scores == "popcount" || p.context == "popcount");
       row.path = fp16 ? "fp16" : "scores " + p.scores + ", softmax " + p.softmax + ", context " + p.context;
       if (bitwise || (!fp16 && p.softmax == "int_lut")) {
         bitattn::AttnConfig cfg;
         cfg.enc = enc;
-        cfg.T = o.Ts[vi];
+        cfg.T = variants[vi].T;
+        cfg.scores_bitwise = p.scores == "popcount";
         cfg.softmax = p.softmax == "int_lut" ? bitattn::Softmax::IntLut : bitattn::Softmax::Fp32;
         cfg.context_bitwise = p.context == "popcount";
         cfg.context_T = static_cast<uint32_t>(eng.i("context_T"));
-        cfg.lane_bits = static_cast<uint32_t>(std::stoul(eng.e("lane_bits")));
-        std::vector<double> out;
-        for (int h = 0; h < m.heads; ++h) {
-          bitattn::AttnResult r;
-          if (p.scores == "popcount") {
-            r = bitattn::attention_bitwise(q[h], k[h / m.group()], v[h / m.group()], n, n, D, cfg);
-          } else {
-            // FP scores with a coded context: T of Q/K irrelevant, scores exact (T large, planes path).
-            bitattn::AttnConfig c2 = cfg;
-            c2.enc = bitattn::Encoding::BitPlane;
-            c2.T = 16;
-            r = bitattn::attention_bitwise(q[h], k[h / m.group()], v[h / m.group()], n, n, D, c2);
+        cfg.lane_bits = variants[vi].lane_bits;
+        // The lane width changes counts, not values: reuse the result of the same T.
+        const size_t first = vi - vi % lbs.size();
+        if (vi != first) {
+          const Row& same = rows[rows.size() - (vi - first)];
+          row.cosine = same.cosine;
+          row.max_rel_err = same.max_rel_err;
+        } else {
+          std::vector<double> out;
+          for (int h = 0; h < m.heads; ++h) {
+            const bitattn::AttnResult r =
+                bitattn::attention_bitwise(q[h], k[h / m.group()], v[h / m.group()], n, n, D, cfg);
+            row.mismatches += r.mismatches;
+            out.insert(out.end(), r.out.begin(), r.out.end());
           }
-          row.mismatches += r.mismatches;
-          out.insert(out.end(), r.out.begin(), r.out.end());
+          const bitattn::Accuracy a = bitattn::compare(out, ref);
+          row.cosine = a.cosine;
+          row.max_rel_err = a.max_rel_err;
         }
-        const bitattn::Accuracy a = bitattn::compare(out, ref);
-        row.cosine = a.cosine;
-        row.max_rel_err = a.max_rel_err;
       } else {
         row.cosine = 1.0;  // FP attention path: the FP32 reference itself (FP16 rounding not modelled)
         row.max_rel_err = 0.0;

@@ -28,7 +28,7 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
-    "  lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--seq N] [--seed S] [-o DIR]\n"
+    "  lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--lane-bits 64,256,512] [--seq N] [--seed S] [-o DIR]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";

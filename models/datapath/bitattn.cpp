@@ -281,7 +281,9 @@ AttnResult attention_bitwise(const std::vector<float>& q, const std::vector<floa
     return std::vector<float>(m.begin() + static_cast<size_t>(i) * d, m.begin() + static_cast<size_t>(i + 1) * d);
   };
   std::vector<CodedVec> kc;
-  for (uint32_t j = 0; j < nk; ++j) kc.push_back(encode(row(k, j), cfg.enc, cfg.T, Side::Key));
+  if (cfg.scores_bitwise) {
+    for (uint32_t j = 0; j < nk; ++j) kc.push_back(encode(row(k, j), cfg.enc, cfg.T, Side::Key));
+  }
   // Context codings: P is unsigned (planes, or rate spikes); V is signed in the engine's coding
   // (sign engine: V as sign, P as planes through the AND path).
   const Encoding ctx_enc = cfg.enc == Encoding::Spike ? Encoding::Spike : Encoding::BitPlane;
@@ -295,9 +297,16 @@ AttnResult attention_bitwise(const std::vector<float>& q, const std::vector<floa
     }
   }
   for (uint32_t i = 0; i < nq; ++i) {
-    const CodedVec qi = encode(row(q, i), cfg.enc, cfg.T, Side::Query);
     std::vector<double> s(nk);
-    for (uint32_t j = 0; j < nk; ++j) {
+    if (!cfg.scores_bitwise) {
+      for (uint32_t j = 0; j < nk; ++j) {
+        double acc = 0;
+        for (uint32_t c = 0; c < d; ++c) acc += static_cast<double>(q[static_cast<size_t>(i) * d + c]) * k[static_cast<size_t>(j) * d + c];
+        s[j] = acc * inv_sqrt_d;
+      }
+    }
+    const CodedVec qi = cfg.scores_bitwise ? encode(row(q, i), cfg.enc, cfg.T, Side::Query) : CodedVec{};
+    for (uint32_t j = 0; j < nk && cfg.scores_bitwise; ++j) {
       const int64_t dot = dot_bitwise(qi, kc[j], cfg.enc, cfg.lane_bits, &r.score_counts);
       if (dot != dot_reference(qi, kc[j], cfg.enc)) ++r.mismatches;
       s[j] = dot_value(dot, qi, kc[j], cfg.enc) * inv_sqrt_d;

@@ -97,6 +97,7 @@ std::vector<double> softmax_row(const std::vector<double>& s, Softmax kind);
 struct AttnConfig {
   Encoding enc = Encoding::Sign;
   uint32_t T = 1;          // Q and K coding width
+  bool scores_bitwise = true;  // false: FP scores (a design whose scores stay on the FP16 path)
   Softmax softmax = Softmax::Fp32;
   bool context_bitwise = false;  // P and V coded too (else FP32 P.V)
   uint32_t context_T = 1;  // P (unsigned) and V coding width
