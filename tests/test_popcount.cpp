@@ -476,3 +476,31 @@ TEST_CASE("attention-accuracy prints per-layer accuracy and cost per T and write
   CHECK(run_lpusim("attention-accuracy " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml"),
                    "pc_acc3").code == 2);
 }
+
+TEST_CASE("attention-accuracy: a lane-width sweep changes cost, not values; sign engines only take T = 1") {
+  const std::string out = std::filesystem::temp_directory_path() / ("lpusim_popcount_lb_" + std::to_string(::getpid()));
+  CmdResult r = run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
+                               src("tests/data/tiny.yaml") + " --T 2 --lane-bits 64,512 --seq 16 -o " + out, "pc_lb");
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(read_file(out + "/attention_accuracy.json"));
+  std::map<std::string, nlohmann::json> row;
+  for (const auto& x : j["rows"]) {
+    if (x["layer"] == 1) row[x["variant"]] = x;
+  }
+  REQUIRE(row.count("T=2 B=64"));
+  REQUIRE(row.count("T=2 B=512"));
+  CHECK(row["T=2 B=64"]["cosine"] == row["T=2 B=512"]["cosine"]);
+  // head_dim 64: one 64-bit word vs one mostly-padding 512-bit word per vector.
+  CHECK(row["T=2 B=64"]["energy_pj"].get<double>() < row["T=2 B=512"]["energy_pj"].get<double>());
+  CHECK(run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
+                       src("tests/data/tiny.yaml") + " --lane-bits 128", "pc_lb2").code == 2);
+
+  const std::string dir = temp_tree("pc_sign");
+  std::string t = read_file(dir + "/configs/designs/lpu_bitformer.yaml");
+  t = replace_once(replace_once(t, "    encoding: bit_plane\n", "    encoding: sign\n"), "    T: 2\n", "    T: 1\n");
+  write_file(dir + "/configs/designs/s.yaml", t);
+  CmdResult s = run_lpusim("attention-accuracy " + dir + "/configs/designs/s.yaml " + src("tests/data/tiny.yaml") +
+                               " --T 1,2", "pc_sign");
+  CHECK(s.code == 2);
+  CHECK(s.err.find("needs a bit_plane or spike engine") != std::string::npos);
+}
