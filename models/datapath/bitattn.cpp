@@ -139,6 +139,10 @@ CodedVec encode(const std::vector<float>& x, Encoding enc, uint32_t T, Side side
       if ((c.ints[i] >> a) & 1) set_bit(c.bits, static_cast<size_t>(a) * c.words, i);
     }
   }
+  c.plane_pop.assign(T, 0);
+  for (uint32_t a = 0; a < T; ++a) {
+    for (uint32_t w = 0; w < c.words; ++w) c.plane_pop[a] += pc(c.plane(a)[w]);
+  }
   return c;
 }
 
@@ -209,12 +213,8 @@ int64_t dot_bitwise(const CodedVec& a, const CodedVec& b, Encoding enc, uint32_t
       x += c << (p + q);
     }
   }
-  for (uint32_t p = 0; p < a.planes; ++p) {
-    for (uint32_t w = 0; w < W; ++w) sa += pc(a.plane(p)[w]) << p;
-  }
-  for (uint32_t q = 0; q < b.planes; ++q) {
-    for (uint32_t w = 0; w < W; ++w) sb += pc(b.plane(q)[w]) << q;
-  }
+  for (uint32_t p = 0; p < a.planes; ++p) sa += a.plane_pop[p] << p;
+  for (uint32_t q = 0; q < b.planes; ++q) sb += b.plane_pop[q] << q;
   return a.alpha * b.alpha * x - a.alpha * b.beta * sa - a.beta * b.alpha * sb +
          static_cast<int64_t>(d) * a.beta * b.beta;
 }

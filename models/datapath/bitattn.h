@@ -51,6 +51,7 @@ struct CodedVec {
   std::vector<uint64_t> bits;   // planes * words
   std::vector<uint64_t> sign;   // spike: 1 = negative; empty otherwise
   std::vector<int64_t> ints;    // the integer each element stands for (u for planes, signed count for spike)
+  std::vector<int64_t> plane_pop;  // popcount of each plane (the encoder's sums for the offset corrections)
   const uint64_t* plane(uint32_t p) const { return bits.data() + static_cast<size_t>(p) * words; }
 };
 
