@@ -504,3 +504,43 @@ TEST_CASE("attention-accuracy: a lane-width sweep changes cost, not values; sign
   CHECK(s.code == 2);
   CHECK(s.err.find("needs a bit_plane or spike engine") != std::string::npos);
 }
+
+TEST_CASE("the unit counts the same bit operations as the functional model for the same attention") {
+  UnitBench b("configs/designs/lpu_bitformer.yaml");
+  std::vector<std::unique_ptr<ComputeUnit>> units;
+  const std::vector<std::string> encs = {"sign", "bit_plane", "spike"};
+  for (const auto& e : encs) {
+    UnitSpec s = b.unit("bitattn");
+    s.name = "u_" + e;
+    s.enums["encoding"] = e;
+    units.push_back(b.make(s));
+  }
+  const uint32_t nq = 6, nk = 11, d = 100;
+  const std::vector<float> q = gaussian(nq * d, 21), k = gaussian(nk * d, 22), v = gaussian(nk * d, 23);
+  for (size_t i = 0; i < encs.size(); ++i) {
+    const uint32_t T = encs[i] == "sign" ? 1 : 3;
+    AttnConfig cfg;
+    cfg.enc = parse_encoding(encs[i]);
+    cfg.T = T;
+    cfg.lane_bits = 256;
+    cfg.context_bitwise = true;
+    cfg.context_T = 2;
+    const AttnResult r = attention_bitwise(q, k, v, nq, nk, d, cfg);
+    REQUIRE(r.mismatches == 0);
+    // Scores: m = nq, k = d, n = nk.
+    Tile t;
+    t.kind = OpKind::Gemm;
+    t.m = nq, t.k = d, t.n = nk, t.a_bits = t.w_bits = T, t.acc_bits = 24;
+    TileCost c = units[i]->cost(t);
+    INFO(encs[i]);
+    CHECK(c.events[Ev::BitLogicBit] == r.score_counts.logic_bits);
+    CHECK(c.events[Ev::PopcountTreeBit] == r.score_counts.popcount_bits);
+    CHECK(c.events[Ev::AdderTreeBit] == (r.score_counts.lane_words - nq * nk + r.score_counts.correction_adds) * 24);
+    // Context: m = nq, k = nk, n = d; P unsigned with context_T planes, V context_T (sign: 1).
+    t.k = nk, t.n = d, t.a_bits = 2, t.w_bits = encs[i] == "sign" ? 1 : 2, t.a_unsigned = true;
+    c = units[i]->cost(t);
+    CHECK(c.events[Ev::BitLogicBit] == r.context_counts.logic_bits);
+    CHECK(c.events[Ev::PopcountTreeBit] == r.context_counts.popcount_bits);
+    CHECK(c.events[Ev::AdderTreeBit] == (r.context_counts.lane_words - nq * d + r.context_counts.correction_adds) * 24);
+  }
+}
