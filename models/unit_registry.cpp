@@ -35,6 +35,7 @@ std::string capability_name(Capability c) {
     case Capability::Fp16Gemm: return "fp16_gemm";
     case Capability::ActGemm: return "act_gemm";
     case Capability::VectorOps: return "vector_ops";
+    case Capability::BitAttention: return "bit_attention";
   }
   return "?";
 }

@@ -24,6 +24,7 @@ enum class Capability {
   Fp16Gemm,     // FP16 activation x FP16 weight matrix
   ActGemm,      // activation x activation (attention scores and context)
   VectorOps,    // elementwise / reduction ops (norms, softmax, activations, quantisation)
+  BitAttention,  // popcount attention on bit-coded Q/K (and P/V), mapped by the design's `attention:`
 };
 
 enum class ParamType { Int, Double, Bool, Enum, StringList };

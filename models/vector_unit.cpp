@@ -13,6 +13,7 @@ namespace {
 struct Recipe {
   uint32_t passes;  // sweeps over the tile's data (reductions need one more than elementwise ops)
   uint32_t fp16_add, fp16_mul, fp32_add, int8_add;  // events per element
+  uint32_t int32_add = 0, int8_mul = 0;
 };
 
 // Why these counts: rmsnorm = x^2, running FP32 sum, x * rsqrt, * gain; layernorm adds the mean
@@ -34,6 +35,9 @@ Recipe recipe(VecOp v) {
     case VecOp::Gather: return {1, 0, 0, 0, 0};
     case VecOp::Copy: return {1, 0, 0, 0, 0};
     case VecOp::Mac: return {1, 0, 1, 1, 0};
+    // Integer/LUT softmax (models/datapath/bitattn.cpp): max-compare and subtract (2 int adds),
+    // exp2 by a 16-entry LUT plus a shift (register read), int32 sum, one multiply by 1/sum.
+    case VecOp::SoftmaxLut: return {3, 0, 0, 0, 2, 1, 1};
   }
   return {1, 0, 0, 0, 0};
 }
@@ -63,6 +67,8 @@ class VectorUnit : public ComputeUnit {
     c.events[Ev::Fp16Mul] = e * r.fp16_mul;
     c.events[Ev::Fp32Add] = e * r.fp32_add;
     c.events[Ev::Int8Add] = e * r.int8_add;
+    c.events[Ev::Int32Add] = e * r.int32_add;
+    c.events[Ev::Int8Mul] = e * r.int8_mul;
     c.events[Ev::RegFileBit] = e * r.passes * 3 * 16;  // two operand reads + one write per pass
     if (t.vop != VecOp::Gather) c.a_read_bits = e * t.in_operands * 16 * r.passes;
     c.a_write_bits = e * t.out_bits;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <tuple>
 
+#include "sim/attention_lowering.h"
 #include "sim/config_error.h"
 #include "sim/weight_source.h"
 #include "models/systolic.h"
@@ -157,6 +158,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   GraphOptions gopt;
   gopt.single_decode_step = single_decode_step;
   gopt.quantize_ternary_inputs = d.first_with(Capability::TernaryGemm) != nullptr;
+  gopt.attn_layers = attention_graph_paths(w, d);
   std::vector<Op> graph = build_graph(w, gopt);
 
   Program prog;
@@ -180,7 +182,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
     const uint32_t op_idx = static_cast<uint32_t>(prog.ops.size());
     const std::string what = d.file + ": " + phase_name(op.phase) + " " + op.name;
 
-    if (op.kind == OpKind::Gemm) {
+    if (lower_attention_op(w, d, op, op_idx, po, prog.tiles)) {
+      // Mapped by the design's `attention:` section (sim/attention_lowering.cpp).
+    } else if (op.kind == OpKind::Gemm) {
       GemmPath gp = choose_gemm_unit(d, op.wclass);
       po.unit = unit_index(d, gp.unit);
       po.unit_name = gp.unit->name;
@@ -392,6 +396,7 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   const uint64_t kv_bits = m.kv_cache == Precision::Int8 ? 8 : 16;
   const uint64_t max_tokens = w.scenario.prompt_tokens + w.scenario.generated_tokens - 1;
   f.kv_cache = w.scenario.batch * L * 2 * KV * max_tokens * kv_bits / 8;
+  if (d.attention.present) f.kv_cache = attention_kv_cache_bytes(w, d);  // coded K/V per layer
 
   GraphOptions gopt;
   gopt.quantize_ternary_inputs = tern != nullptr;

@@ -28,7 +28,7 @@ BufferSpec parse_buffer(const YamlNode& n, const std::string& name) {
 
 DesignSpec DesignSpec::load(const std::string& path) {
   YamlNode root = YamlNode::load_file(path);
-  root.expect_keys({"name", "description", "budget", "clock_ghz", "tech", "units", "buffers", "dram"});
+  root.expect_keys({"name", "description", "budget", "clock_ghz", "tech", "units", "buffers", "dram"}, {"attention"});
   DesignSpec d;
   d.file = path;
   d.name = root.get_string("name");
@@ -72,6 +72,8 @@ DesignSpec DesignSpec::load(const std::string& path) {
   d.dram.channel_bandwidth_gb_s = dr.get_positive("channel_bandwidth_gb_s");
   d.dram.latency_ns = dr.get_nonnegative("latency_ns");
   if (dr.has("capacity_gib")) d.dram.capacity_gib = dr.get_positive("capacity_gib");
+  validate_popcount_units(units, d);
+  if (root.has("attention")) d.attention = parse_attention(root.at("attention"), d);
   return d;
 }
 
@@ -114,6 +116,7 @@ std::string DesignSpec::resolved_yaml() const {
      << ", channel_bandwidth_gb_s: " << dram.channel_bandwidth_gb_s << ", latency_ns: " << dram.latency_ns;
   if (dram.capacity_gib > 0) os << ", capacity_gib: " << dram.capacity_gib;
   os << "}\n";
+  os << attention_resolved_yaml(attention);
   os << "resolved_energy_pj:  # from " << tech.file << "\n";
   for (const auto& kv : tech.event_pj) os << "  " << kv.first << ": " << kv.second << "\n";
   for (const BufferSpec* b : {&weight_buffer, &activation_buffer}) {

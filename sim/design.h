@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/unit_registry.h"
+#include "sim/attention_spec.h"
 #include "sim/tech.h"
 
 namespace lpusim {
@@ -40,6 +41,7 @@ struct DesignSpec {
   BufferSpec weight_buffer;
   BufferSpec activation_buffer;
   DramSpec dram;
+  AttentionSpec attention;  // optional `attention:` section (popcount attention mapping)
 
   static DesignSpec load(const std::string& path);
 

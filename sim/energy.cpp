@@ -21,6 +21,13 @@ const char* ev_name(Ev e) {
     case Ev::UnpackPacked2: return "unpack_packed2_weight";
     case Ev::UnpackBase3Byte: return "unpack_base3_byte";
     case Ev::IndexDecodeBit: return "index_decode_bit";
+    case Ev::BitLogicBit: return "bit_logic";
+    case Ev::PopcountTreeBit: return "popcount_tree_bit";
+    case Ev::AdderTreeBit: return "adder_tree_bit";
+    case Ev::ScoreAccWriteBit: return "score_acc_write_bit";
+    case Ev::EncoderCompare: return "encoder_compare";
+    case Ev::KbufReadBit: return "kbuf_read_bit";
+    case Ev::KbufWriteBit: return "kbuf_write_bit";
     default: return "?";
   }
 }
@@ -28,7 +35,9 @@ const char* ev_name(Ev e) {
 EnergyClass ev_class(Ev e) {
   switch (e) {
     case Ev::SramReadBit:
-    case Ev::SramWriteBit: return EnergyClass::Sram;
+    case Ev::SramWriteBit:
+    case Ev::KbufReadBit:
+    case Ev::KbufWriteBit: return EnergyClass::Sram;
     case Ev::DramReadBit:
     case Ev::DramWriteBit: return EnergyClass::Dram;
     default: return EnergyClass::Compute;

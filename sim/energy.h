@@ -26,6 +26,14 @@ enum class Ev : int {
   UnpackPacked2,       // one 2-bit weight code decoded to (sign, enable)
   UnpackBase3Byte,     // one byte decoded to 5 trits
   IndexDecodeBit,      // one bit of a compressed (zero-skipping) weight index decoded
+  // Popcount attention engine (models/popcount_attention.cpp).
+  BitLogicBit,       // one 2-input AND/XNOR on one bit
+  PopcountTreeBit,   // one input bit into a popcount compressor tree
+  AdderTreeBit,      // one bit of one add in the cross-lane adder tree / offset corrections
+  ScoreAccWriteBit,  // one bit written to a score accumulator register
+  EncoderCompare,    // one threshold comparison in the Q/K/P/V quantiser
+  KbufReadBit,       // one bit read from the engine's K-bit buffer (priced by its SRAM class)
+  KbufWriteBit,      // one bit written into the K-bit buffer
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

@@ -7,7 +7,7 @@ const char* phase_name(Phase p) { return p == Phase::Prefill ? "prefill" : "deco
 const std::vector<std::string>& vec_op_names() {
   static const std::vector<std::string> names = {"rmsnorm", "layernorm", "softmax", "swiglu",
                                                  "relu2_glu", "gelu", "add", "quantize",
-                                                 "rope", "gather", "copy", "mac"};
+                                                 "rope", "gather", "copy", "mac", "softmax_lut"};
   return names;
 }
 
@@ -77,11 +77,20 @@ struct Builder {
     gemm("k_proj", l, wc(m.attn_proj), 1, M, H, KV);
     gemm("v_proj", l, wc(m.attn_proj), 1, M, H, KV);
     if (m.position_embedding == "rope") vec("rope", l, VecOp::Rope, M * (H + KV));
+    const AttnGraphPath ap = static_cast<size_t>(l) < opt.attn_layers.size() ? opt.attn_layers[l] : AttnGraphPath{};
+    if (ap.encode_qk) {
+      vec("qk_encode", l, VecOp::Quantize, M * H + (ap.k_binarised ? M * KV : B * kv_len * KV));
+      ops.back().kv_len = kv_len;
+    }
     // An encoder has no cache: K and V go to a DRAM scratch that the attention GEMMs read back.
     vec(m.encoder() ? "kv_store" : "kv_append", l, VecOp::Copy, M * 2 * KV);
     // GQA: the G query heads sharing a KV head are stacked along M, so each K/V slice is read once.
     gemm("attn_score", l, WeightClass::KvCache, B * KVH, T * G, D, kv_len, kv_len);
-    vec("softmax", l, VecOp::Softmax, B * NH * T * kv_len);
+    vec("softmax", l, ap.softmax_lut ? VecOp::SoftmaxLut : VecOp::Softmax, B * NH * T * kv_len);
+    if (ap.encode_pv) {
+      vec("pv_encode", l, VecOp::Quantize, B * NH * T * kv_len + (ap.v_binarised ? M * KV : B * kv_len * KV));
+      ops.back().kv_len = kv_len;
+    }
     gemm("attn_context", l, WeightClass::KvCache, B * KVH, T * G, kv_len, D, kv_len);
     if (m.subln) vec("attn_subln", l, norm, M * H);
     maybe_quant("o_quant", l, m.attn_proj, M * H);

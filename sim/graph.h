@@ -15,7 +15,7 @@ const char* phase_name(Phase p);
 enum class OpKind { Gemm, Vector };
 
 // Vector-unit operations. Names are what a design lists under a vector unit's `ops:`.
-enum class VecOp { Rmsnorm, Layernorm, Softmax, Swiglu, Relu2Glu, Gelu, Add, Quantize, Rope, Gather, Copy, Mac };
+enum class VecOp { Rmsnorm, Layernorm, Softmax, Swiglu, Relu2Glu, Gelu, Add, Quantize, Rope, Gather, Copy, Mac, SoftmaxLut };
 const char* vec_op_name(VecOp v);
 const std::vector<std::string>& vec_op_names();
 
@@ -45,12 +45,22 @@ struct Op {
   uint64_t macs() const { return kind == OpKind::Gemm ? gemm_count * M * K * N : 0; }
 };
 
+// Popcount attention mapping of one layer (from the design's `attention:` section).
+struct AttnGraphPath {
+  bool encode_qk = false;    // Q and K coded to bits before attn_score (op qk_encode)
+  bool encode_pv = false;    // P and V coded before attn_context (op pv_encode)
+  bool softmax_lut = false;  // integer/LUT softmax instead of FP16
+  bool k_binarised = false;  // the KV cache stores coded K (else the whole K cache is coded every pass)
+  bool v_binarised = false;
+};
+
 struct GraphOptions {
   // True when ternary layers run on a ternary array: activations are quantised to INT8 per token
   // (absmax) before every ternary linear layer, as in BitNet b1.58.
   bool quantize_ternary_inputs = false;
   // Benchmark mode: no prefill; a single decode step attending to prompt_tokens + 1 keys.
   bool single_decode_step = false;
+  std::vector<AttnGraphPath> attn_layers{};  // per layer; empty = FP attention in every layer
 };
 
 std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt);

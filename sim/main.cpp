@@ -12,6 +12,7 @@
 
 #include "models/unit_registry.h"
 #include "sim/capacity.h"
+#include "sim/attention_command.h"
 #include "sim/config_error.h"
 #include "sim/gemm_command.h"
 #include "sim/iso.h"
@@ -39,6 +40,7 @@ const char* kTopHelp =
     "  lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N]\n"
     "  lpusim sweep-merge DIR... -o OUT\n"
     "  lpusim report DIR\n"
+    "  lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--lane-bits 64,256,512] [--seq N] [--seed S] [-o DIR]\n"
     "  lpusim --list | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
@@ -262,6 +264,7 @@ int sc_main(int argc, char* argv[]) {
     if (cmd == "sweep") return cmd_sweep(rest);
     if (cmd == "sweep-merge") return cmd_sweep_merge(rest);
     if (cmd == "report") return cmd_report(rest);
+    if (cmd == "attention-accuracy") return run_attention_accuracy(rest);
     usage_error("unknown command '" + cmd + "'");
   } catch (const ConfigError& e) {
     std::cerr << "lpusim: error: " << e.what() << "\n";

@@ -24,6 +24,7 @@ struct Tile {
   // densest column, i.e. the streaming cycles of that fold. Shared by tiles of the same block.
   std::shared_ptr<const std::vector<uint32_t>> nfold_stream;
   bool first_k = true, last_k = true;  // partial sums re-read / outputs written back
+  bool a_unsigned = false;         // popcount engine: the a-side code is unsigned (softmax probabilities)
   uint64_t a_reuse = 1;            // times the array streams this tile's activations (folds along N)
   uint64_t w_reuse = 1;            // times it streams the weights (folds along M)
 

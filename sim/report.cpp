@@ -117,6 +117,11 @@ json row_json(const Row& r, bool op_row, double clock_ghz) {
 
 }  // namespace
 
+bool is_attention_op(const std::string& name) {
+  return name == "qk_encode" || name == "kv_append" || name == "attn_score" || name == "softmax" ||
+         name == "pv_encode" || name == "attn_context";
+}
+
 DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   DesignReport r;
   const DesignSpec& ds = d.design;
@@ -251,6 +256,10 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     add_row(r.layers[lt->second], kr);
     if (kr.phase == "prefill") r.prefill_energy += kr.energy; else r.decode_energy += kr.energy;
     r.energy += kr.energy;
+    if (is_attention_op(kr.name)) {
+      r.attention_cycles += kr.cycles;
+      r.attention_energy += kr.energy;
+    }
     r.dram_read_bytes += kr.dram_read_bytes;
     r.dram_write_bytes += kr.dram_write_bytes;
     if (!kr.note.empty() && !seen_note[kr.name + kr.note]) {
@@ -300,6 +309,8 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     t["decode_energy_per_token_pj"] = r.decode_energy_per_token_pj;
     t["dram_read_bytes"] = r.dram_read_bytes;
     t["dram_write_bytes"] = r.dram_write_bytes;
+    t["attention_cycles"] = r.attention_cycles;
+    t["attention_energy_pj"] = energy_json(r.attention_energy);
     d["totals"] = t;
     json f;
     f["weights_bytes"] = r.footprint.weights;
@@ -444,6 +455,8 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
     add(std::string("  energy ") + energy_class_name(static_cast<EnergyClass>(c)),
         [c](const DesignReport& r) { return r.energy.pj[c]; }, E);
   }
+  add("attention cycles", [](const DesignReport& r) { return static_cast<double>(r.attention_cycles); }, N);
+  add("attention energy", [](const DesignReport& r) { return r.attention_energy.total(); }, E);
   add("energy per generated token", [](const DesignReport& r) { return r.energy_per_generated_token_pj; }, E);
   add("decode energy per token", [](const DesignReport& r) { return r.decode_energy_per_token_pj; }, E);
   add("weights", [](const DesignReport& r) { return static_cast<double>(r.footprint.weights); }, B);

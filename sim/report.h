@@ -46,6 +46,8 @@ struct DesignReport {
   double energy_per_generated_token_pj = 0, decode_energy_per_token_pj = 0;
   Footprint footprint;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  uint64_t attention_cycles = 0;     // critical-path cycles of the attention ops (is_attention_op)
+  EnergyBreakdown attention_energy;  // their energy incl. the leakage share, pJ
   std::vector<Row> ops;     // aggregated per (phase, op name)
   std::vector<Row> layers;  // aggregated per (phase, layer); layer -1 = model-level ops
   std::vector<UnitRow> units;
@@ -60,6 +62,9 @@ struct DesignReport {
   int64_t max_batch_in_dram = -1;
   uint64_t dram_capacity_bytes = 0;
 };
+
+// Attention ops: qk_encode, kv_append, attn_score, softmax, pv_encode, attn_context.
+bool is_attention_op(const std::string& name);
 
 DesignReport build_report(const SimulationRun& run, const DesignRun& d);
 

@@ -9,13 +9,16 @@ namespace {
 const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add", "fp16_add",
                                              "fp16_mul", "fp32_add", "fp32_mul", "popcount_bit",
                                              "register_file_bit", "gated_slot", "unpack_packed2_weight",
-                                             "unpack_base3_byte", "index_decode_bit"};
+                                             "unpack_base3_byte", "index_decode_bit", "bit_logic",
+                                             "popcount_tree_bit", "adder_tree_bit", "score_acc_write_bit",
+                                             "encoder_compare"};
 const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
 const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "int8_add", "int32_add",
                                             "int8_mul", "fp16_add", "fp16_mul", "fp32_add", "fp32_mul",
                                             "popcount_bit", "sram_bitcell", "dma_engine", "controller"};
 const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
-                                            "sram_kib"};
+                                            "sram_kib", "popcount_lane_bit"};
+
 // Entries `key: {<value_key>: number, source: "..."}` of one section; sources go to `sources`
 // under "section.key".
 std::map<std::string, double> read_entries(const YamlNode& sec, const std::string& section,
@@ -117,6 +120,11 @@ EventPrices TechTable::arithmetic_prices() const {
   p[Ev::UnpackPacked2] = event_pj.at("unpack_packed2_weight");
   p[Ev::UnpackBase3Byte] = event_pj.at("unpack_base3_byte");
   p[Ev::IndexDecodeBit] = event_pj.at("index_decode_bit");
+  p[Ev::BitLogicBit] = event_pj.at("bit_logic");
+  p[Ev::PopcountTreeBit] = event_pj.at("popcount_tree_bit");
+  p[Ev::AdderTreeBit] = event_pj.at("adder_tree_bit");
+  p[Ev::ScoreAccWriteBit] = event_pj.at("score_acc_write_bit");
+  p[Ev::EncoderCompare] = event_pj.at("encoder_compare");
   return p;
 }
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.h"
+#include "models/unit_registry.h"
 #include "sim/area.h"
 #include "sim/config_error.h"
 #include "sim/design.h"
@@ -93,4 +94,11 @@ TEST_CASE("a tech table without an area section is rejected with its key path") 
   text = replace_once(text, "  register_bit: {um2:", "  register_bitz: {um2:");
   write_file(path, text);
   CHECK_THROWS_WITH(TechTable::load(path), Catch::Contains("area") && Catch::Contains("register_bitz"));
+}
+
+TEST_CASE("every registered unit implementation has an area model") {
+  for (const UnitInfo* u : UnitRegistry::instance().all()) {
+    INFO(u->impl);
+    CHECK(static_cast<bool>(u->area));
+  }
 }
