@@ -33,6 +33,7 @@ std::string capability_name(Capability c) {
     case Capability::Fp16Gemm: return "fp16_gemm";
     case Capability::ActGemm: return "act_gemm";
     case Capability::VectorOps: return "vector_ops";
+    case Capability::LutLayer: return "lut_layer";
   }
   return "?";
 }

@@ -22,6 +22,7 @@ enum class Capability {
   Fp16Gemm,     // FP16 activation x FP16 weight matrix
   ActGemm,      // activation x activation (attention scores and context)
   VectorOps,    // elementwise / reduction ops (norms, softmax, activations, quantisation)
+  LutLayer,     // weightless (DWN/QuWeiT) block: thermometer encode, LUT lookups, conditional/group sum
 };
 
 enum class ParamType { Int, Double, Bool, Enum, StringList };

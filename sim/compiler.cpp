@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "sim/config_error.h"
+#include "sim/lut_lowering.h"
 #include "sim/weight_source.h"
 
 namespace lpusim {
@@ -123,6 +124,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   const uint64_t wbuf_half_bits = d.weight_buffer.bytes() * 8 / 2;
   const uint64_t act_half_bytes = d.activation_buffer.bytes() / 2;
   const uint32_t kv_bits = w.model.kv_cache == Precision::Int8 ? 8 : 16;
+  LutLowering lut_lowering(w, d);
 
   for (const Op& op : graph) {
     ProgramOp po;
@@ -138,7 +140,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
     const uint32_t op_idx = static_cast<uint32_t>(prog.ops.size());
     const std::string what = d.file + ": " + phase_name(op.phase) + " " + op.name;
 
-    if (op.kind == OpKind::Gemm) {
+    if (op.kind == OpKind::Lut) {
+      lut_lowering.lower(op, op_idx, po, prog);
+    } else if (op.kind == OpKind::Gemm) {
       GemmPath gp = choose_gemm_unit(d, op.wclass);
       po.unit = unit_index(d, gp.unit);
       po.unit_name = gp.unit->name;
@@ -282,7 +286,12 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d) {
   add_group(m.attn_proj, H * KV, 1);
   add_group(m.attn_proj, H * KV, 1);
   const uint64_t ffn_mats = m.gated_ffn() ? 3 : 2;
-  add_group(m.ffn_w, ffn_mats * H * F, ffn_mats);
+  if (m.lut_mlp.enabled) {
+    f.lut_weights = lut_mlp_bytes(m.lut_mlp);
+    f.weights += f.lut_weights;
+  } else {
+    add_group(m.ffn_w, ffn_mats * H * F, ffn_mats);
+  }
   // Embedding and LM head (shared when tied), norm gains: FP16.
   uint64_t fp16 = model_level_fp16_params(m) * 2;
   uint64_t norms = (2 * L + 1) * H + (m.subln ? L * (H + F) : 0);
@@ -290,7 +299,7 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d) {
   fp16 += norms * 2;
   // Linear-layer biases stay FP16 (loaded into the accumulators before a tile's first k-block).
   // q, k, v, o, (gate,) up, down: 3H + 2KV + F (+F) bias values per layer.
-  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.gated_ffn() ? 2 : 1) * F) * 2;
+  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.lut_mlp.enabled ? 0 : (m.gated_ffn() ? 2 : 1) * F)) * 2;
   f.fp16_weights += fp16;
   f.weights += fp16;
 

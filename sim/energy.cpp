@@ -17,6 +17,9 @@ const char* ev_name(Ev e) {
     case Ev::SramWriteBit: return "sram_write_bit";
     case Ev::DramReadBit: return "dram_read_bit";
     case Ev::DramWriteBit: return "dram_write_bit";
+    case Ev::Fp16Compare: return "fp16_compare";
+    case Ev::LutSramReadBit: return "lut_sram_read_bit";
+    case Ev::LutSramWriteBit: return "lut_sram_write_bit";
     default: return "?";
   }
 }
@@ -24,7 +27,9 @@ const char* ev_name(Ev e) {
 EnergyClass ev_class(Ev e) {
   switch (e) {
     case Ev::SramReadBit:
-    case Ev::SramWriteBit: return EnergyClass::Sram;
+    case Ev::SramWriteBit:
+    case Ev::LutSramReadBit:
+    case Ev::LutSramWriteBit: return EnergyClass::Sram;
     case Ev::DramReadBit:
     case Ev::DramWriteBit: return EnergyClass::Dram;
     default: return EnergyClass::Compute;

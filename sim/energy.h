@@ -22,6 +22,9 @@ enum class Ev : int {
   SramWriteBit,
   DramReadBit,
   DramWriteBit,
+  Fp16Compare,      // LUT unit: thermometer-encoder comparison
+  LutSramReadBit,   // LUT unit: bits read from its LUT SRAM (priced by that SRAM's size class)
+  LutSramWriteBit,  // LUT unit: bits written into its LUT SRAM (tables streamed from DRAM)
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

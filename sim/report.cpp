@@ -286,6 +286,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["weights_bytes"] = r.footprint.weights;
     f["ternary_weights_bytes"] = r.footprint.ternary_weights;
     f["fp16_weights_bytes"] = r.footprint.fp16_weights;
+    f["lut_weights_bytes"] = r.footprint.lut_weights;
     f["kv_cache_bytes"] = r.footprint.kv_cache;
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();

@@ -7,7 +7,7 @@ namespace lpusim {
 namespace {
 const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add", "fp16_add",
                                              "fp16_mul", "fp32_add", "fp32_mul", "popcount_bit",
-                                             "register_file_bit"};
+                                             "register_file_bit", "fp16_compare"};
 const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
 const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
                                             "sram_kib"};
@@ -73,6 +73,7 @@ EventPrices TechTable::arithmetic_prices() const {
   p[Ev::Fp32Mul] = event_pj.at("fp32_mul");
   p[Ev::PopcountBit] = event_pj.at("popcount_bit");
   p[Ev::RegFileBit] = event_pj.at("register_file_bit");
+  p[Ev::Fp16Compare] = event_pj.at("fp16_compare");
   return p;
 }
 
