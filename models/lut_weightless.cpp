@@ -2,8 +2,8 @@
 //   encode: ceil(T * F * z / comparators) + pipeline_depth
 //   lookup: in-order groups of lookups_per_cycle requests, each max(1, worst bank's ceil(k / ports))
 //           cycles, from the real addresses (schedule_lookups) + pipeline_depth
-//   sum:    conditional sum: sum over tokens of ceil(outputs * set_bits / sum_lanes) + pipeline_depth
-//           (the adders only add values whose selecting bit is 1); GroupSum: ceil(T * bits / sum_lanes) + depth
+//   sum:    conditional sum: ceil(outputs * bits / sum_lanes) value-stationary folds x T tokens + pipeline_depth
+//           (adds gated by the real bits: energy only for set bits); GroupSum: ceil(T * bits / sum_lanes) + depth
 // plus, when tables stream from DRAM, ceil(stream_bits / (banks * ports * word_bits)) fill cycles.
 #include "models/lut_weightless.h"
 
@@ -94,16 +94,19 @@ TileCost lut_tile_cost(const LutUnitParams& p, const Tile& t, uint64_t* stalls, 
         c.a_write_bits = T * outs * 16;
         break;
       }
+      // Value-stationary folds: each adder lane holds one value (o, b) and the tile's T tokens
+      // stream past; a lane adds only when the token's bit b is 1 (energy), the cycle is spent anyway.
       const bool fp16 = n.sum == lut::SumKind::CondFp16;
-      uint64_t adds = 0, cycles = 0;
-      for (uint64_t k = 0; k < T; ++k) {
-        adds += outs * tr.final_ones[k];
-        cycles += ceil_div(outs * tr.final_ones[k], p.sum_lanes);
-      }
-      c.cycles = cycles + p.depth;
+      const uint64_t acc_bits = fp16 ? 16 : 32;
+      const uint64_t folds = ceil_div(outs * B, p.sum_lanes);
+      const uint64_t folds_per_out = ceil_div(B, p.sum_lanes);  // > 1: partial sums cross folds
+      uint64_t adds = 0;
+      for (uint64_t k = 0; k < T; ++k) adds += outs * tr.final_ones[k];
+      c.cycles = folds * T + p.depth;
       c.events[fp16 ? Ev::Fp16Add : Ev::Int32Add] = adds;
-      c.w_read_bits = adds * (fp16 ? 16 : 8) + outs * (fp16 ? 16 : 32);  // selected values + bias
-      c.a_write_bits = T * outs * (fp16 ? 16 : 32);
+      c.w_read_bits = outs * B * (fp16 ? 16 : 8) + outs * acc_bits;  // every value once + bias
+      c.a_read_bits = folds * T * std::min<uint64_t>(B, p.sum_lanes) + T * outs * acc_bits * (folds_per_out - 1);
+      c.a_write_bits = T * outs * acc_bits * folds_per_out;
       break;
     }
   }

@@ -106,13 +106,21 @@ void check_input(const LutNetwork& net, const std::vector<uint16_t>& x, size_t t
 
 }  // namespace
 
+void pack_tables(LutNetwork& net) {
+  net.packed.clear();
+  for (const auto& L : net.layers) net.packed.push_back(pack_table(L));
+}
+
 Outputs run(const LutNetwork& net, const std::vector<uint16_t>& x, size_t tokens, Trace* trace, bool with_sum) {
   check_input(net, x, tokens);
   const uint32_t F = net.features, z = net.therm_bits;
   std::vector<float> thr(net.thresholds.size());
   for (size_t i = 0; i < thr.size(); ++i) thr[i] = half_to_float(net.thresholds[i]);
-  std::vector<Bits> tables;
-  for (const auto& L : net.layers) tables.push_back(pack_table(L));
+  std::vector<Bits> local;
+  if (net.packed.size() != net.layers.size()) {
+    for (const auto& L : net.layers) local.push_back(pack_table(L));
+  }
+  const std::vector<Bits>& tables = local.empty() ? net.packed : local;
   if (trace) {
     trace->addr.assign(net.layers.size(), {});
     for (size_t i = 0; i < net.layers.size(); ++i) trace->addr[i].resize(tokens * net.layers[i].luts);
@@ -292,6 +300,7 @@ LutNetwork generate(const GenSpec& g, uint64_t seed) {
     for (uint64_t i = 0; i < B * g.outputs; ++i) n.values_i8.push_back(static_cast<int8_t>(int(rng() % 255) - 127));
   }
   validate(n, "generated LUT network");
+  pack_tables(n);
   return n;
 }
 
@@ -485,6 +494,7 @@ LutNetwork deserialize(const std::vector<uint8_t>& bytes, const std::string& wha
     throw ConfigError(what + ": " + std::to_string(bytes.size() - r.p) + " trailing bytes after offset " + std::to_string(r.p));
   }
   validate(n, what);
+  pack_tables(n);
   return n;
 }
 

@@ -38,6 +38,9 @@ struct LutNetwork {
   std::vector<uint16_t> bias_h;    // CondFp16: outputs (fp16 bits)
   std::vector<uint16_t> values_h;  // CondFp16: outputs x final_bits (fp16 bits)
 
+  // Tables bit-packed as the LUT SRAM holds them (filled by pack_tables; run() packs locally if empty).
+  std::vector<std::vector<uint64_t>> packed;
+
   uint64_t encoded_bits() const { return uint64_t(features) * therm_bits; }  // bit f*z + j = x_f > thr[f][j]
   uint64_t final_bits() const { return layers.empty() ? encoded_bits() : layers.back().out_bits(); }
   uint64_t table_bits() const;      // all LUT layers
@@ -79,6 +82,9 @@ LutNetwork generate(const GenSpec& g, uint64_t seed);
 
 // Synthetic activations (LayerNorm output modelled as N(0,1)), rounded to fp16; seeded.
 std::vector<uint16_t> synthetic_inputs(uint32_t features, size_t tokens, uint64_t seed);
+
+// Fills net.packed from the entries (generate/deserialize do this; call it after editing entries).
+void pack_tables(LutNetwork& net);
 
 // Checks every invariant (sizes, mapping range, ascending thresholds, group divisibility);
 // throws lpusim::ConfigError("<what>: ...").
