@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/lut_report.h"
 #include "sim/simulate.h"
 
 namespace lpusim {
@@ -55,6 +56,7 @@ struct DesignReport {
   std::vector<double> layer_zero_fraction;  // per layer, real weights only
   int64_t max_batch_in_dram = -1;
   uint64_t dram_capacity_bytes = 0;
+  LutMlpReport lut_mlp;  // weightless MLP figures (present only for model.mlp.kind: lut)
 };
 
 DesignReport build_report(const SimulationRun& run, const DesignRun& d);

@@ -422,6 +422,15 @@ TEST_CASE("DeiT-Tiny QuWeiT on lpu_lut: FFN MACs removed exactly, L lookups per 
                         double(all[Ev::Int32Add]) * d.tech.event_pj.at("int32_add");
     CHECK(price(all, m.prices).total() == Approx(want).epsilon(1e-12));
   }
+  // Report: the per-run weightless summary.
+  CHECK(r.lut_mlp.present);
+  CHECK(r.lut_mlp.blocks == L);
+  CHECK(r.lut_mlp.macs_removed == removed);
+  CHECK(r.lut_mlp.macs_removed_fraction == Approx(frac).epsilon(1e-12));
+  CHECK(r.lut_mlp.lookups == L * T * F);
+  double lut_pj = 0;
+  for (const Row& o : r.ops) lut_pj += o.name.rfind("lut_", 0) == 0 ? o.energy.total() : 0.0;
+  CHECK(r.lut_mlp.energy_pj == Approx(lut_pj));
   // Footprint: tables + thresholds + int8 values + int32 bias per block instead of the ternary FFN.
   CHECK(r.footprint.lut_weights == L * ((768 * 64 + 192 * 4 * 16 + 192 * 768 * 8 + 192 * 32) / 8));
 }
