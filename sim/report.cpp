@@ -433,6 +433,7 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
     add("  fraction of all MACs", [](const DesignReport& r) { return r.lut_mlp.macs_removed_fraction; }, N);
     add("LUT lookups", [](const DesignReport& r) { return double(r.lut_mlp.lookups); }, N);
     add("LUT bank-conflict stalls", [](const DesignReport& r) { return double(r.lut_mlp.conflict_stall_cycles); }, N);
+    add("LUT tables streamed", [](const DesignReport& r) { return double(r.lut_mlp.streamed_table_bits) / 8; }, B);
     add("LUT MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
     add("LUT MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
   }

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "helpers.h"
 #include "models/datapath/lut_layer.h"
 #include "models/lut_weightless.h"
@@ -433,4 +435,34 @@ TEST_CASE("DeiT-Tiny QuWeiT on lpu_lut: FFN MACs removed exactly, L lookups per 
   CHECK(r.lut_mlp.energy_pj == Approx(lut_pj));
   // Footprint: tables + thresholds + int8 values + int32 bias per block instead of the ternary FFN.
   CHECK(r.footprint.lut_weights == L * ((768 * 64 + 192 * 4 * 16 + 192 * 768 * 8 + 192 * 32) / 8));
+}
+
+TEST_CASE("lpusim run: streamed tables show up as DRAM traffic and in the LUT summary, and reports are byte-identical") {
+  const std::string dir = temp_tree("lutstream");
+  const std::string design = read_file(dir + "/configs/designs/lpu_lut.yaml");
+  write_file(dir + "/configs/designs/stream.yaml",
+             replace_once(replace_once(design, "lut_sram_kib: 128", "lut_sram_kib: 16"), "on_overflow: reject",
+                          "on_overflow: stream_from_dram"));
+  write_file(dir + "/configs/designs/small.yaml", replace_once(design, "lut_sram_kib: 128", "lut_sram_kib: 16"));
+  const std::string wl = src("workloads/deit_tiny_quweit.yaml");
+  auto run = [&](const std::string& d, const std::string& out) {
+    return run_lpusim("run " + dir + "/configs/designs/" + d + " " + wl + " -o " + dir + "/" + out, "lutstream");
+  };
+  REQUIRE(run("lpu_lut.yaml", "a").code == 0);
+  REQUIRE(run("lpu_lut.yaml", "b").code == 0);
+  CHECK(read_file(dir + "/a/report.json") == read_file(dir + "/b/report.json"));
+  const CmdResult s = run("stream.yaml", "s");
+  REQUIRE(s.code == 0);
+  CHECK(s.out.find("note [lpu_lut] lut_lookup -> lut: 768 LUTs x 6 inputs x 1 bit(s), tables streamed from DRAM") !=
+        std::string::npos);
+  const auto a = nlohmann::json::parse(read_file(dir + "/a/report.json"))["designs"][0];
+  const auto st = nlohmann::json::parse(read_file(dir + "/s/report.json"))["designs"][0];
+  const uint64_t stream_bytes = 12 * (768 * 64 + 192 * 4 * 16) / 8;
+  CHECK(st["totals"]["dram_read_bytes"].get<uint64_t>() - a["totals"]["dram_read_bytes"].get<uint64_t>() == stream_bytes);
+  CHECK(st["lut_mlp"]["streamed_table_bits"].get<uint64_t>() == stream_bytes * 8);
+  CHECK(a["lut_mlp"]["streamed_table_bits"].get<uint64_t>() == 0);
+  const CmdResult rej = run("small.yaml", "r");
+  CHECK(rej.code == 2);
+  CHECK(rej.err.find("units.lut.lut_sram_kib: the LUT tables and thresholds of workload 'deit_tiny_quweit' need 90 KiB") !=
+        std::string::npos);
 }
