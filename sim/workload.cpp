@@ -28,7 +28,7 @@ Precision parse_prec(const YamlNode& n, const std::string& key, const std::vecto
 std::vector<std::string> ternary_op_names(const ModelSpec& m) {
   std::vector<std::string> n;
   if (m.attn_proj == Precision::Ternary) n.insert(n.end(), {"q_proj", "k_proj", "v_proj", "o_proj"});
-  if (m.ffn_w == Precision::Ternary) {
+  if (m.ffn_w == Precision::Ternary && !m.lut_mlp.enabled) {
     if (m.gated_ffn()) n.push_back("ffn_gate");
     n.insert(n.end(), {"ffn_up", "ffn_down"});
   }
@@ -137,8 +137,9 @@ WorkloadSpec WorkloadSpec::load(const std::string& path) {
   s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16"});
   s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16"});
   s.embedding = parse_prec(p, "embedding", {"fp16"});
-  load_weights(m.at("weights"), path, s);
+  // Before the weights: a LUT MLP has no FFN tensors for a checkpoint name_map.
   if (m.has("mlp")) load_lut_mlp(m.at("mlp"), path, s.hidden, s.layers, s.lut_mlp);
+  load_weights(m.at("weights"), path, s);
 
   YamlNode sc = root.at("scenario");
   if (s.encoder()) {
