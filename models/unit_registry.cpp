@@ -36,6 +36,7 @@ std::string capability_name(Capability c) {
     case Capability::ActGemm: return "act_gemm";
     case Capability::VectorOps: return "vector_ops";
     case Capability::BitAttention: return "bit_attention";
+    case Capability::LutLayer: return "lut_layer";
   }
   return "?";
 }

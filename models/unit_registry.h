@@ -25,6 +25,7 @@ enum class Capability {
   ActGemm,      // activation x activation (attention scores and context)
   VectorOps,    // elementwise / reduction ops (norms, softmax, activations, quantisation)
   BitAttention,  // popcount attention on bit-coded Q/K (and P/V), mapped by the design's `attention:`
+  LutLayer,     // weightless (DWN/QuWeiT) block: thermometer encode, LUT lookups, conditional/group sum
 };
 
 enum class ParamType { Int, Double, Bool, Enum, StringList };

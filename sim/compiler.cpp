@@ -8,6 +8,7 @@
 
 #include "sim/attention_lowering.h"
 #include "sim/config_error.h"
+#include "sim/lut_lowering.h"
 #include "sim/weight_source.h"
 #include "models/systolic.h"
 #include "models/unit_registry.h"
@@ -167,6 +168,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   const uint64_t wbuf_half_bits = d.weight_buffer.bytes() * 8 / 2;
   const uint64_t act_half_bytes = d.activation_buffer.bytes() / 2;
   const uint32_t kv_bits = w.model.kv_cache == Precision::Int8 ? 8 : 16;
+  LutLowering lut_lowering(w, d);
 
   for (const Op& op : graph) {
     ProgramOp po;
@@ -184,6 +186,8 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
 
     if (lower_attention_op(w, d, op, op_idx, po, prog.tiles)) {
       // Mapped by the design's `attention:` section (sim/attention_lowering.cpp).
+    } else if (op.kind == OpKind::Lut) {
+      lut_lowering.lower(op, op_idx, po, prog);
     } else if (op.kind == OpKind::Gemm) {
       GemmPath gp = choose_gemm_unit(d, op.wclass);
       po.unit = unit_index(d, gp.unit);
@@ -379,9 +383,14 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   add_tensor(m.attn_proj, "k_proj", H, KV);
   add_tensor(m.attn_proj, "v_proj", H, KV);
   add_tensor(m.attn_proj, "o_proj", H, H);
-  if (m.gated_ffn()) add_tensor(m.ffn_w, "ffn_gate", H, F);
-  add_tensor(m.ffn_w, "ffn_up", H, F);
-  add_tensor(m.ffn_w, "ffn_down", F, H);
+  if (m.lut_mlp.enabled) {
+    f.lut_weights = lut_mlp_bytes(m.lut_mlp);
+    f.weights += f.lut_weights;
+  } else {
+    if (m.gated_ffn()) add_tensor(m.ffn_w, "ffn_gate", H, F);
+    add_tensor(m.ffn_w, "ffn_up", H, F);
+    add_tensor(m.ffn_w, "ffn_down", F, H);
+  }
   // Embedding and LM head (shared when tied), norm gains: FP16.
   uint64_t fp16 = model_level_fp16_params(m) * 2;
   uint64_t norms = (2 * L + 1) * H + (m.subln ? L * (H + F) : 0);
@@ -389,7 +398,7 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   fp16 += norms * 2;
   // Linear-layer biases stay FP16 (loaded into the accumulators before a tile's first k-block).
   // q, k, v, o, (gate,) up, down: 3H + 2KV + F (+F) bias values per layer.
-  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.gated_ffn() ? 2 : 1) * F) * 2;
+  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.lut_mlp.enabled ? 0 : (m.gated_ffn() ? 2 : 1) * F)) * 2;
   f.fp16_weights += fp16;
   f.weights += fp16;
 

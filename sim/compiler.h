@@ -45,6 +45,7 @@ struct Footprint {
   uint64_t weights = 0;
   uint64_t ternary_weights = 0;   // of which stored as packed ternary
   uint64_t fp16_weights = 0;      // of which stored as FP16
+  uint64_t lut_weights = 0;       // of which weightless MLP tables, thresholds and sum values
   uint64_t kv_cache = 0;          // at the longest context
   uint64_t peak_activations = 0;  // largest live activation working set of one op
   uint64_t peak() const { return weights + kv_cache + peak_activations; }

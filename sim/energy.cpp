@@ -28,6 +28,9 @@ const char* ev_name(Ev e) {
     case Ev::EncoderCompare: return "encoder_compare";
     case Ev::KbufReadBit: return "kbuf_read_bit";
     case Ev::KbufWriteBit: return "kbuf_write_bit";
+    case Ev::Fp16Compare: return "fp16_compare";
+    case Ev::LutSramReadBit: return "lut_sram_read_bit";
+    case Ev::LutSramWriteBit: return "lut_sram_write_bit";
     default: return "?";
   }
 }
@@ -38,6 +41,8 @@ EnergyClass ev_class(Ev e) {
     case Ev::SramWriteBit:
     case Ev::KbufReadBit:
     case Ev::KbufWriteBit: return EnergyClass::Sram;
+    case Ev::LutSramReadBit:
+    case Ev::LutSramWriteBit: return EnergyClass::Sram;
     case Ev::DramReadBit:
     case Ev::DramWriteBit: return EnergyClass::Dram;
     default: return EnergyClass::Compute;

@@ -34,6 +34,9 @@ enum class Ev : int {
   EncoderCompare,    // one threshold comparison in the Q/K/P/V quantiser
   KbufReadBit,       // one bit read from the engine's K-bit buffer (priced by its SRAM class)
   KbufWriteBit,      // one bit written into the K-bit buffer
+  Fp16Compare,      // LUT unit: thermometer-encoder comparison
+  LutSramReadBit,   // LUT unit: bits read from its LUT SRAM (priced by that SRAM's size class)
+  LutSramWriteBit,  // LUT unit: bits written into its LUT SRAM (tables streamed from DRAM)
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

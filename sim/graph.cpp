@@ -98,6 +98,11 @@ struct Builder {
     vec("attn_residual", l, VecOp::Add, M * H, 2, M * H);
 
     vec("ffn_norm", l, norm, M * H);
+    if (m.lut_mlp.enabled) {
+      lut_ffn(l, M);
+      vec("ffn_residual", l, VecOp::Add, M * H, 2, M * H);
+      return;
+    }
     maybe_quant("ffn_quant", l, m.ffn_w, M * H);
     if (m.gated_ffn()) {
       gemm("ffn_gate", l, wc(m.ffn_w), 1, M, H, F);
@@ -111,6 +116,32 @@ struct Builder {
     maybe_quant("down_quant", l, m.ffn_w, M * F);
     gemm("ffn_down", l, wc(m.ffn_w), 1, M, F, H);
     vec("ffn_residual", l, VecOp::Add, M * H, 2, M * H);
+  }
+
+  // Weightless MLP (QuWeiT): encode -> LUT layer(s) -> conditional/group sum over M tokens.
+  // Bit tensors count as ceil(bits / 16) 16-bit elements for residency and footprint.
+  void lut_ffn(int l, uint64_t M) {
+    const LutMlpSpec& s = w.model.lut_mlp;
+    const uint64_t H = w.model.hidden;
+    auto op = [&](const std::string& name, LutStage st, int idx, uint64_t in_bits, uint64_t out_bits) {
+      Op o = base(name, l);
+      o.kind = OpKind::Lut;
+      o.lut_stage = st;
+      o.lut_index = idx;
+      o.M = M;
+      o.N = H;
+      o.in_elements = (M * in_bits + 15) / 16;
+      o.out_elements = (M * out_bits + 15) / 16;
+      ops.push_back(o);
+    };
+    uint64_t bits = H * s.therm_bits;
+    op("lut_encode", LutStage::Encode, 0, H * 16, bits);
+    for (size_t i = 0; i < s.layers.size(); ++i) {
+      const uint64_t out = uint64_t(s.layers[i].luts) * s.layers[i].entry_bits;
+      op(lut_lookup_op_name(i, s.layers.size()), LutStage::Lookup, static_cast<int>(i), bits, out);
+      bits = out;
+    }
+    op("lut_sum", LutStage::Sum, 0, bits, H * 16);
   }
 
   // GPT-2 / ViT: gather the position rows of the new tokens and add them to the token embeddings.
@@ -177,7 +208,7 @@ std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt) {
 namespace {
 uint64_t layer_linear_macs_per_token(const ModelSpec& m) {
   const uint64_t H = m.hidden, F = m.ffn, KV = m.kv_dim();
-  return H * H + 2 * H * KV + H * H + (m.gated_ffn() ? 3 : 2) * H * F;
+  return H * H + 2 * H * KV + H * H + (m.lut_mlp.enabled ? 0 : (m.gated_ffn() ? 3 : 2) * H * F);
 }
 }  // namespace
 

@@ -12,7 +12,10 @@ namespace lpusim {
 enum class Phase { Prefill, Decode };
 const char* phase_name(Phase p);
 
-enum class OpKind { Gemm, Vector };
+enum class OpKind { Gemm, Vector, Lut };
+
+// Stages of a weightless (LUT) MLP block, one graph op each (model.mlp.kind: lut).
+enum class LutStage { Encode, Lookup, Sum };
 
 // Vector-unit operations. Names are what a design lists under a vector unit's `ops:`.
 enum class VecOp { Rmsnorm, Layernorm, Softmax, Swiglu, Relu2Glu, Gelu, Add, Quantize, Rope, Gather, Copy, Mac, SoftmaxLut };
@@ -41,6 +44,10 @@ struct Op {
   uint64_t out_elements = 0;  // elements of the op's output tensor (residency decisions)
   uint64_t in_elements = 0;   // elements of the activation input(s) read
   int in_operands = 1;        // number of activation input tensors (add, glu: 2)
+
+  // LUT op (OpKind::Lut): stage and LUT layer index over M tokens; N = block outputs (hidden).
+  LutStage lut_stage = LutStage::Encode;
+  int lut_index = 0;
 
   uint64_t macs() const { return kind == OpKind::Gemm ? gemm_count * M * K * N : 0; }
 };

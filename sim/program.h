@@ -10,6 +10,10 @@
 
 namespace lpusim {
 
+namespace lut {
+struct LutNetwork;
+}
+
 struct Tile {
   uint32_t op = 0;    // index into Program::ops
   uint32_t unit = 0;  // index into DesignSpec::units
@@ -38,6 +42,13 @@ struct Tile {
   uint64_t load_act_bytes = 0;     // activations into the activation buffer
   uint64_t store_bytes = 0;        // outputs (spilled activations, KV cache appends) to DRAM
   bool load_depends_on_prev_op = false;  // activation/KV data produced by earlier ops
+
+  // LUT tile (lut_weightless): one stage of a weightless block over m tokens (sum stage: n outputs).
+  const lut::LutNetwork* lut = nullptr;  // owned by the workload's LutMlpSpec
+  LutStage lut_stage = LutStage::Encode;
+  uint32_t lut_index = 0;        // LUT layer (lookup stage)
+  uint64_t lut_seed = 0;         // seeds the token chunk's synthetic activations (same for all its stages)
+  uint64_t lut_stream_bits = 0;  // tables/thresholds written into the LUT SRAM first (stream_from_dram)
 };
 
 struct ProgramOp {

@@ -269,6 +269,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   }
   r.energy_per_generated_token_pj = r.energy.total() / static_cast<double>(sc.batch * sc.generated_tokens);
   r.decode_energy_per_token_pj = steps > 0 ? r.decode_energy.total() / static_cast<double>(sc.batch * steps) : 0;
+  r.lut_mlp = summarize_lut_mlp(run, d, r.ops);
   return r;
 }
 
@@ -316,6 +317,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["weights_bytes"] = r.footprint.weights;
     f["ternary_weights_bytes"] = r.footprint.ternary_weights;
     f["fp16_weights_bytes"] = r.footprint.fp16_weights;
+    f["lut_weights_bytes"] = r.footprint.lut_weights;
     f["kv_cache_bytes"] = r.footprint.kv_cache;
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();
@@ -356,6 +358,13 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     }
     d["units"] = units;
     d["notes"] = r.notes;
+    if (r.lut_mlp.present) {
+      const LutMlpReport& l = r.lut_mlp;
+      d["lut_mlp"] = {{"blocks", l.blocks}, {"macs_removed", l.macs_removed},
+                      {"macs_removed_fraction", l.macs_removed_fraction}, {"lookups", l.lookups},
+                      {"bank_conflict_stall_cycles", l.conflict_stall_cycles},
+                      {"streamed_table_bits", l.streamed_table_bits}, {"cycles", l.cycles}, {"energy_pj", l.energy_pj}};
+    }
     json ops = json::array();
     for (const auto& o : r.ops) ops.push_back(row_json(o, true, r.clock_ghz));
     d["ops"] = ops;
@@ -466,6 +475,18 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   add("DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); }, B);
   add("area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
   add("peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
+  bool lut = false;
+  for (const auto& r : rs) lut = lut || r.lut_mlp.present;
+  if (lut) {
+    auto per_block = [](const DesignReport& r, double v) { return r.lut_mlp.blocks ? v / double(r.lut_mlp.blocks) : 0.0; };
+    add("MLP MACs removed", [](const DesignReport& r) { return double(r.lut_mlp.macs_removed); }, N);
+    add("  fraction of all MACs", [](const DesignReport& r) { return r.lut_mlp.macs_removed_fraction; }, N);
+    add("LUT lookups", [](const DesignReport& r) { return double(r.lut_mlp.lookups); }, N);
+    add("LUT bank-conflict stalls", [](const DesignReport& r) { return double(r.lut_mlp.conflict_stall_cycles); }, N);
+    add("LUT tables streamed", [](const DesignReport& r) { return double(r.lut_mlp.streamed_table_bits) / 8; }, B);
+    add("LUT MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
+    add("LUT MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
+  }
   bool capacity = false;
   for (const auto& r : rs) capacity = capacity || r.max_batch_in_dram >= 0;
   if (capacity) {

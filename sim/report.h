@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/area.h"
+#include "sim/lut_report.h"
 #include "sim/simulate.h"
 
 namespace lpusim {
@@ -61,6 +62,7 @@ struct DesignReport {
   std::vector<double> layer_zero_fraction;  // per layer, real weights only
   int64_t max_batch_in_dram = -1;
   uint64_t dram_capacity_bytes = 0;
+  LutMlpReport lut_mlp;  // weightless MLP figures (present only for model.mlp.kind: lut)
 };
 
 // Attention ops: qk_encode, kv_append, attn_score, softmax, pv_encode, attn_context.

@@ -11,7 +11,7 @@ const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add"
                                              "register_file_bit", "gated_slot", "unpack_packed2_weight",
                                              "unpack_base3_byte", "index_decode_bit", "bit_logic",
                                              "popcount_tree_bit", "adder_tree_bit", "score_acc_write_bit",
-                                             "encoder_compare"};
+                                             "encoder_compare", "fp16_compare"};
 const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
 const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "int8_add", "int32_add",
                                             "int8_mul", "fp16_add", "fp16_mul", "fp32_add", "fp32_mul",
@@ -125,6 +125,7 @@ EventPrices TechTable::arithmetic_prices() const {
   p[Ev::AdderTreeBit] = event_pj.at("adder_tree_bit");
   p[Ev::ScoreAccWriteBit] = event_pj.at("score_acc_write_bit");
   p[Ev::EncoderCompare] = event_pj.at("encoder_compare");
+  p[Ev::Fp16Compare] = event_pj.at("fp16_compare");
   return p;
 }
 

@@ -29,7 +29,7 @@ Precision parse_prec(const YamlNode& n, const std::string& key, const std::vecto
 std::vector<std::string> ternary_op_names(const ModelSpec& m) {
   std::vector<std::string> n;
   if (m.attn_proj == Precision::Ternary) n.insert(n.end(), {"q_proj", "k_proj", "v_proj", "o_proj"});
-  if (m.ffn_w == Precision::Ternary) {
+  if (m.ffn_w == Precision::Ternary && !m.lut_mlp.enabled) {
     if (m.gated_ffn()) n.push_back("ffn_gate");
     n.insert(n.end(), {"ffn_up", "ffn_down"});
   }
@@ -72,7 +72,7 @@ void load_weights(const YamlNode& wt, const std::string& file, ModelSpec& s) {
 void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
   m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "ffn_activation", "norm", "subln",
                  "tied_embeddings", "position_embedding", "linear_bias", "precision", "weights"},
-                {"max_positions"});
+                {"max_positions", "mlp"});
   s.vocab = m.get_positive_int("vocab");
   s.tied_embeddings = m.get_bool("tied_embeddings");
   s.position_embedding = m.get_enum("position_embedding", {"rope", "learned"});
@@ -85,7 +85,8 @@ void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
 
 void load_encoder_shape(const YamlNode& m, ModelSpec& s) {
   m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "ffn_activation", "norm", "subln",
-                 "position_embedding", "linear_bias", "image", "class_tokens", "classes", "precision", "weights"});
+                 "position_embedding", "linear_bias", "image", "class_tokens", "classes", "precision", "weights"},
+                {"mlp"});
   s.position_embedding = m.get_enum("position_embedding", {"learned"});
   YamlNode im = m.at("image");
   im.expect_keys({"size", "patch", "channels"});
@@ -138,6 +139,8 @@ WorkloadSpec WorkloadSpec::load(const std::string& path) {
   s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16"});
   s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16"});
   s.embedding = parse_prec(p, "embedding", {"fp16"});
+  // Before the weights: a LUT MLP has no FFN tensors for a checkpoint name_map.
+  if (m.has("mlp")) load_lut_mlp(m.at("mlp"), path, s.hidden, s.layers, s.lut_mlp);
   load_weights(m.at("weights"), path, s);
 
   YamlNode sc = root.at("scenario");
@@ -194,6 +197,7 @@ std::string WorkloadSpec::resolved_yaml() const {
   } else {
     os << "\n    zero_fraction: " << m.zero_fraction << "\n    seed: " << m.seed;
   }
+  os << lut_mlp_yaml(m.lut_mlp);
   os << "\nscenario:\n  batch: " << scenario.batch;
   if (!m.encoder()) {
     os << "\n  prompt_tokens: " << scenario.prompt_tokens << "\n  generated_tokens: " << scenario.generated_tokens;

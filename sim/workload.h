@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/lut_mlp.h"
+
 namespace lpusim {
 
 enum class Precision { Ternary, Fp16, Int8 };
@@ -34,6 +36,7 @@ struct ModelSpec {
   std::vector<std::pair<std::string, std::string>> name_map;  // graph op name -> tensor name pattern
   double zero_fraction = 0;
   uint64_t seed = 1;
+  LutMlpSpec lut_mlp;  // model.mlp (optional): weightless MLP blocks instead of the MAC MLP
 
   int64_t head_dim() const { return hidden / heads; }
   int64_t kv_dim() const { return kv_heads * head_dim(); }
