@@ -33,7 +33,7 @@ void Controller::on_computed(uint32_t t) {
   const uint32_t key = prog_.ops[tile.op].stat_key;
   if (tile.store_bytes > 0) {
     stores_left_[t] = 1;
-    dma_.store(tile.store_bytes, abuf_, key, [this, t]() { on_stored(t); });
+    dma_.store(tile.store_addr, tile.store_bytes, abuf_, key, [this, t]() { on_stored(t); });
   } else {
     ++op_tiles_done_[tile.op];
   }
@@ -67,8 +67,8 @@ void Controller::run() {
       const uint32_t key = prog_.ops[t.op].stat_key;
       const uint32_t id = next_load;
       loads_left_[id] = static_cast<uint8_t>((t.load_weight_bytes > 0) + (t.load_act_bytes > 0));
-      if (t.load_weight_bytes > 0) dma_.load(t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id); });
-      if (t.load_act_bytes > 0) dma_.load(t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id); });
+      if (t.load_weight_bytes > 0) dma_.load(t.load_weight_addr, t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id); });
+      if (t.load_act_bytes > 0) dma_.load(t.load_act_addr, t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id); });
       ++next_load;
     }
 

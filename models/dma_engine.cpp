@@ -26,19 +26,19 @@ void DmaEngine::fire() {
   }
 }
 
-void DmaEngine::load(uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done) {
+void DmaEngine::load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done) {
   ++loads_;
   load_bytes_ += bytes;
-  dram_.request(bytes, false, key, [this, bytes, &dst, key, done = std::move(done)]() {
+  dram_.request(addr, bytes, false, key, [this, bytes, &dst, key, done = std::move(done)]() {
     at(dst.reserve(bytes * 8, true, key), done);
   });
 }
 
-void DmaEngine::store(uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done) {
+void DmaEngine::store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done) {
   ++stores_;
   store_bytes_ += bytes;
   const sc_core::sc_time read_done = src.reserve(bytes * 8, false, key);
-  at(read_done, [this, bytes, key, done = std::move(done)]() { dram_.request(bytes, true, key, done); });
+  at(read_done, [this, addr, bytes, key, done = std::move(done)]() { dram_.request(addr, bytes, true, key, done); });
 }
 
 void DmaEngine::collect(ModuleStats& out) const {

@@ -17,8 +17,9 @@ namespace lpusim {
 class DmaEngine : public sc_core::sc_module, public IStatsProvider {
  public:
   DmaEngine(sc_core::sc_module_name name, Dram& dram);
-  void load(uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done);
-  void store(uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done);
+  // A tile transfer is the contiguous DRAM range [addr, addr + bytes) (see sim/dram_layout.h).
+  void load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done);
+  void store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done);
   void collect(ModuleStats& out) const override;
 
  private:

@@ -17,6 +17,10 @@ const char* ev_name(Ev e) {
     case Ev::SramWriteBit: return "sram_write_bit";
     case Ev::DramReadBit: return "dram_read_bit";
     case Ev::DramWriteBit: return "dram_write_bit";
+    case Ev::DramActivate: return "dram_activate";
+    case Ev::DramPrecharge: return "dram_precharge";
+    case Ev::DramReadBurst: return "dram_read_burst";
+    case Ev::DramWriteBurst: return "dram_write_burst";
     default: return "?";
   }
 }
@@ -26,7 +30,11 @@ EnergyClass ev_class(Ev e) {
     case Ev::SramReadBit:
     case Ev::SramWriteBit: return EnergyClass::Sram;
     case Ev::DramReadBit:
-    case Ev::DramWriteBit: return EnergyClass::Dram;
+    case Ev::DramWriteBit:
+    case Ev::DramActivate:
+    case Ev::DramPrecharge:
+    case Ev::DramReadBurst:
+    case Ev::DramWriteBurst: return EnergyClass::Dram;
     default: return EnergyClass::Compute;
   }
 }

@@ -22,6 +22,10 @@ enum class Ev : int {
   SramWriteBit,
   DramReadBit,
   DramWriteBit,
+  DramActivate,    // one ACT (row open), priced per preset e_act_pj
+  DramPrecharge,   // one PRE (row close), e_pre_pj
+  DramReadBurst,   // one read burst (burst_bytes), e_rd_pj
+  DramWriteBurst,  // one write burst, e_wr_pj
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

@@ -32,6 +32,8 @@ struct Tile {
   uint64_t load_act_bytes = 0;     // activations into the activation buffer
   uint64_t store_bytes = 0;        // outputs (spilled activations, KV cache appends) to DRAM
   bool load_depends_on_prev_op = false;  // activation/KV data produced by earlier ops
+  // DRAM byte addresses of the three transfers (sim/dram_layout.h): each is a contiguous range.
+  uint64_t load_weight_addr = 0, load_act_addr = 0, store_addr = 0;
 };
 
 struct ProgramOp {

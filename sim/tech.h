@@ -22,7 +22,6 @@ struct TechTable {
   std::map<std::string, double> event_pj;        // int8_add ... register_file_bit
   std::map<std::string, std::string> event_source;
   std::vector<SramClass> sram;                   // ascending max_kib
-  std::map<std::string, double> dram_pj_per_bit;  // lpddr5, hbm3, ddr5
   std::map<std::string, double> leakage_uw;        // ternary_pe, int8_pe, fp16_pe, vector_lane, sram_kib
   std::map<std::string, std::string> sources;      // "section.key" -> source, for the resolved config
 
@@ -31,7 +30,6 @@ struct TechTable {
   // Prices of arithmetic events (SRAM/DRAM entries left at zero).
   EventPrices arithmetic_prices() const;
   const SramClass& sram_class(double size_kib) const;
-  double dram(const std::string& type) const;
   double leak(const std::string& key) const;
 };
 
