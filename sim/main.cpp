@@ -122,7 +122,7 @@ int cmd_simulate(const Args& a, size_t n_designs) {
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
   if (!a.out_dir.empty()) write_outputs(a.out_dir, w, reports);
   std::cout << console_table(w, reports);
-  if (!a.out_dir.empty()) std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, summary.md\n";
+  if (!a.out_dir.empty()) std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, dram.csv, summary.md\n";
   return 0;
 }
 
@@ -167,7 +167,7 @@ int cmd_list() {
     std::cout << "    statistics:\n";
     for (const auto& s : u->stats) std::cout << "      " << s << "\n";
   }
-  std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.type: lpddr5 | hbm3 | ddr5)\n";
+  std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.preset: lpddr5 | lpddr5x | hbm3 | ddr5, configs/dram/)\n";
   return 0;
 }
 
