@@ -5,6 +5,7 @@
 #include <systemc>
 
 #include <functional>
+#include <map>
 #include <queue>
 #include <vector>
 
@@ -25,6 +26,8 @@ class DmaEngine : public sc_core::sc_module, public IStatsProvider {
  private:
   void at(sc_core::sc_time t, std::function<void()> fn);
   void fire();
+  uint64_t slot_offset(SramBuffer& b, bool output);
+  std::map<const SramBuffer*, uint64_t> slots_;  // transfers per buffer (alternating halves)
   struct Pending {
     sc_core::sc_time t;
     uint64_t seq;
