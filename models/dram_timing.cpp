@@ -126,80 +126,103 @@ void DramChannelModel::refresh_slow(int64_t t, EventCounts* ev) {
   }
 }
 
-void DramChannelModel::segment(const DramSegment& sg, bool write, int64_t t, EventCounts& ev, DramServeResult& r) {
-  refresh_until(t, &ev);
-  Bank& b = banks_[sg.bank];
-  Group& g = groups_[sg.bg];
-  Rank& rk = ranks_[sg.rank];
-  if (b.open_row != sg.row) {
-    int64_t act = std::max(t, act_block_);
-    if (b.open_row >= 0) {
-      const int64_t pre = std::max(t, b.pre_ready);
-      act = std::max(act, pre + s_.tRP);
-      ++precharges;
-      ++ev[Ev::DramPrecharge];
-    } else {
-      ++open_banks_;
+// The per-segment recurrence. Timing constants and channel scalars live in locals here: the bank
+// state is written through references, and int64 constants read through a reference would have to
+// be reloaded after every such store.
+template <class Source>
+DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, EventCounts& ev) {
+  const DramSpec& S = s_;
+  const int64_t tRP = S.tRP, tRCD = S.tRCD, tRAS = S.tRAS, tRRD_S = S.tRRD_S, tRRD_L = S.tRRD_L, tFAW = S.tFAW;
+  const int64_t tB = S.tBURST, tCL = S.tCL, tCWL = S.tCWL, tWTR = S.tWTR, tRTP = S.tRTP, tWR = S.tWR;
+  const int64_t lat = write ? tCWL : tCL, step = step_;
+  const int64_t ccd_same_group = S.bankgroups > 1 ? S.tCCD_L : S.tCCD_S;
+  Bank* const banks = banks_.data();
+  Group* const groups = groups_.data();
+  Rank* const ranks = ranks_.data();
+  uint64_t acts = 0, pres = 0, bursts = 0, hits = 0;
+  int64_t end_max = t, last_max = t;
+  int64_t bus_free = bus_free_, act_block = act_block_, last_rd = last_rd_cmd_, last_wr_end = last_wr_data_end_;
+  int64_t next_ref = next_ref_;
+  for_each([&](const DramSegment& sg) {
+    if (next_ref <= std::max(t, bus_free)) {
+      bus_free_ = bus_free;
+      act_block_ = act_block;
+      refresh_slow(t, &ev);
+      bus_free = bus_free_;
+      act_block = act_block_;
+      next_ref = next_ref_;
     }
-    act = std::max({act, rk.last_act + s_.tRRD_S, g.last_act + s_.tRRD_L, rk.faw[rk.faw_i] + s_.tFAW});
-    rk.faw[rk.faw_i] = act;
-    rk.faw_i = (rk.faw_i + 1) & 3;
-    rk.last_act = act;
-    g.last_act = act;
-    b.open_row = sg.row;
-    b.col_ready = act + s_.tRCD;
-    b.pre_ready = act + s_.tRAS;
-    ++activates;
-    ++ev[Ev::DramActivate];
-  } else {
-    ++row_hit_bursts;
-  }
-  row_hit_bursts += sg.bursts - 1;
-  const int64_t n = sg.bursts;
-  const int64_t lat = write ? s_.tCWL : s_.tCL;
-  const int64_t stream = (n - 1) * step_ + s_.tBURST;
-  const int64_t slack = stream - n * s_.tBURST;
-  int64_t first = std::max({t, b.col_ready, g.col_free, bus_free_ - lat - slack});
-  if (write) {
-    first = std::max(first, last_rd_cmd_ + s_.tCL + s_.tBURST - s_.tCWL);  // bus turnaround
-  } else {
-    first = std::max(first, last_wr_data_end_ + s_.tWTR);
-  }
-  const int64_t data = first + lat;
-  const int64_t last = first + (n - 1) * step_;
-  bus_free_ = std::max(bus_free_, data) + n * s_.tBURST;
-  const int64_t end = std::max(data + stream, bus_free_);
-  g.col_free = last + (s_.bankgroups > 1 ? s_.tCCD_L : s_.tCCD_S);
-  if (write) {
-    last_wr_data_end_ = std::max(last_wr_data_end_, last + s_.tCWL + s_.tBURST);
-    b.pre_ready = std::max(b.pre_ready, last + s_.tCWL + s_.tBURST + s_.tWR);
-    write_bursts += static_cast<uint64_t>(n);
-    ev[Ev::DramWriteBurst] += static_cast<uint64_t>(n);
-  } else {
-    last_rd_cmd_ = std::max(last_rd_cmd_, last);
-    b.pre_ready = std::max(b.pre_ready, last + s_.tRTP);
-    read_bursts += static_cast<uint64_t>(n);
-    ev[Ev::DramReadBurst] += static_cast<uint64_t>(n);
-  }
-  r.end_ps = std::max(r.end_ps, end);
-  r.last_cmd_ps = std::max(r.last_cmd_ps, last);
+    Bank& b = banks[sg.bank];
+    Group& g = groups[sg.bg];
+    Rank& rk = ranks[sg.rank];
+    if (b.open_row != sg.row) {
+      int64_t act = std::max(t, act_block);
+      if (b.open_row >= 0) {
+        act = std::max(act, std::max(t, b.pre_ready) + tRP);
+        ++pres;
+      } else {
+        ++open_banks_;
+      }
+      act = std::max(std::max(act, rk.last_act + tRRD_S), std::max(g.last_act + tRRD_L, rk.faw[rk.faw_i] + tFAW));
+      rk.faw[rk.faw_i] = act;
+      rk.faw_i = (rk.faw_i + 1) & 3;
+      rk.last_act = act;
+      g.last_act = act;
+      b.open_row = sg.row;
+      b.col_ready = act + tRCD;
+      b.pre_ready = act + tRAS;
+      ++acts;
+    } else {
+      ++hits;
+    }
+    const int64_t n = sg.bursts;
+    hits += static_cast<uint64_t>(n - 1);
+    bursts += static_cast<uint64_t>(n);
+    const int64_t stream = (n - 1) * step + tB;
+    const int64_t slack = stream - n * tB;
+    int64_t first = std::max(std::max(t, b.col_ready), std::max(g.col_free, bus_free - lat - slack));
+    first = write ? std::max(first, last_rd + tCL + tB - tCWL)  // bus turnaround
+                  : std::max(first, last_wr_end + tWTR);
+    const int64_t data = first + lat;
+    const int64_t last = first + (n - 1) * step;
+    bus_free = std::max(bus_free, data) + n * tB;
+    end_max = std::max(end_max, std::max(data + stream, bus_free));
+    last_max = std::max(last_max, last);
+    g.col_free = last + ccd_same_group;
+    if (write) {
+      last_wr_end = std::max(last_wr_end, last + tCWL + tB);
+      b.pre_ready = std::max(b.pre_ready, last + tCWL + tB + tWR);
+    } else {
+      last_rd = std::max(last_rd, last);
+      b.pre_ready = std::max(b.pre_ready, last + tRTP);
+    }
+  });
+  bus_free_ = bus_free;
+  act_block_ = act_block;
+  last_rd_cmd_ = last_rd;
+  last_wr_data_end_ = last_wr_end;
+  activates += acts;
+  precharges += pres;
+  row_hit_bursts += hits;
+  (write ? write_bursts : read_bursts) += bursts;
+  ev[Ev::DramActivate] += acts;
+  ev[Ev::DramPrecharge] += pres;
+  ev[write ? Ev::DramWriteBurst : Ev::DramReadBurst] += bursts;
+  DramServeResult r;
+  r.end_ps = end_max;
+  r.last_cmd_ps = last_max;
+  return r;
 }
 
 DramServeResult DramChannelModel::serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch,
                                         bool write, int64_t t, EventCounts& ev) {
-  DramServeResult r;
-  r.end_ps = t;
-  r.last_cmd_ps = t;
-  m.for_each_segment(addr, bytes, ch, [&](const DramSegment& s) { segment(s, write, t, ev, r); });
-  return r;
+  return run([&](auto&& f) { m.for_each_segment(addr, bytes, ch, f); }, write, t, ev);
 }
 
 DramServeResult DramChannelModel::serve(const std::vector<DramSegment>& segs, bool write, int64_t t, EventCounts& ev) {
-  DramServeResult r;
-  r.end_ps = t;
-  r.last_cmd_ps = t;
-  for (const DramSegment& s : segs) segment(s, write, t, ev, r);
-  return r;
+  return run([&](auto&& f) {
+    for (const DramSegment& s : segs) f(s);
+  }, write, t, ev);
 }
 
 }  // namespace lpusim

@@ -105,7 +105,8 @@ class DramChannelModel {
     int64_t faw[4] = {INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4};
     int faw_i = 0;
   };
-  void segment(const DramSegment& s, bool write, int64_t t, EventCounts& ev, DramServeResult& r);
+  template <class Source>
+  DramServeResult run(Source&& for_each, bool write, int64_t t, EventCounts& ev);
   void refresh_slow(int64_t t_ps, EventCounts* ev);
   const DramSpec& s_;
   std::vector<Bank> banks_;
