@@ -117,6 +117,7 @@ void DramChannel::serve() {
     ++parts_;
     // Whole bursts move; the bytes outside the range at its two ends are not requested data.
     (p.write ? write_bytes_ : read_bytes_) += (model_.read_bursts + model_.write_bursts - bursts_before) * dram_.spec_.burst_bytes();
+    last_end_ps_ = std::max(last_end_ps_, r.end_ps);
     dram_.at(r.end_ps, std::move(p.req));
     if (r.last_cmd_ps > now) {
       wait(ps_time(r.last_cmd_ps - now));
@@ -129,9 +130,10 @@ void DramChannel::serve() {
 void DramChannel::collect(ModuleStats& out) const {
   out.kind = "dram_channel";
   const DramChannelModel& m = model_;
-  // Refreshes that fell due while idle up to the end of the run.
+  // Refreshes that fell due up to this channel's last data beat (not the end of the SystemC run,
+  // which another design in the same simulation may extend).
   DramChannelModel tail = m;
-  tail.refresh_until(now_ps(), nullptr);
+  tail.refresh_until(last_end_ps_, nullptr);
   out.scalars["read_bytes"] = static_cast<double>(read_bytes_);
   out.scalars["write_bytes"] = static_cast<double>(write_bytes_);
   out.scalars["parts"] = static_cast<double>(parts_);

@@ -88,6 +88,7 @@ class DramChannel : public sc_core::sc_module, public IStatsProvider {
   sc_core::sc_event arrived_;
   uint64_t read_bytes_ = 0, write_bytes_ = 0, parts_ = 0, row_hit_picks_ = 0;
   double queue_delay_ps_ = 0;
+  int64_t last_end_ps_ = 0;
 };
 
 int64_t now_ps();
