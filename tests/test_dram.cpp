@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 #include <systemc>
 
+#include <algorithm>
+#include <memory>
+
 #include "helpers.h"
 #include "models/dram.h"
 #include "models/dram_timing.h"
@@ -259,4 +262,30 @@ TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a reso
   CHECK(resolved.find("tRCD: 20  # design override") != std::string::npos);
   CHECK(resolved.find("tRP: 18.75  # Ramulator 2.0") != std::string::npos);
   CHECK(read_file(dir + "/out/dram.csv").find("lpu,lpu.dram.ch3,") != std::string::npos);
+}
+
+TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark, then writes drain") {
+  std::vector<std::unique_ptr<Dram>> drams;
+  auto order = [&drams](double high, double low) {
+    const DramSpec s = lp5(1, "ro_ba_bg_ra_co_ch",
+                           {{"tREFI", kNoRefresh}, {"write_high_watermark", high}, {"write_low_watermark", low}});
+    drams.push_back(std::make_unique<Dram>(("dram" + std::to_string(drams.size())).c_str(), s,
+                                           sc_core::sc_time(1, sc_core::SC_NS), 1));
+    Dram* dram = drams.back().get();
+    auto ends = std::make_shared<std::vector<std::pair<int64_t, char>>>();
+    // Three writes then three reads, each to its own bank (no row hits), all queued at t = 0.
+    for (uint64_t i = 0; i < 3; ++i) dram->request(i * 2048, 32, true, 0, [ends]() { ends->push_back({now_ps(), 'w'}); });
+    for (uint64_t i = 3; i < 6; ++i) dram->request(i * 2048, 32, false, 0, [ends]() { ends->push_back({now_ps(), 'r'}); });
+    return ends;
+  };
+  auto lazy = order(8, 2);   // 3 writes < 8: reads first
+  auto eager = order(2, 0);  // 3 writes >= 2: drain all writes first
+  sc_core::sc_start();
+  std::sort(lazy->begin(), lazy->end());
+  std::sort(eager->begin(), eager->end());
+  std::string a, b;
+  for (auto& e : *lazy) a += e.second;
+  for (auto& e : *eager) b += e.second;
+  CHECK(a == "rrrwww");
+  CHECK(b == "wwwrrr");
 }
