@@ -49,15 +49,6 @@ DramAddressMapper::DramAddressMapper(const DramSpec& s) : s_(s), burst_bytes_(s.
   }
 }
 
-DramAddressMapper::Fields DramAddressMapper::decode(uint64_t g) const {
-  auto get = [&](DramField f) {
-    const FieldBits& fb = f_[static_cast<int>(f)];
-    // Masks drop the bits beyond the row field: addresses beyond the capacity wrap.
-    return (g >> fb.shift) & ((uint64_t{1} << fb.bits) - 1);
-  };
-  return Fields{get(DramField::Ch), get(DramField::Ra), get(DramField::Bg), get(DramField::Ba), get(DramField::Ro)};
-}
-
 uint64_t DramAddressMapper::channels_touched(uint64_t addr, uint64_t bytes) const {
   if (bytes == 0) return 0;
   const uint64_t g0 = addr / burst_bytes_, g1 = (addr + bytes + burst_bytes_ - 1) / burst_bytes_;

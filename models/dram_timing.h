@@ -118,6 +118,15 @@ class DramChannelModel {
   uint64_t open_banks_ = 0;
 };
 
+inline DramAddressMapper::Fields DramAddressMapper::decode(uint64_t g) const {
+  auto get = [&](DramField f) {
+    const FieldBits& fb = f_[static_cast<int>(f)];
+    // Masks drop the bits beyond the row field: addresses beyond the capacity wrap.
+    return (g >> fb.shift) & ((uint64_t{1} << fb.bits) - 1);
+  };
+  return Fields{get(DramField::Ch), get(DramField::Ra), get(DramField::Bg), get(DramField::Ba), get(DramField::Ro)};
+}
+
 template <class F>
 void DramAddressMapper::for_each_segment(uint64_t addr, uint64_t bytes, uint32_t ch, F&& out) const {
   if (bytes == 0) return;
