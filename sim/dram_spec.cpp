@@ -1,6 +1,8 @@
 #include "sim/dram_spec.h"
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "sim/config_error.h"
@@ -61,9 +63,18 @@ std::vector<DramField> parse_mapping(const std::string& m, std::string& err) {
 
 int64_t ps(double ns) { return static_cast<int64_t>(std::llround(ns * 1000.0)); }
 
-std::string preset_list(const std::string& dir) {
-  (void)dir;
-  return "lpddr5, lpddr5x, hbm3, ddr5";
+// The presets that exist next to the design: <design dir>/../dram/*.yaml, sorted.
+std::string preset_list(const std::string& design_dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(design_dir + "/../dram", ec)) {
+    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none found in " + design_dir + "/../dram" : out;
 }
 
 // Reads one preset file into params/sources.
