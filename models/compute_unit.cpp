@@ -35,9 +35,13 @@ void ComputeUnit::run() {
     const sc_core::sc_time start = sc_core::sc_time_stamp();
     sc_core::sc_time end = start + ctx_.clock * static_cast<double>(c.cycles);
     // Operands stream through SRAM ports while the datapath runs; a busy port stretches the tile.
+    // Operands of consecutive tiles sit in alternate halves (double buffering); outputs in the
+    // second quarter of the half. Offsets only matter for accesses narrower than all banks.
     auto hold = [&](SramBuffer* b, uint64_t bits, bool write) {
       if (bits == 0 || !b) return;
-      sc_core::sc_time port_end = b->reserve(bits, write, job.key);
+      const uint64_t half = b->spec().bytes() / 2;
+      const uint64_t addr = (tiles_ % 2) * half + (write ? half / 2 : 0);
+      sc_core::sc_time port_end = b->reserve(bits, write, job.key, addr);
       if (port_end > end) end = port_end;
     };
     hold(ctx_.weight_buffer, c.w_read_bits, false);

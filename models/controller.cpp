@@ -36,7 +36,7 @@ void Controller::on_computed(uint32_t t) {
   if (tile.store_bytes > 0) {
     stores_left_[t] = 1;
     if (probe_) probe_->dma_issue(t, DmaKind::Store, tile.store_bytes);
-    dma_.store(tile.store_bytes, abuf_, key, [this, t]() { on_stored(t); });
+    dma_.store(tile.store_addr, tile.store_bytes, abuf_, key, [this, t]() { on_stored(t); });
   } else {
     ++op_tiles_done_[tile.op];
   }
@@ -75,9 +75,9 @@ void Controller::run() {
       if (probe_ && t.load_weight_bytes > 0) probe_->dma_issue(id, DmaKind::LoadWeight, t.load_weight_bytes);
       if (probe_ && t.load_act_bytes > 0) probe_->dma_issue(id, DmaKind::LoadActivation, t.load_act_bytes);
       if (t.load_weight_bytes > 0)
-        dma_.load(t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadWeight); });
+        dma_.load(t.load_weight_addr, t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadWeight); });
       if (t.load_act_bytes > 0)
-        dma_.load(t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadActivation); });
+        dma_.load(t.load_act_addr, t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadActivation); });
       ++next_load;
     }
 

@@ -17,6 +17,13 @@ void DmaEngine::at(sc_core::sc_time t, std::function<void()> fn) {
   wake_.notify(t - now);
 }
 
+uint64_t DmaEngine::slot_offset(SramBuffer& b, bool output) {
+  // Fills alternate between the two halves (double buffering); drains read the output quarter.
+  uint64_t& n = slots_[&b];
+  const uint64_t half = b.spec().bytes() / 2;
+  return (n++ % 2) * half + (output ? half / 2 : 0);
+}
+
 void DmaEngine::fire() {
   for (;;) {
     wait(wake_.default_event());
@@ -26,19 +33,19 @@ void DmaEngine::fire() {
   }
 }
 
-void DmaEngine::load(uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done) {
+void DmaEngine::load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done) {
   ++loads_;
   load_bytes_ += bytes;
-  dram_.request(bytes, false, key, [this, bytes, &dst, key, done = std::move(done)]() {
-    at(dst.reserve(bytes * 8, true, key), done);
+  dram_.request(addr, bytes, false, key, [this, bytes, &dst, key, done = std::move(done)]() {
+    at(dst.reserve(bytes * 8, true, key, slot_offset(dst, false)), done);
   });
 }
 
-void DmaEngine::store(uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done) {
+void DmaEngine::store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done) {
   ++stores_;
   store_bytes_ += bytes;
-  const sc_core::sc_time read_done = src.reserve(bytes * 8, false, key);
-  at(read_done, [this, bytes, key, done = std::move(done)]() { dram_.request(bytes, true, key, done); });
+  const sc_core::sc_time read_done = src.reserve(bytes * 8, false, key, slot_offset(src, true));
+  at(read_done, [this, addr, bytes, key, done = std::move(done)]() { dram_.request(addr, bytes, true, key, done); });
 }
 
 void DmaEngine::collect(ModuleStats& out) const {

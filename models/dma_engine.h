@@ -5,6 +5,7 @@
 #include <systemc>
 
 #include <functional>
+#include <map>
 #include <queue>
 #include <vector>
 
@@ -17,13 +18,16 @@ namespace lpusim {
 class DmaEngine : public sc_core::sc_module, public IStatsProvider {
  public:
   DmaEngine(sc_core::sc_module_name name, Dram& dram);
-  void load(uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done);
-  void store(uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done);
+  // A tile transfer is the contiguous DRAM range [addr, addr + bytes) (see sim/dram_layout.h).
+  void load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done);
+  void store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done);
   void collect(ModuleStats& out) const override;
 
  private:
   void at(sc_core::sc_time t, std::function<void()> fn);
   void fire();
+  uint64_t slot_offset(SramBuffer& b, bool output);
+  std::map<const SramBuffer*, uint64_t> slots_;  // transfers per buffer (alternating halves)
   struct Pending {
     sc_core::sc_time t;
     uint64_t seq;

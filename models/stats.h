@@ -19,6 +19,7 @@ struct ModuleStats {
   std::vector<uint64_t> macs_per_key;   // MACs per key (compute units)
   uint64_t peak_macs_per_cycle = 0;     // compute units with a matrix datapath
   double leakage_uw = 0;                // static power while the chip is on
+  double dram_static_uw = 0;            // DRAM background + refresh power, charged to the DRAM class by cycles
   std::map<std::string, double> scalars;  // named counters, documented where declared
 };
 

@@ -73,14 +73,6 @@ def unit_peaks(design):
     return peaks
 
 
-def dram_bandwidth_gb_s(resolved_yaml_text):
-    """channels x channel_bandwidth_gb_s from a design_<name>.resolved.yaml text."""
-    m = re.search(r"^dram: \{.*channels: (\d+), channel_bandwidth_gb_s: ([0-9.e+-]+)", resolved_yaml_text, re.M)
-    if not m:
-        raise ValueError("no dram line in resolved design")
-    return int(m.group(1)) * float(m.group(2))
-
-
 def roofline_points(design, bw_gb_s):
     """(op label, phase, intensity in ops/DRAM byte, achieved GOP/s, roof GOP/s) per GEMM op row."""
     peaks = unit_peaks(design)
@@ -243,10 +235,7 @@ def report_run(d):
     with open(os.path.join(d, "report.json")) as f:
         rep = json.load(f)
     designs = rep["designs"]
-    bandwidths = {}
-    for x in designs:
-        with open(os.path.join(d, f"design_{x['name']}.resolved.yaml")) as f:
-            bandwidths[x["name"]] = dram_bandwidth_gb_s(f.read())
+    bandwidths = {x["name"]: x["dram_peak_gb_s"] for x in designs}
     w = rep["workload"]
     title = f"{w['name']}: batch {w['batch']}, {w['prompt_tokens']} prompt + {w['generated_tokens']} generated tokens"
     plots_dir = os.path.join(d, "plots")

@@ -42,10 +42,6 @@ class TestPareto(unittest.TestCase):
 
 
 class TestHelpers(unittest.TestCase):
-    def test_dram_bandwidth(self):
-        text = "x: 1\ndram: {type: lpddr5, channels: 4, channel_bandwidth_gb_s: 12.800000000000001, latency_ns: 100}\n"
-        self.assertAlmostEqual(plot.dram_bandwidth_gb_s(text), 51.2)
-
     def test_roofline_points(self):
         design = {"clock_ghz": 1.0, "totals": {"total_cycles": 1000},
                   "units": [{"name": "x.tmac", "macs": 4096 * 500, "utilization": 0.5}],

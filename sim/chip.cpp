@@ -7,7 +7,7 @@ Chip::Chip(sc_core::sc_module_name name, const DesignSpec& d, const Program& p)
   const size_t keys = p.keys.size();
   wbuf_ = std::make_unique<SramBuffer>("weight_buffer", d.weight_buffer, d.tech, clock_, keys);
   abuf_ = std::make_unique<SramBuffer>("activation_buffer", d.activation_buffer, d.tech, clock_, keys);
-  dram_ = std::make_unique<Dram>("dram", d.dram, d.tech, clock_, keys);
+  dram_ = std::make_unique<Dram>("dram", d.dram, clock_, keys);
   dma_ = std::make_unique<DmaEngine>("dma", *dram_);
   UnitContext ctx{clock_, &d.tech, wbuf_.get(), abuf_.get(), keys};
   std::vector<ComputeUnit*> raw;

@@ -9,6 +9,7 @@
 #include "sim/attention_lowering.h"
 #include "sim/config_error.h"
 #include "sim/lut_lowering.h"
+#include "sim/dram_layout.h"
 #include "sim/weight_source.h"
 #include "models/systolic.h"
 #include "models/unit_registry.h"
@@ -170,6 +171,18 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   const uint32_t kv_bits = w.model.kv_cache == Precision::Int8 ? 8 : 16;
   LutLowering lut_lowering(w, d);
 
+  // DRAM layout (sim/dram_layout.h): activation ping-pong buffers sized for the largest op, KV
+  // regions for the longest context.
+  DramLayout layout;
+  uint64_t act_region = 0;
+  for (const Op& op : graph) act_region = std::max(act_region, (op.in_elements * op.in_operands + op.out_elements) * 2);
+  const uint64_t act_base[2] = {layout.region(-1, "activations_0", act_region), layout.region(-1, "activations_1", act_region)};
+  const uint64_t max_ctx = static_cast<uint64_t>(std::max<int64_t>(w.scenario.prompt_tokens + w.scenario.generated_tokens - 1,
+                                                                   w.scenario.prompt_tokens + 1));
+  const uint64_t head_dim = static_cast<uint64_t>(w.model.hidden / w.model.heads);
+  const uint64_t kv_slice_bytes = head_dim * max_ctx * kv_bits / 8;
+  const uint64_t kv_region_bytes = static_cast<uint64_t>(w.scenario.batch * w.model.kv_heads) * kv_slice_bytes;
+
   for (const Op& op : graph) {
     ProgramOp po;
     po.op = op;
@@ -238,6 +251,10 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       // Each output tile's K chain stays on one array (its partial sums are local); chains go to the
       // array that would finish its work so far first, by the arrays' closed-form cycles.
       std::vector<uint64_t> array_load(n_arrays, 0);
+      const bool kv = op.wclass == WeightClass::KvCache;
+      const uint64_t w_base = kv ? layout.region(op.layer, op.name, kv_region_bytes)
+                                 : layout.region(op.layer, op.name, bits_to_bytes(static_cast<double>(op.K * op.N) * w_bits));
+      uint64_t act_in = 0, act_out = 0;  // running offsets into the ping-pong buffers
       for (uint64_t g = 0; g < op.gemm_count; ++g) {
         for (uint64_t m0 = 0; m0 < op.M; m0 += t.tm) {
           for (uint64_t n0 = 0; n0 < op.N; n0 += t.tn) {
@@ -275,6 +292,12 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
               }
               if (!po.out_on_chip && tl.last_k) tl.store_bytes = tl.m * tl.n * tl.out_bits / 8;
               tl.load_depends_on_prev_op = tl.load_act_bytes > 0 || op.wclass == WeightClass::KvCache;
+              tl.load_weight_addr = w_base + (kv ? g * kv_slice_bytes : 0) +
+                                    static_cast<uint64_t>(static_cast<double>(n0 * op.K + k0 * tl.n) * w_bits / 8.0);
+              tl.load_act_addr = act_base[(op_idx + 1) % 2] + act_in;
+              tl.store_addr = act_base[op_idx % 2] + act_out;
+              act_in += tl.load_act_bytes;
+              act_out += tl.store_bytes;
               chain.push_back(std::move(tl));
             }
             size_t a = 0;
@@ -307,6 +330,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       const uint64_t bits_per_elem = static_cast<uint64_t>(op.in_operands) * in_bits + out_bits;
       const uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
       const double out_ratio = static_cast<double>(op.out_elements) / static_cast<double>(op.elements);
+      const uint64_t gather_base = op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;
+      if (op.vop == VecOp::Copy) layout.region(op.layer, "attn_score", kv_region_bytes);  // K cache of the layer
+      uint64_t act_in = 0, act_out = 0;
       for (uint64_t e0 = 0; e0 < op.elements; e0 += chunk) {
         Tile tl;
         tl.op = op_idx;
@@ -324,6 +350,12 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
           tl.load_depends_on_prev_op = true;
         }
         if (!po.out_on_chip) tl.store_bytes = out_e * out_bits / 8;
+        tl.load_weight_addr = gather_base + e0 * 2 % std::max<uint64_t>(1, w.model.vocab * w.model.hidden * 2);
+        tl.load_act_addr = act_base[(op_idx + 1) % 2] + act_in;
+        tl.store_addr = op.vop == VecOp::Copy ? layout.append(op.layer, "attn_score", tl.store_bytes)
+                                              : act_base[op_idx % 2] + act_out;
+        act_in += tl.load_act_bytes;
+        act_out += tl.store_bytes;
         prog.tiles.push_back(tl);
       }
     }

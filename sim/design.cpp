@@ -65,13 +65,7 @@ DesignSpec DesignSpec::load(const std::string& path) {
     d.tech.sram_class(b->size_kib);  // throws if no size class covers it
   }
 
-  YamlNode dr = root.at("dram");
-  dr.expect_keys({"type", "channels", "channel_bandwidth_gb_s", "latency_ns"}, {"capacity_gib"});
-  d.dram.type = dr.get_enum("type", {"lpddr5", "hbm3", "ddr5"});
-  d.dram.channels = dr.get_positive_int("channels");
-  d.dram.channel_bandwidth_gb_s = dr.get_positive("channel_bandwidth_gb_s");
-  d.dram.latency_ns = dr.get_nonnegative("latency_ns");
-  if (dr.has("capacity_gib")) d.dram.capacity_gib = dr.get_positive("capacity_gib");
+  d.dram = DramSpec::load(root.at("dram"), dir_of(path));
   validate_popcount_units(units, d);
   if (root.has("attention")) d.attention = parse_attention(root.at("attention"), d);
   return d;
@@ -112,10 +106,7 @@ std::string DesignSpec::resolved_yaml() const {
     os << "  " << b->name << ": {size_kib: " << b->size_kib << ", banks: " << b->banks
        << ", ports: " << b->ports << ", width_bits: " << b->width_bits << "}\n";
   }
-  os << "dram: {type: " << dram.type << ", channels: " << dram.channels
-     << ", channel_bandwidth_gb_s: " << dram.channel_bandwidth_gb_s << ", latency_ns: " << dram.latency_ns;
-  if (dram.capacity_gib > 0) os << ", capacity_gib: " << dram.capacity_gib;
-  os << "}\n";
+  os << "dram:\n" << dram.resolved_yaml("  ");
   os << attention_resolved_yaml(attention);
   os << "resolved_energy_pj:  # from " << tech.file << "\n";
   for (const auto& kv : tech.event_pj) os << "  " << kv.first << ": " << kv.second << "\n";
@@ -124,7 +115,11 @@ std::string DesignSpec::resolved_yaml() const {
     os << "  sram_" << b->name << "_read_pj_per_bit: " << c.read_pj_per_bit << "\n";
     os << "  sram_" << b->name << "_write_pj_per_bit: " << c.write_pj_per_bit << "\n";
   }
-  os << "  dram_pj_per_bit: " << tech.dram(dram.type) << "\n";
+  os << "  dram_activate_pj: " << dram.e_act_pj << "  # from " << dram.preset_file << "\n";
+  os << "  dram_precharge_pj: " << dram.e_pre_pj << "\n";
+  os << "  dram_read_burst_pj: " << dram.e_rd_pj << "\n";
+  os << "  dram_write_burst_pj: " << dram.e_wr_pj << "\n";
+  os << "  dram_static_uw_per_channel: " << dram.static_uw_per_channel() << "  # background + refresh\n";
   return os.str();
 }
 

@@ -6,6 +6,7 @@
 
 #include "models/unit_registry.h"
 #include "sim/attention_spec.h"
+#include "sim/dram_spec.h"
 #include "sim/tech.h"
 
 namespace lpusim {
@@ -21,13 +22,6 @@ struct BufferSpec {
   uint64_t bits_per_cycle_per_port() const { return static_cast<uint64_t>(banks * width_bits); }
 };
 
-struct DramSpec {
-  std::string type;  // lpddr5 | hbm3 | ddr5 (energy per bit from the tech table)
-  int64_t channels;
-  double channel_bandwidth_gb_s;  // GB/s per channel
-  double latency_ns;              // idle read latency, added to every request
-  double capacity_gib = 0;        // optional `capacity_gib`: DRAM size for the max-batch check (0 = not stated)
-};
 
 struct DesignSpec {
   std::string file;

@@ -31,6 +31,10 @@ const char* ev_name(Ev e) {
     case Ev::Fp16Compare: return "fp16_compare";
     case Ev::LutSramReadBit: return "lut_sram_read_bit";
     case Ev::LutSramWriteBit: return "lut_sram_write_bit";
+    case Ev::DramActivate: return "dram_activate";
+    case Ev::DramPrecharge: return "dram_precharge";
+    case Ev::DramReadBurst: return "dram_read_burst";
+    case Ev::DramWriteBurst: return "dram_write_burst";
     default: return "?";
   }
 }
@@ -44,7 +48,11 @@ EnergyClass ev_class(Ev e) {
     case Ev::LutSramReadBit:
     case Ev::LutSramWriteBit: return EnergyClass::Sram;
     case Ev::DramReadBit:
-    case Ev::DramWriteBit: return EnergyClass::Dram;
+    case Ev::DramWriteBit:
+    case Ev::DramActivate:
+    case Ev::DramPrecharge:
+    case Ev::DramReadBurst:
+    case Ev::DramWriteBurst: return EnergyClass::Dram;
     default: return EnergyClass::Compute;
   }
 }

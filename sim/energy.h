@@ -37,6 +37,10 @@ enum class Ev : int {
   Fp16Compare,      // LUT unit: thermometer-encoder comparison
   LutSramReadBit,   // LUT unit: bits read from its LUT SRAM (priced by that SRAM's size class)
   LutSramWriteBit,  // LUT unit: bits written into its LUT SRAM (tables streamed from DRAM)
+  DramActivate,    // one ACT (row open), priced per preset e_act_pj
+  DramPrecharge,   // one PRE (row close), e_pre_pj
+  DramReadBurst,   // one read burst (burst_bytes), e_rd_pj
+  DramWriteBurst,  // one write burst, e_wr_pj
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);

@@ -178,7 +178,7 @@ int cmd_simulate(const Args& a, size_t n_designs) {
   if (!a.out_dir.empty()) write_outputs(a.out_dir, w, reports);
   std::cout << console_table(w, reports);
   if (!iso_note.empty()) std::cout << "budget [" << reports[1].name << "] " << iso_note << "\n";
-  if (!a.out_dir.empty()) std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, summary.md\n";
+  if (!a.out_dir.empty()) std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, dram.csv, summary.md\n";
   return 0;
 }
 
@@ -228,7 +228,7 @@ int cmd_list() {
     std::cout << "    statistics:\n";
     for (const auto& s : u->stats) std::cout << "      " << s << "\n";
   }
-  std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.type: lpddr5 | hbm3 | ddr5)\n";
+  std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.preset: lpddr5 | lpddr5x | hbm3 | ddr5, configs/dram/)\n";
   return 0;
 }
 

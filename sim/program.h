@@ -49,6 +49,8 @@ struct Tile {
   uint32_t lut_index = 0;        // LUT layer (lookup stage)
   uint64_t lut_seed = 0;         // seeds the token chunk's synthetic activations (same for all its stages)
   uint64_t lut_stream_bits = 0;  // tables/thresholds written into the LUT SRAM first (stream_from_dram)
+  // DRAM byte addresses of the three transfers (sim/dram_layout.h): each is a contiguous range.
+  uint64_t load_weight_addr = 0, load_act_addr = 0, store_addr = 0;
 };
 
 struct ProgramOp {

@@ -150,6 +150,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.resolved_design_yaml = ds.resolved_yaml();
   r.area = design_area(ds);
   r.linear_peak_macs = linear_peak_macs(ds);
+  r.dram_peak_gb_s = static_cast<double>(ds.dram.channels) * ds.dram.peak_gb_s_per_channel();
   r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
   r.weight_source = run.weight_source;
   r.layer_zero_fraction = run.layer_zero_fraction;
@@ -160,6 +161,8 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   std::vector<Row> key_rows(nk);
   double leak_uw = 0;
   for (const auto& m : d.modules) leak_uw += m.leakage_uw;
+  double dram_static_uw = 0;  // DRAM background + refresh power, charged like leakage but to the DRAM class
+  for (const auto& m : d.modules) dram_static_uw += m.dram_static_uw;
   for (size_t k = 0; k < nk; ++k) {
     Row& row = key_rows[k];
     row.phase = phase_name(p.keys[k].phase);
@@ -167,6 +170,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     row.layer = p.keys[k].layer;
     row.cycles = d.key_cycles[k];
     row.energy[EnergyClass::Leakage] = leak_uw * static_cast<double>(row.cycles) * ns * kUwNsToPj;
+    row.energy[EnergyClass::Dram] += dram_static_uw * static_cast<double>(row.cycles) * ns * kUwNsToPj;
   }
   for (const auto& m : d.modules) {
     UnitRow u;
@@ -175,6 +179,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     u.peak_macs_per_cycle = m.peak_macs_per_cycle;
     u.leakage_uw = m.leakage_uw;
     u.leakage_pj = m.leakage_uw * static_cast<double>(d.total_cycles) * ns * kUwNsToPj;
+    u.dynamic_pj += m.dram_static_uw * static_cast<double>(d.total_cycles) * ns * kUwNsToPj;
     for (size_t k = 0; k < m.per_key.size(); ++k) {
       Row& row = key_rows[k];
       EnergyBreakdown e = price(m.per_key[k], m.prices);
@@ -202,6 +207,37 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
       u.macs += m.macs_per_key[k];
     }
     if (m.kind != "controller" && m.kind != "dma_engine" && m.kind != "dram_channel") r.units.push_back(u);
+  }
+  // DRAM channels: traffic, row hits, queueing and energy by operation.
+  const ModuleStats* dram = nullptr;
+  for (const auto& m : d.modules) {
+    if (m.kind == "dram") dram = &m;
+  }
+  for (const auto& m : d.modules) {
+    if (m.kind != "dram_channel" || !dram) continue;
+    auto sc = [&](const char* k) { return m.scalars.at(k); };
+    DramChannelRow c;
+    c.name = m.name;
+    c.read_bytes = static_cast<uint64_t>(sc("read_bytes"));
+    c.write_bytes = static_cast<uint64_t>(sc("write_bytes"));
+    c.transfers = static_cast<uint64_t>(sc("parts"));
+    c.activates = static_cast<uint64_t>(sc("activates"));
+    c.precharges = static_cast<uint64_t>(sc("precharges"));
+    c.read_bursts = static_cast<uint64_t>(sc("read_bursts"));
+    c.write_bursts = static_cast<uint64_t>(sc("write_bursts"));
+    c.refreshes = static_cast<uint64_t>(sc("refreshes"));
+    const double bursts = static_cast<double>(c.read_bursts + c.write_bursts);
+    c.row_hit_rate = bursts > 0 ? sc("row_hit_bursts") / bursts : 0;
+    c.avg_queue_delay_ns = c.transfers ? sc("queue_delay_ps") * 1e-3 / static_cast<double>(c.transfers) : 0;
+    const double t_ns = static_cast<double>(d.total_cycles) * ns;
+    c.achieved_gb_s = t_ns > 0 ? static_cast<double>(c.read_bytes + c.write_bytes) / t_ns : 0;
+    c.act_pj = static_cast<double>(c.activates) * dram->prices[Ev::DramActivate];
+    c.pre_pj = static_cast<double>(c.precharges) * dram->prices[Ev::DramPrecharge];
+    c.read_pj = static_cast<double>(c.read_bursts) * dram->prices[Ev::DramReadBurst];
+    c.write_pj = static_cast<double>(c.write_bursts) * dram->prices[Ev::DramWriteBurst];
+    c.refresh_pj = dram->scalars.at("refresh_uw_per_channel") * t_ns * kUwNsToPj;
+    c.background_pj = dram->scalars.at("background_uw_per_channel") * t_ns * kUwNsToPj;
+    r.dram_channels.push_back(c);
   }
   // Unit, note and instance counts per key come from the program.
   std::map<uint32_t, const ProgramOp*> key_op;
@@ -337,6 +373,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     area["items"] = items;
     d["area"] = area;
     d["linear_peak_macs_per_cycle"] = r.linear_peak_macs;
+    d["dram_peak_gb_s"] = r.dram_peak_gb_s;
     d["iso_note"] = r.iso_note;
     json wsrc;
     wsrc["source"] = r.weight_source;
@@ -357,6 +394,33 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
       units.push_back(j);
     }
     d["units"] = units;
+    json chans = json::array();
+    for (const auto& c : r.dram_channels) {
+      json j;
+      j["name"] = c.name;
+      j["read_bytes"] = c.read_bytes;
+      j["write_bytes"] = c.write_bytes;
+      j["transfers"] = c.transfers;
+      j["achieved_gb_s"] = c.achieved_gb_s;
+      j["row_hit_rate"] = c.row_hit_rate;
+      j["avg_queue_delay_ns"] = c.avg_queue_delay_ns;
+      j["activates"] = c.activates;
+      j["precharges"] = c.precharges;
+      j["read_bursts"] = c.read_bursts;
+      j["write_bursts"] = c.write_bursts;
+      j["refreshes"] = c.refreshes;
+      json e;
+      e["activate"] = c.act_pj;
+      e["precharge"] = c.pre_pj;
+      e["read"] = c.read_pj;
+      e["write"] = c.write_pj;
+      e["refresh"] = c.refresh_pj;
+      e["background"] = c.background_pj;
+      e["total"] = c.total_pj();
+      j["energy_pj"] = e;
+      chans.push_back(j);
+    }
+    d["dram_channels"] = chans;
     d["notes"] = r.notes;
     if (r.lut_mlp.present) {
       const LutMlpReport& l = r.lut_mlp;
@@ -498,6 +562,24 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
 }  // namespace
 
 std::string ops_csv(const std::vector<DesignReport>& reports) { return csv_rows(reports, true); }
+
+std::string dram_csv(const std::vector<DesignReport>& reports) {
+  std::ostringstream os;
+  os << "design,channel,read_bytes,write_bytes,transfers,achieved_gb_s,row_hit_rate,avg_queue_delay_ns,activates,"
+        "precharges,read_bursts,write_bursts,refreshes,energy_activate_pj,energy_precharge_pj,energy_read_pj,"
+        "energy_write_pj,energy_refresh_pj,energy_background_pj,energy_total_pj\n";
+  for (const auto& r : reports) {
+    for (const auto& c : r.dram_channels) {
+      os << r.name << "," << c.name << "," << c.read_bytes << "," << c.write_bytes << "," << c.transfers << ","
+         << fmt(c.achieved_gb_s, 6) << "," << fmt(c.row_hit_rate, 6) << "," << fmt(c.avg_queue_delay_ns, 6) << ","
+         << c.activates << "," << c.precharges << "," << c.read_bursts << "," << c.write_bursts << "," << c.refreshes
+         << "," << fmt(c.act_pj, 10) << "," << fmt(c.pre_pj, 10) << "," << fmt(c.read_pj, 10) << ","
+         << fmt(c.write_pj, 10) << "," << fmt(c.refresh_pj, 10) << "," << fmt(c.background_pj, 10) << ","
+         << fmt(c.total_pj(), 10) << "\n";
+    }
+  }
+  return os.str();
+}
 std::string layers_csv(const std::vector<DesignReport>& reports) { return csv_rows(reports, false); }
 
 std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
@@ -539,6 +621,13 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   }
   if (!rs.empty()) os << "weights: " << rs[0].weight_source << "\n";
   if (!rs.empty() && !rs[0].layer_zero_fraction.empty()) os << "zero weights per layer: " << zero_fraction_list(rs[0]) << "\n";
+  for (const auto& r : rs) {
+    for (const auto& c : r.dram_channels) {
+      os << "dram [" << r.name << "] " << c.name.substr(c.name.find('.') + 1) << ": " << fmt(c.achieved_gb_s, 4)
+         << " GB/s, row hits " << fmt(c.row_hit_rate * 100, 4) << "%, queue " << fmt(c.avg_queue_delay_ns, 4)
+         << " ns, " << human_energy_pj(c.total_pj()) << "\n";
+    }
+  }
   for (const auto& r : rs) {
     for (const auto& n : r.notes) os << "note [" << r.name << "] " << n << "\n";
   }
@@ -596,6 +685,18 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
          << fmt(utilization(u, r.total_cycles), 3)
          << " | " << human_energy_pj(u.dynamic_pj) << " | " << human_energy_pj(u.leakage_pj) << " |\n";
     }
+    if (!r.dram_channels.empty()) {
+      os << "\n## " << r.name << ": DRAM channels\n\n";
+      os << "| channel | GB/s | row-hit rate | avg queue delay | activate | precharge | read | write | refresh | "
+            "background | total |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      for (const auto& c : r.dram_channels) {
+        os << "| " << c.name << " | " << fmt(c.achieved_gb_s, 4) << " | " << fmt(c.row_hit_rate, 4) << " | "
+           << fmt(c.avg_queue_delay_ns, 4) << " ns | " << human_energy_pj(c.act_pj) << " | "
+           << human_energy_pj(c.pre_pj) << " | " << human_energy_pj(c.read_pj) << " | "
+           << human_energy_pj(c.write_pj) << " | " << human_energy_pj(c.refresh_pj) << " | "
+           << human_energy_pj(c.background_pj) << " | " << human_energy_pj(c.total_pj()) << " |\n";
+      }
+    }
     if (!r.notes.empty()) {
       os << "\nMapping notes:\n\n";
       for (const auto& n : r.notes) os << "- " << n << "\n";
@@ -618,6 +719,7 @@ void write_outputs(const std::string& dir, const WorkloadSpec& w, const std::vec
   put("report.json", to_json(w, rs));
   put("ops.csv", ops_csv(rs));
   put("layers.csv", layers_csv(rs));
+  put("dram.csv", dram_csv(rs));
   put("summary.md", summary_markdown(w, rs));
   put("workload.resolved.yaml", w.resolved_yaml());
   for (const auto& r : rs) put("design_" + r.name + ".resolved.yaml", r.resolved_design_yaml);

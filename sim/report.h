@@ -35,6 +35,17 @@ struct UnitRow {
   double dynamic_pj = 0, leakage_pj = 0, leakage_uw = 0;
 };
 
+// One DRAM channel over the whole run (dram.csv; README "Report columns").
+struct DramChannelRow {
+  std::string name;
+  uint64_t read_bytes = 0, write_bytes = 0, transfers = 0;
+  uint64_t activates = 0, precharges = 0, read_bursts = 0, write_bursts = 0, refreshes = 0;
+  double achieved_gb_s = 0, row_hit_rate = 0, avg_queue_delay_ns = 0;
+  // Energy by operation, pJ; they add up to the channel's share of the DRAM energy class.
+  double act_pj = 0, pre_pj = 0, read_pj = 0, write_pj = 0, refresh_pj = 0, background_pj = 0;
+  double total_pj() const { return act_pj + pre_pj + read_pj + write_pj + refresh_pj + background_pj; }
+};
+
 struct DesignReport {
   std::string name, file, tech, budget;
   double clock_ghz = 0;
@@ -52,10 +63,12 @@ struct DesignReport {
   std::vector<Row> ops;     // aggregated per (phase, op name)
   std::vector<Row> layers;  // aggregated per (phase, layer); layer -1 = model-level ops
   std::vector<UnitRow> units;
+  std::vector<DramChannelRow> dram_channels;
   std::vector<std::string> notes;  // how ops were mapped on this design
   std::string resolved_design_yaml;
   AreaBreakdown area;
   uint64_t linear_peak_macs = 0;  // peak MACs/cycle of the weight-GEMM arrays
+  double dram_peak_gb_s = 0;      // channels x the preset's peak per channel
   std::string iso_note;           // set by `compare --iso`: what was resized to hold the budget
   // DRAM capacity check (sim/capacity.h): -1 when the design states no capacity_gib.
   std::string weight_source;                // where the zero patterns came from
@@ -74,6 +87,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d);
 std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
 std::string ops_csv(const std::vector<DesignReport>& reports);
 std::string layers_csv(const std::vector<DesignReport>& reports);
+std::string dram_csv(const std::vector<DesignReport>& reports);
 std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
 std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
 

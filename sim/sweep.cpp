@@ -49,7 +49,7 @@ std::map<std::string, double> derived_quantities(const DesignSpec& d) {
     if (u.has_int("rows") && u.has_int("cols")) peak += static_cast<double>(u.i("rows") * u.i("cols"));
   }
   q["peak_macs_per_cycle"] = peak;
-  q["dram_bandwidth_gb_s"] = static_cast<double>(d.dram.channels) * d.dram.channel_bandwidth_gb_s;
+  q["dram_bandwidth_gb_s"] = static_cast<double>(d.dram.channels) * d.dram.peak_gb_s_per_channel();
   q["clock_ghz"] = d.clock_ghz;
   q["compute_units"] = static_cast<double>(d.units.size());
   q["area_mm2"] = design_area(d).total_mm2();  // sim/area.h
@@ -324,10 +324,11 @@ std::vector<std::vector<size_t>> combinations(const SweepSpec& s) {
   return out;
 }
 
-// Copies the tech tables a design refers to (../tech/*.yaml) into out_dir/tech.
-void copy_tech(const std::string& design_path, const std::string& out_dir) {
-  fs::path tech = fs::path(design_path).parent_path() / ".." / "tech";
-  fs::create_directories(fs::path(out_dir) / "tech");
+// Copies the tables a design refers to by name (../tech/*.yaml, ../dram/*.yaml) into out_dir/<sub>,
+// so the written designs load from out_dir/designs exactly as the originals did.
+void copy_config_dir(const std::string& design_path, const std::string& out_dir, const std::string& sub) {
+  fs::path tech = fs::path(design_path).parent_path() / ".." / sub;
+  fs::create_directories(fs::path(out_dir) / sub);
   if (!fs::is_directory(tech)) return;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(tech)) {
@@ -335,12 +336,12 @@ void copy_tech(const std::string& design_path, const std::string& out_dir) {
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    fs::path dst = fs::path(out_dir) / "tech" / f.filename();
+    fs::path dst = fs::path(out_dir) / sub / f.filename();
     const std::string text = read_text(f.string());
     if (fs::exists(dst)) {
       if (read_text(dst.string()) != text) {
         throw ConfigError(f.string() + ": differs from " + dst.string() +
-                          " (base and baseline designs use different tech tables of the same name)");
+                          " (base and baseline designs use different " + sub + " tables of the same name)");
       }
       continue;
     }
@@ -359,8 +360,10 @@ std::string emit(const YAML::Node& n, const std::string& header) {
 Expansion expand(const SweepSpec& s, const std::string& out_dir) {
   Expansion ex;
   fs::create_directories(fs::path(out_dir) / "designs");
-  copy_tech(s.base_design, out_dir);
-  copy_tech(s.baseline_design, out_dir);
+  for (const char* sub : {"tech", "dram"}) {
+    copy_config_dir(s.base_design, out_dir, sub);
+    copy_config_dir(s.baseline_design, out_dir, sub);
+  }
   const YAML::Node base = YAML::LoadFile(s.base_design);
   const std::string baseline_file = "designs/baseline.yaml";
   write_atomic(out_dir + "/" + baseline_file,
@@ -1046,7 +1049,7 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   write_atomic(out_dir + "/summary.md", summary_md(meta.at("name"), param_columns(cols), parse_rows(lines)));
   // Point folders, designs and tech tables: so `lpusim report` works on the merged folder.
   for (const auto& d : dirs) {
-    for (const char* sub : {"designs", "tech", "points"}) {
+    for (const char* sub : {"designs", "tech", "dram", "points"}) {
       if (fs::exists(d + "/" + sub)) {
         fs::copy(d + "/" + sub, out_dir + "/" + sub,
                  fs::copy_options::recursive | fs::copy_options::overwrite_existing);

@@ -12,7 +12,6 @@ const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add"
                                              "unpack_base3_byte", "index_decode_bit", "bit_logic",
                                              "popcount_tree_bit", "adder_tree_bit", "score_acc_write_bit",
                                              "encoder_compare", "fp16_compare"};
-const std::vector<std::string> kDramKeys = {"lpddr5", "hbm3", "ddr5"};
 const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "int8_add", "int32_add",
                                             "int8_mul", "fp16_add", "fp16_mul", "fp32_add", "fp32_mul",
                                             "popcount_bit", "sram_bitcell", "dma_engine", "controller"};
@@ -38,7 +37,7 @@ std::map<std::string, double> read_entries(const YamlNode& sec, const std::strin
 
 TechTable TechTable::load(const std::string& path) {
   YamlNode root = YamlNode::load_file(path);
-  root.expect_keys({"node", "description", "events", "sram", "dram", "leakage", "area"});
+  root.expect_keys({"node", "description", "events", "sram", "leakage", "area"});
   TechTable t;
   t.file = path;
   t.node = root.get_string("node");
@@ -64,15 +63,6 @@ TechTable TechTable::load(const std::string& path) {
     t.sram.push_back(c);
   }
   if (t.sram.empty()) root.at("sram").fail("expected at least one SRAM size class");
-
-  YamlNode dr = root.at("dram");
-  dr.expect_keys(kDramKeys);
-  for (const auto& k : kDramKeys) {
-    YamlNode e = dr.at(k);
-    e.expect_keys({"pj_per_bit", "source"});
-    t.dram_pj_per_bit[k] = e.get_positive("pj_per_bit");
-    t.sources["dram." + k] = e.get_string("source");
-  }
 
   YamlNode lk = root.at("leakage");
   lk.expect_keys(kLeakKeys);
@@ -137,7 +127,6 @@ const SramClass& TechTable::sram_class(double size_kib) const {
                     " KiB buffer (largest class is " + std::to_string(sram.back().max_kib) + " KiB)");
 }
 
-double TechTable::dram(const std::string& type) const { return dram_pj_per_bit.at(type); }
 double TechTable::leak(const std::string& key) const { return leakage_uw.at(key); }
 
 }  // namespace lpusim

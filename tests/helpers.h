@@ -27,7 +27,7 @@ inline void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
-// A fresh folder with configs/designs and configs/tech copied from the source tree, so tests can
+// A fresh folder with configs/designs, configs/dram and configs/tech copied from the source tree, so tests can
 // write broken variants next to a valid tech table.
 inline std::string temp_tree(const std::string& tag) {
   namespace fs = std::filesystem;
@@ -36,6 +36,7 @@ inline std::string temp_tree(const std::string& tag) {
   fs::create_directories(dir / "configs");
   fs::copy(src("configs/tech"), dir / "configs/tech", fs::copy_options::recursive);
   fs::copy(src("configs/designs"), dir / "configs/designs", fs::copy_options::recursive);
+  fs::copy(src("configs/dram"), dir / "configs/dram", fs::copy_options::recursive);
   return dir.string();
 }
 

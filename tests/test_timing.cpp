@@ -1,12 +1,11 @@
-// Timing: a unit simulated in SystemC takes exactly its closed-form cycles; SRAM ports and DRAM
-// channels contend. (Fold closed forms for every dataflow and timing mode: test_mac_arrays.cpp.)
+// Timing: a unit simulated in SystemC takes exactly its closed-form cycles; SRAM ports contend.
+// (Fold closed forms for every dataflow and timing mode: test_mac_arrays.cpp; DRAM: test_dram.cpp.)
 #include <catch2/catch.hpp>
 #include <systemc>
 
 #include "helpers.h"
 #include "unit_bench.h"
 #include "models/compute_unit.h"
-#include "models/dram.h"
 #include "models/sram_buffer.h"
 #include "models/systolic.h"
 #include "sim/design.h"
@@ -57,26 +56,4 @@ TEST_CASE("SRAM port contention stretches a tile") {
   const uint64_t done = b.run_tile(*cu, t);
   CHECK(cu->cost(t).cycles == 2 * 64 + 64 + 64 - 2 + 1);
   CHECK(done == 1024);
-}
-
-TEST_CASE("DRAM: bandwidth, latency and contention between requests") {
-  DramSpec spec{"lpddr5", 4, 16.0, 100.0};  // 16 B/cycle per channel at 1 GHz
-  TechTable tech = TechTable::load(src("configs/tech/7nm.yaml"));
-  const sc_core::sc_time clk(1, sc_core::SC_NS);
-  Dram dram("dram", spec, tech, clk, 1);
-  sc_core::sc_time a, b, c;
-  // 64 KiB = 1024 granules -> 256 per channel = 16 KiB per channel = 1024 cycles, + 100 latency.
-  dram.request(64 * 1024, false, 0, [&]() { a = sc_core::sc_time_stamp(); });
-  // A second request at the same time queues behind the first on every channel.
-  dram.request(64 * 1024, false, 0, [&]() { b = sc_core::sc_time_stamp(); });
-  // A small request (one granule) lands on one channel behind both.
-  dram.request(64, true, 0, [&]() { c = sc_core::sc_time_stamp(); });
-  sc_core::sc_start();
-  CHECK(a == clk * 1124.0);
-  CHECK(b == clk * 2148.0);
-  CHECK(c == clk * (2048.0 + 4 + 100));
-  ModuleStats s;
-  dram.collect(s);
-  CHECK(s.per_key[0][Ev::DramReadBit] == 2 * 64 * 1024 * 8);
-  CHECK(s.per_key[0][Ev::DramWriteBit] == 64 * 8);
 }

@@ -1,0 +1,291 @@
+// DRAM model against closed forms: single access latency, row-buffer streaming, row misses, tFAW,
+// refresh, FR-FCFS, bank-level parallelism through the address mapping, energy = counts x pJ, and
+// bad presets / keys. Times are in ps (the model's unit); LPDDR5-6400 preset unless stated.
+#include <catch2/catch.hpp>
+#include <systemc>
+
+#include <algorithm>
+#include <memory>
+
+#include "helpers.h"
+#include "models/dram.h"
+#include "models/dram_timing.h"
+#include "sim/dram_spec.h"
+
+using namespace lpusim;
+using namespace lpusim_test;
+
+namespace {
+
+constexpr double kNoRefresh = 1e9;  // tREFI in ns: no refresh within a test
+
+DramSpec lp5(int64_t channels = 1, const std::string& mapping = "ro_ba_bg_ra_co_ch",
+             std::map<std::string, double> ov = {{"tREFI", kNoRefresh}}) {
+  return DramSpec::from_preset(src("configs/dram/lpddr5.yaml"), channels, mapping, ov);
+}
+
+DramSegment seg(const DramSpec& s, uint32_t bg, uint32_t ba, int64_t row, uint32_t bursts) {
+  DramSegment g;
+  g.rank = 0;
+  g.bg = bg;
+  g.bank = bg * static_cast<uint32_t>(s.banks_per_group) + ba;
+  g.row = row;
+  g.bursts = bursts;
+  return g;
+}
+
+int64_t serve1(DramChannelModel& m, const DramSegment& g, bool write, int64_t t, EventCounts& ev) {
+  return m.serve(std::vector<DramSegment>{g}, write, t, ev).end_ps;
+}
+
+// Serves [0, bytes) on channel 0 as one transfer at t = 0 and returns its end.
+int64_t stream(const DramSpec& s, DramChannelModel& m, uint64_t bytes, EventCounts& ev) {
+  DramAddressMapper map(s);
+  return m.serve(map, 0, bytes, 0, false, 0, ev).end_ps;
+}
+
+}  // namespace
+
+TEST_CASE("DRAM: a single access to a closed bank takes tRCD + tCL (tCWL) + tBURST") {
+  const DramSpec s = lp5();
+  CHECK(s.tBURST == 2500);  // 16 beats at 6400 MT/s
+  EventCounts ev;
+  DramChannelModel m(s);
+  CHECK(serve1(m, seg(s, 0, 0, 7, 1), false, 0, ev) == s.tRCD + s.tCL + s.tBURST);
+  DramChannelModel w(s);
+  CHECK(serve1(w, seg(s, 1, 2, 7, 1), true, 0, ev) == s.tRCD + s.tCWL + s.tBURST);
+  CHECK(ev[Ev::DramActivate] == 2);
+  CHECK(ev[Ev::DramPrecharge] == 0);
+}
+
+TEST_CASE("DRAM: a stream within one open row runs at max(tCCD_L, tBURST) per burst") {
+  const DramSpec s = lp5();
+  const int64_t n = static_cast<int64_t>(s.columns());
+  REQUIRE(n == 64);  // 2 KiB row / 32 B bursts
+  EventCounts ev;
+  DramChannelModel m(s);
+  const int64_t step = std::max(s.tCCD_L, s.tBURST);
+  CHECK(serve1(m, seg(s, 0, 0, 3, static_cast<uint32_t>(n)), false, 0, ev) == s.tRCD + s.tCL + (n - 1) * step + s.tBURST);
+  // Same row again: a row hit, no activate, the bursts follow tCCD_L after the last one.
+  const int64_t t = 1'000'000;
+  CHECK(serve1(m, seg(s, 0, 0, 3, 4), false, t, ev) == t + s.tCL + 3 * step + s.tBURST);
+  CHECK(ev[Ev::DramActivate] == 1);
+  CHECK(m.row_hit_bursts == static_cast<uint64_t>(n - 1 + 4));
+}
+
+TEST_CASE("DRAM: row misses in one bank cost tRP + tRCD each, back to back tRC") {
+  const DramSpec s = lp5();
+  EventCounts ev;
+  // Isolated miss: row 1 open long ago; reading row 2 costs PRE + ACT + column.
+  DramChannelModel m(s);
+  serve1(m, seg(s, 0, 0, 1, 1), false, 0, ev);
+  const int64_t t = 1'000'000;
+  CHECK(serve1(m, seg(s, 0, 0, 2, 1), false, t, ev) == t + s.tRP + s.tRCD + s.tCL + s.tBURST);
+  // Back to back: k single-burst reads to k rows of one bank, queued at t = 0. The bank cannot
+  // precharge before tRAS (> tRCD + tRTP here), so accesses are tRAS + tRP = tRC apart.
+  REQUIRE(s.tRAS > s.tRCD + s.tRTP);
+  DramChannelModel b(s);
+  std::vector<DramSegment> rows;
+  for (int r = 0; r < 10; ++r) rows.push_back(seg(s, 0, 0, r, 1));
+  const DramServeResult res = b.serve(rows, false, 0, ev);
+  CHECK(res.end_ps == 9 * (s.tRAS + s.tRP) + s.tRCD + s.tCL + s.tBURST);
+  CHECK(b.activates == 10);
+  CHECK(b.precharges == 9);
+}
+
+TEST_CASE("DRAM: tFAW limits four activates per window, tRRD spaces them") {
+  const DramSpec s = lp5(1, "ro_ba_bg_ra_co_ch", {{"tREFI", kNoRefresh}, {"tFAW", 40.0}});
+  EventCounts ev;
+  DramChannelModel m(s);
+  std::vector<int64_t> ends;
+  // Eight single-burst reads to eight banks in different bank groups, all ready at t = 0.
+  for (uint32_t i = 0; i < 8; ++i) ends.push_back(serve1(m, seg(s, i % 4, i / 4, 0, 1), false, 0, ev));
+  const int64_t col = s.tRCD + s.tCL + s.tBURST;
+  for (int i = 0; i < 4; ++i) CHECK(ends[i] == i * s.tRRD_S + col);         // ACT at 0, 5, 10, 15 ns
+  for (int i = 4; i < 8; ++i) CHECK(ends[i] == s.tFAW + (i - 4) * s.tRRD_S + col);  // 5th ACT waits for tFAW
+}
+
+TEST_CASE("DRAM: bank-level parallelism through the address mapping") {
+  // 16 rows of 2 KiB on one channel. Interleaved over banks (bank groups alternate): bus-bound.
+  // All in one bank (rows consecutive): every row is a miss and streams at tCCD_L.
+  const uint64_t bytes = 16 * 2048;
+  EventCounts ev;
+  const DramSpec inter = lp5(1, "ro_ba_bg_ra_co_ch");
+  DramChannelModel a(inter);
+  const int64_t t_inter = stream(inter, a, bytes, ev);
+  const int64_t bus = 16 * 64 * inter.tBURST;
+  CHECK(t_inter >= bus + inter.tRCD + inter.tCL);
+  CHECK(t_inter <= bus + inter.tRCD + inter.tCL + 2 * inter.tCCD_L);
+  CHECK(a.activates == 16);
+
+  const DramSpec one = lp5(1, "ba_bg_ra_ro_co_ch");
+  DramChannelModel b(one);
+  const int64_t t_one = stream(one, b, bytes, ev);
+  // Per row: 63 tCCD_L + tBURST of column time (>= tRC, so precharge/activate overlap the stream
+  // only partly: PRE waits for the last read + tRTP, then tRP + tRCD).
+  const int64_t row_time = 63 * one.tCCD_L + one.tBURST;
+  const int64_t per_row = 63 * one.tCCD_L + one.tRTP + one.tRP + one.tRCD;
+  CHECK(t_one == 15 * per_row + one.tRCD + one.tCL + row_time);
+  CHECK(b.activates == 16);
+  CHECK(b.precharges == 15);
+  CHECK(static_cast<double>(t_one) / static_cast<double>(t_inter) > 2.0);
+}
+
+TEST_CASE("DRAM: refresh steals tRFC every tREFI") {
+  const DramSpec with = lp5(1, "ro_ba_bg_ra_co_ch", {});
+  const DramSpec without = lp5(1, "ro_ba_bg_ra_co_ch");
+  const uint64_t bytes = 64ull << 20;  // 64 MiB on one channel: ~5.2 ms at 12.8 GB/s
+  EventCounts ev;
+  DramChannelModel a(with), b(without);
+  const int64_t d = stream(with, a, bytes, ev);
+  const int64_t d0 = stream(without, b, bytes, ev);
+  CHECK(b.refreshes == 0);
+  // One refresh per tREFI of elapsed time (postponed to the end of the row segment in flight).
+  CHECK(static_cast<int64_t>(a.refreshes) >= d / with.tREFI - 1);
+  CHECK(static_cast<int64_t>(a.refreshes) <= d / with.tREFI);
+  const int64_t k = static_cast<int64_t>(a.refreshes);
+  // Each refresh costs tRFC plus at most draining/re-opening the rows (tRP, tRCD, tCL, a row).
+  CHECK(d - d0 >= k * with.tRFC);
+  CHECK(d - d0 <= k * (with.tRFC + with.tRP + with.tRCD + with.tCL + 64 * with.tCCD_L));
+  // Achieved bandwidth ~ peak x (1 - tRFC / tREFI).
+  const double bw = static_cast<double>(bytes) / static_cast<double>(d);
+  const double peak = static_cast<double>(with.burst_bytes()) / static_cast<double>(with.tBURST);
+  CHECK(bw / peak == Approx(1.0 - static_cast<double>(with.tRFC) / static_cast<double>(with.tREFI)).epsilon(0.02));
+}
+
+TEST_CASE("DRAM: FR-FCFS serves a younger row hit before an older row miss") {
+  const DramSpec s = lp5();
+  const sc_core::sc_time clk(1, sc_core::SC_NS);
+  Dram dram("dram", s, clk, 1);
+  // ro_ba_bg_ra_co_ch, one channel: address = ((row * 16 + bank) * 64 + column) * 32.
+  auto addr = [](uint64_t row, uint64_t bank, uint64_t col) { return ((row * 16 + bank) * 64 + col) * 32; };
+  int64_t a = 0, b = 0, c = 0;
+  dram.request(addr(0, 0, 0), 32, false, 0, [&]() { a = now_ps(); });  // opens row 0 of bank 0
+  dram.request(addr(1, 0, 0), 32, false, 0, [&]() { b = now_ps(); });  // older, row miss
+  dram.request(addr(0, 0, 1), 32, false, 0, [&]() { c = now_ps(); });  // younger, row hit
+  sc_core::sc_start();
+  CHECK(a == s.tRCD + s.tCL + s.tBURST);
+  CHECK(c < b);
+  // The hit is picked when A's column command has issued: one tCCD_L later.
+  CHECK(c == a + s.tCCD_L);
+  // The miss then precharges at tRAS after A's activate: tRAS + tRP + tRCD + tCL + tBURST.
+  CHECK(b == s.tRAS + s.tRP + s.tRCD + s.tCL + s.tBURST);
+  CHECK(dram.channel(0).model().activates == 2);
+}
+
+TEST_CASE("DRAM: a request spreads over channels and completes when every part has") {
+  const DramSpec s = lp5(4);
+  const sc_core::sc_time clk(1, sc_core::SC_NS);
+  Dram dram("dram", s, clk, 1);
+  int64_t done = 0;
+  // 4 rows of 2 KiB per channel: 32 KiB interleaved over 4 channels in 32 B bursts.
+  dram.request(0, 32 * 1024, false, 0, [&]() { done = now_ps(); });
+  sc_core::sc_start();
+  for (size_t c = 0; c < 4; ++c) {
+    CHECK(dram.channel(c).read_bytes() == 8 * 1024);
+    CHECK(dram.channel(c).model().activates == 4);
+  }
+  const int64_t bus = 4 * 64 * s.tBURST;  // per channel, in parallel
+  CHECK(done >= bus + s.tRCD + s.tCL);
+  CHECK(done <= bus + s.tRCD + s.tCL + 2 * s.tCCD_L);
+}
+
+TEST_CASE("DRAM: energy = operation counts x preset energies + static power") {
+  const DramSpec s = lp5(2, "ro_ba_bg_ra_co_ch", {});
+  const sc_core::sc_time clk(1, sc_core::SC_NS);
+  Dram dram("dram", s, clk, 2);
+  dram.request(0, 64 * 1024, false, 0, []() {});
+  dram.request(1 << 20, 8 * 1024, true, 1, []() {});
+  sc_core::sc_start();
+  ModuleStats st;
+  dram.collect(st);
+  uint64_t acts = 0, pres = 0, rd = 0, wr = 0;
+  for (size_t c = 0; c < 2; ++c) {
+    acts += dram.channel(c).model().activates;
+    pres += dram.channel(c).model().precharges;
+    rd += dram.channel(c).model().read_bursts;
+    wr += dram.channel(c).model().write_bursts;
+  }
+  CHECK(rd == 64 * 1024 / 32);
+  CHECK(wr == 8 * 1024 / 32);
+  CHECK(acts == (64 + 8) * 1024 / 2048);  // every row opened once, rows never revisited
+  const EnergyBreakdown e0 = price(st.per_key[0], st.prices), e1 = price(st.per_key[1], st.prices);
+  CHECK(e0[EnergyClass::Dram] + e1[EnergyClass::Dram] ==
+        Approx(static_cast<double>(acts) * s.e_act_pj + static_cast<double>(pres) * s.e_pre_pj +
+               static_cast<double>(rd) * s.e_rd_pj + static_cast<double>(wr) * s.e_wr_pj));
+  CHECK(st.per_key[1][Ev::DramWriteBurst] == wr);
+  CHECK(st.per_key[0][Ev::DramReadBit] == 64 * 1024 * 8);
+  // Static: background + refresh (e_ref per tREFI) per channel.
+  CHECK(st.dram_static_uw == Approx(2 * (s.p_background_mw * 1e3 + s.e_ref_pj / (s.tREFI * 1e-6))));
+}
+
+TEST_CASE("DRAM presets: all load, peak bandwidth follows bus width and data rate") {
+  struct P { const char* name; double gb_s; };
+  for (const P& p : {P{"lpddr5", 12.8}, P{"lpddr5x", 17.066}, P{"hbm3", 25.6}, P{"ddr5", 12.8}}) {
+    INFO(p.name);
+    const DramSpec s = DramSpec::from_preset(src(std::string("configs/dram/") + p.name + ".yaml"), 4, "ro_ba_bg_ra_co_ch");
+    CHECK(s.peak_gb_s_per_channel() == Approx(p.gb_s).epsilon(1e-3));
+    for (const auto& k : dram_param_keys()) CHECK_FALSE(s.sources.at(k).empty());
+  }
+}
+
+TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a resolved override") {
+  const std::string dir = temp_tree("bad_dram");
+  const std::string text = read_file(dir + "/configs/designs/lpu.yaml");
+  const std::string from = "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, capacity_gib: 8}";
+  struct C { const char* to; const char* expect; };
+  for (const C& c : {C{"dram: {preset: lpddr9, channels: 4, address_mapping: ro_ba_bg_ra_co_ch}",
+                       "dram.preset: unknown DRAM preset 'lpddr9'"},
+                     C{"dram: {preset: lpddr9, channels: 4, address_mapping: ro_ba_bg_ra_co_ch}", "(presets: ddr5, hbm3, lpddr5, lpddr5x)"},
+                     C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCDX: 3}",
+                       "dram.tRCDX: unknown key"},
+                     C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co}",
+                       "dram.address_mapping: expected all six fields"},
+                     C{"dram: {preset: lpddr5, channels: 3, address_mapping: ro_ba_bg_ra_co_ch}",
+                       "channels must be a power of two"},
+                     C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCD: -1}",
+                       "dram.tRCD: expected a number >= 0"}}) {
+    INFO(c.to);
+    write_file(dir + "/configs/designs/bad.yaml", replace_once(text, from, c.to));
+    CmdResult r = run_lpusim("run " + dir + "/configs/designs/bad.yaml " + src("tests/data/tiny.yaml"), "dram");
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("bad.yaml:") != std::string::npos);
+    CHECK(r.err.find(c.expect) != std::string::npos);
+  }
+  // A documented key overrides the preset and the resolved design shows the value and its origin.
+  write_file(dir + "/configs/designs/ok.yaml",
+             replace_once(text, from, "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCD: 20}"));
+  CmdResult r = run_lpusim("run " + dir + "/configs/designs/ok.yaml " + src("tests/data/tiny.yaml") + " -o " + dir + "/out", "ok");
+  REQUIRE(r.code == 0);
+  const std::string resolved = read_file(dir + "/out/design_lpu.resolved.yaml");
+  CHECK(resolved.find("tRCD: 20  # design override") != std::string::npos);
+  CHECK(resolved.find("tRP: 18.75  # Ramulator 2.0") != std::string::npos);
+  CHECK(read_file(dir + "/out/dram.csv").find("lpu,lpu.dram.ch3,") != std::string::npos);
+}
+
+TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark, then writes drain") {
+  std::vector<std::unique_ptr<Dram>> drams;
+  auto order = [&drams](double high, double low) {
+    const DramSpec s = lp5(1, "ro_ba_bg_ra_co_ch",
+                           {{"tREFI", kNoRefresh}, {"write_high_watermark", high}, {"write_low_watermark", low}});
+    drams.push_back(std::make_unique<Dram>(("dram" + std::to_string(drams.size())).c_str(), s,
+                                           sc_core::sc_time(1, sc_core::SC_NS), 1));
+    Dram* dram = drams.back().get();
+    auto ends = std::make_shared<std::vector<std::pair<int64_t, char>>>();
+    // Three writes then three reads, each to its own bank (no row hits), all queued at t = 0.
+    for (uint64_t i = 0; i < 3; ++i) dram->request(i * 2048, 32, true, 0, [ends]() { ends->push_back({now_ps(), 'w'}); });
+    for (uint64_t i = 3; i < 6; ++i) dram->request(i * 2048, 32, false, 0, [ends]() { ends->push_back({now_ps(), 'r'}); });
+    return ends;
+  };
+  auto lazy = order(8, 2);   // 3 writes < 8: reads first
+  auto eager = order(2, 0);  // 3 writes >= 2: drain all writes first
+  sc_core::sc_start();
+  std::sort(lazy->begin(), lazy->end());
+  std::sort(eager->begin(), eager->end());
+  std::string a, b;
+  for (auto& e : *lazy) a += e.second;
+  for (auto& e : *eager) b += e.second;
+  CHECK(a == "rrrwww");
+  CHECK(b == "wwwrrr");
+}
