@@ -152,6 +152,10 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.linear_peak_macs = linear_peak_macs(ds);
   r.dram_peak_gb_s = static_cast<double>(ds.dram.channels) * ds.dram.peak_gb_s_per_channel();
   r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
+  r.max_context_in_dram = max_context_in_dram(run.workload, ds);
+  r.buffer_peak = peak_buffer_occupancy(p);
+  r.weight_buffer_bytes = ds.weight_buffer.bytes();
+  r.activation_buffer_bytes = ds.activation_buffer.bytes();
   r.weight_source = run.weight_source;
   r.layer_zero_fraction = run.layer_zero_fraction;
   r.dram_capacity_bytes = static_cast<uint64_t>(ds.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
@@ -359,6 +363,11 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["peak_bytes"] = r.footprint.peak();
     f["dram_capacity_bytes"] = r.max_batch_in_dram < 0 ? json() : json(r.dram_capacity_bytes);
     f["max_batch_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.max_batch_in_dram);
+    f["max_context_in_dram"] = r.max_context_in_dram < 0 ? json() : json(r.max_context_in_dram);
+    f["weight_buffer_peak_bytes"] = r.buffer_peak.weight_bytes;
+    f["activation_buffer_peak_bytes"] = r.buffer_peak.activation_bytes;
+    f["weight_buffer_bytes"] = r.weight_buffer_bytes;
+    f["activation_buffer_bytes"] = r.activation_buffer_bytes;
     d["footprint"] = f;
     json area;
     area["total_mm2"] = r.area.total_mm2();
@@ -536,6 +545,8 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   add("KV cache (max context)", [](const DesignReport& r) { return static_cast<double>(r.footprint.kv_cache); }, B);
   add("peak activations", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak_activations); }, B);
   add("peak memory", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak()); }, B);
+  add("peak weight-buffer occupancy", [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.weight_bytes); }, B);
+  add("peak activation-buffer occupancy", [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.activation_bytes); }, B);
   add("DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); }, B);
   add("area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
   add("peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
@@ -556,6 +567,7 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   if (capacity) {
     add("DRAM capacity", [](const DesignReport& r) { return static_cast<double>(r.dram_capacity_bytes); }, B);
     add("max batch in DRAM", [](const DesignReport& r) { return static_cast<double>(r.max_batch_in_dram); }, N);
+    add("max context in DRAM (tokens)", [](const DesignReport& r) { return static_cast<double>(r.max_context_in_dram); }, N);
   }
   return lines;
 }

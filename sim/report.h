@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/area.h"
+#include "sim/capacity.h"
 #include "sim/lut_report.h"
 #include "sim/simulate.h"
 
@@ -74,6 +75,9 @@ struct DesignReport {
   std::string weight_source;                // where the zero patterns came from
   std::vector<double> layer_zero_fraction;  // per layer, real weights only
   int64_t max_batch_in_dram = -1;
+  int64_t max_context_in_dram = -1;     // tokens at the run's batch; -1 = not checked
+  BufferOccupancy buffer_peak;          // peak on-chip occupancy per buffer (sim/capacity.h)
+  uint64_t weight_buffer_bytes = 0, activation_buffer_bytes = 0;
   uint64_t dram_capacity_bytes = 0;
   LutMlpReport lut_mlp;  // weightless MLP figures (present only for model.mlp.kind: lut)
 };

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "helpers.h"
+#include "sim/capacity.h"
 #include "sim/compiler.h"
 #include "sim/graph.h"
 
@@ -144,4 +145,38 @@ TEST_CASE("a buffer too small for one tile row is a clear error") {
   d.activation_buffer.size_kib = 1;  // 512 B half: cannot hold a 3200-element FP16 row
   WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
   CHECK_THROWS_WITH(compile(w, d), Catch::Contains("activation buffer half (512 B) cannot hold"));
+}
+
+TEST_CASE("peak buffer occupancy: tiles in flight never overflow a buffer, and a full-K weight tile pair fills it") {
+  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+  for (const char* design : {"configs/designs/lpu.yaml", "configs/designs/fp16.yaml"}) {
+    DesignSpec d = DesignSpec::load(src(design));
+    const BufferOccupancy occ = peak_buffer_occupancy(compile(w, d));
+    CHECK(occ.weight_bytes <= d.weight_buffer.bytes());
+    CHECK(occ.activation_bytes <= d.activation_buffer.bytes());
+    CHECK(occ.weight_bytes > 0);
+  }
+  // 64 KiB weight buffer: ffn_gate (K = 256, N = 640, 2-bit) splits into 256 x 512 tiles of exactly half
+  // the buffer (32 KiB); two in flight fill it.
+  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  d.weight_buffer.size_kib = 64;
+  CHECK(peak_buffer_occupancy(compile(w, d)).weight_bytes == 64 * 1024);
+}
+
+TEST_CASE("the longest context that fits DRAM is the last one whose footprint fits") {
+  WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
+  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  const int64_t ctx = max_context_in_dram(w, d);
+  REQUIRE(ctx > 512);
+  const uint64_t cap = static_cast<uint64_t>(d.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
+  auto peak_at = [&](int64_t c) {
+    WorkloadSpec x = w;
+    x.scenario.prompt_tokens = c;
+    x.scenario.generated_tokens = 1;
+    return footprint(x, d).peak();
+  };
+  CHECK(peak_at(ctx) <= cap);
+  CHECK(peak_at(ctx + 1) > cap);
+  d.dram.capacity_gib = 0;
+  CHECK(max_context_in_dram(w, d) == -1);  // no capacity stated: not checked
 }
