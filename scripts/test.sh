@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds in Release with tests, and runs every test through CTest.
+# Installs what is missing, builds in Release with tests, and runs every test through CTest; then
+# again under sanitizers (scripts/test-asan.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# Then the same tests under AddressSanitizer + UBSan (readers of untrusted input: safetensors, configs,
+# .lutnet, sweep files). The SLURM and headless-browser tests drive the same binaries; skipped there.
+scripts/test-asan.sh -E "slurm_job_array_sweep|reports_"
