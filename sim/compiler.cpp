@@ -161,6 +161,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   gopt.single_decode_step = single_decode_step;
   gopt.quantize_ternary_inputs = d.first_with(Capability::TernaryGemm) != nullptr;
   gopt.attn_layers = attention_graph_paths(w, d);
+  gopt.lut_mlp_as_mac = d.first_with(Capability::LutLayer) == nullptr;
   std::vector<Op> graph = build_graph(w, gopt);
 
   Program prog;
@@ -245,6 +246,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       const bool in_on_chip = bits_to_bytes(static_cast<double>(op.in_elements) * proto.a_bits) <= act_half_bytes;
       po.out_on_chip = op.out_elements * 2 <= act_half_bytes;
       if (po.note.empty() && op.wclass == WeightClass::KvCache) po.note = "attention on " + gp.path + " path";
+      if (gopt.lut_mlp_as_mac && w.model.lut_mlp.enabled && op.name.rfind("ffn_", 0) == 0) {
+        po.note += std::string(po.note.empty() ? "" : "; ") + "the workload's LUT MLP block run as the MAC MLP it replaces (no lut unit)";
+      }
       // With A arrays sharing the buffers, each in-flight tile gets 1/A of a buffer half.
       GemmTiling t = choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
                                         wbuf_half_bits / n_arrays, abuf_half_bits / n_arrays, what);
@@ -415,7 +419,7 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   add_tensor(m.attn_proj, "k_proj", H, KV);
   add_tensor(m.attn_proj, "v_proj", H, KV);
   add_tensor(m.attn_proj, "o_proj", H, H);
-  if (m.lut_mlp.enabled) {
+  if (m.lut_mlp.enabled && d.first_with(Capability::LutLayer)) {
     f.lut_weights = lut_mlp_bytes(m.lut_mlp);
     f.weights += f.lut_weights;
   } else {
@@ -441,6 +445,7 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
 
   GraphOptions gopt;
   gopt.quantize_ternary_inputs = tern != nullptr;
+  gopt.lut_mlp_as_mac = d.first_with(Capability::LutLayer) == nullptr;
   // Peak activations: the prefill ops dominate; the working set of an op is its inputs plus output,
   // plus the residual stream that stays live across the layer.
   WorkloadSpec prefill_only = w;

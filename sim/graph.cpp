@@ -98,7 +98,7 @@ struct Builder {
     vec("attn_residual", l, VecOp::Add, M * H, 2, M * H);
 
     vec("ffn_norm", l, norm, M * H);
-    if (m.lut_mlp.enabled) {
+    if (m.lut_mlp.enabled && !opt.lut_mlp_as_mac) {
       lut_ffn(l, M);
       vec("ffn_residual", l, VecOp::Add, M * H, 2, M * H);
       return;

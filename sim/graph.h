@@ -68,6 +68,9 @@ struct GraphOptions {
   // Benchmark mode: no prefill; a single decode step attending to prompt_tokens + 1 keys.
   bool single_decode_step = false;
   std::vector<AttnGraphPath> attn_layers{};  // per layer; empty = FP attention in every layer
+  // A workload with LUT MLP blocks, on a design without a LUT unit: run each block as the MAC MLP it
+  // replaces (the baseline model), so the same workload compares LUT blocks with MAC blocks.
+  bool lut_mlp_as_mac = false;
 };
 
 std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt);

@@ -10,10 +10,19 @@ LutMlpReport summarize_lut_mlp(const SimulationRun& run, const DesignRun& d, con
   if (!m.lut_mlp.enabled) return r;
   r.present = true;
   const uint64_t per_token = (m.gated_ffn() ? 3 : 2) * uint64_t(m.hidden) * uint64_t(m.ffn);
+  r.as_mac = true;
+  for (const ProgramOp& po : d.program.ops) r.as_mac = r.as_mac && po.op.kind != OpKind::Lut;
+  // The ops of one MAC MLP block, between ffn_norm and ffn_residual (the LUT block's counterpart).
+  auto mac_block_op = [](const std::string& n) {
+    return n == "ffn_quant" || n == "ffn_gate" || n == "ffn_up" || n == "ffn_act" || n == "ffn_subln" ||
+           n == "down_quant" || n == "ffn_down";
+  };
   uint64_t kept = 0;
   for (const ProgramOp& po : d.program.ops) {
     kept += po.op.macs();
-    if (po.op.kind == OpKind::Lut && po.op.lut_stage == LutStage::Sum) {
+    if (r.as_mac) {
+      if (po.op.name == "ffn_down") ++r.blocks;
+    } else if (po.op.kind == OpKind::Lut && po.op.lut_stage == LutStage::Sum) {
       ++r.blocks;
       r.macs_removed += po.op.M * per_token;
     }
@@ -26,7 +35,7 @@ LutMlpReport summarize_lut_mlp(const SimulationRun& run, const DesignRun& d, con
     r.streamed_table_bits += static_cast<uint64_t>(s.scalars.at("streamed_table_bits"));
   }
   for (const Row& o : ops) {
-    if (o.name.rfind("lut_", 0) != 0) continue;
+    if (r.as_mac ? !mac_block_op(o.name) : o.name.rfind("lut_", 0) != 0) continue;
     r.cycles += o.cycles;
     r.energy_pj += o.energy.total();
   }

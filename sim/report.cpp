@@ -433,7 +433,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     d["notes"] = r.notes;
     if (r.lut_mlp.present) {
       const LutMlpReport& l = r.lut_mlp;
-      d["lut_mlp"] = {{"blocks", l.blocks}, {"macs_removed", l.macs_removed},
+      d["lut_mlp"] = {{"blocks", l.blocks}, {"path", l.as_mac ? "mac" : "lut"}, {"macs_removed", l.macs_removed},
                       {"macs_removed_fraction", l.macs_removed_fraction}, {"lookups", l.lookups},
                       {"bank_conflict_stall_cycles", l.conflict_stall_cycles},
                       {"streamed_table_bits", l.streamed_table_bits}, {"cycles", l.cycles}, {"energy_pj", l.energy_pj}};
@@ -559,8 +559,9 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
     add("LUT lookups", [](const DesignReport& r) { return double(r.lut_mlp.lookups); }, N);
     add("LUT bank-conflict stalls", [](const DesignReport& r) { return double(r.lut_mlp.conflict_stall_cycles); }, N);
     add("LUT tables streamed", [](const DesignReport& r) { return double(r.lut_mlp.streamed_table_bits) / 8; }, B);
-    add("LUT MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
-    add("LUT MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
+    // Per MLP block: the LUT block on a design with a LUT unit, the MAC MLP it replaces elsewhere.
+    add("MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
+    add("MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
   }
   bool capacity = false;
   for (const auto& r : rs) capacity = capacity || r.max_batch_in_dram >= 0;

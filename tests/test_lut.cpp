@@ -322,11 +322,8 @@ TEST_CASE("tables that do not fit: stream_from_dram loads each block's tables, r
   CHECK(err_of([&] { compile(w, d); }).find("even when streamed") != std::string::npos);
 }
 
-TEST_CASE("no lut unit, or a sum datapath that does not match, is a clear compile error") {
+TEST_CASE("a sum datapath that does not match the workload's LUT blocks is a clear compile error") {
   const WorkloadSpec w = WorkloadSpec::load(src("workloads/nanogpt_shakespeare_char_quweit.yaml"));
-  CHECK(err_of([&] { compile(w, DesignSpec::load(src("configs/designs/fp16.yaml"))); })
-            .find("fp16.yaml: units: workload 'nanogpt_shakespeare_char_quweit' replaces its MLPs with LUT layers") !=
-        std::string::npos);
   DesignSpec d = DesignSpec::load(src("configs/designs/lpu_lut.yaml"));
   d.units[3].enums["sum_datapath"] = "fp16";
   CHECK(err_of([&] { compile(w, d); }).find("units.lut.sum_datapath: 'fp16' cannot run the workload's conditional_sum_int8") !=
@@ -465,4 +462,31 @@ TEST_CASE("lpusim run: streamed tables show up as DRAM traffic and in the LUT su
   CHECK(rej.code == 2);
   CHECK(rej.err.find("units.lut.lut_sram_kib: the LUT tables and thresholds of workload 'deit_tiny_quweit' need 90 KiB") !=
         std::string::npos);
+}
+
+TEST_CASE("without a lut unit the LUT blocks run as the MAC MLPs they replace, block for block") {
+  const WorkloadSpec w = WorkloadSpec::load(src("workloads/deit_tiny_quweit.yaml"));
+  std::vector<DesignSpec> ds = {DesignSpec::load(src("configs/designs/lpu_lut.yaml")),
+                                DesignSpec::load(src("configs/designs/fp16.yaml")),
+                                DesignSpec::load(src("configs/designs/lpu.yaml"))};
+  SimulationRun run = simulate(w, ds);
+  std::vector<DesignReport> r;
+  for (const auto& d : run.designs) r.push_back(build_report(run, d));
+  CHECK_FALSE(r[0].lut_mlp.as_mac);
+  CHECK(r[1].lut_mlp.as_mac);
+  CHECK(r[2].lut_mlp.as_mac);
+  // Same blocks on every design; the MAC MLPs run exactly the MACs the LUT blocks removed.
+  CHECK(r[1].lut_mlp.blocks == r[0].lut_mlp.blocks);
+  CHECK(r[2].lut_mlp.blocks == r[0].lut_mlp.blocks);
+  uint64_t mlp_macs = 0;
+  for (const ProgramOp& po : run.designs[1].program.ops) {
+    if (po.op.kind == OpKind::Gemm && po.op.name.rfind("ffn_", 0) == 0) {
+      mlp_macs += po.op.macs();
+      CHECK_THAT(po.note, Catch::Contains("LUT MLP block run as the MAC MLP"));
+    }
+  }
+  CHECK(mlp_macs == r[0].lut_mlp.macs_removed);
+  for (const auto& x : r) CHECK(x.lut_mlp.cycles > 0);
+  // The FP16 MAC MLP costs more energy per block than the LUT block (the point of QuWeiT).
+  CHECK(r[1].lut_mlp.energy_pj > r[0].lut_mlp.energy_pj);
 }
