@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "models/datapath/bitattn.h"
+#include "sim/cli.h"
 #include "sim/config_error.h"
 #include "sim/simulate.h"
 
@@ -37,21 +38,9 @@ using json = nlohmann::ordered_json;
 
 const std::set<std::string> kAttnOps = {"qk_encode", "kv_append", "attn_score", "softmax", "pv_encode", "attn_context"};
 
-[[noreturn]] void usage(const std::string& msg) {
-  throw ConfigError("usage: attention-accuracy: " + msg + " (see lpusim attention-accuracy --help)");
-}
-
-int64_t positive(const std::string& opt, const std::string& v) {
-  size_t used = 0;
-  long long n = 0;
-  try {
-    n = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != v.size() || n <= 0) usage(opt + " expects a positive integer, got '" + v + "'");
-  return n;
-}
+const char* kHelpHint = "lpusim attention-accuracy --help";
+[[noreturn]] void usage(const std::string& msg) { usage_error("attention-accuracy: " + msg, kHelpHint); }
+int64_t positive(const std::string& opt, const std::string& v) { return parse_positive_int(opt, v, kHelpHint); }
 
 struct Options {
   std::string design, workload, out_dir;

@@ -13,6 +13,7 @@
 #include "models/datapath/quant.h"
 #include "models/datapath/ternary_gemm.h"
 #include "sim/compiler.h"
+#include "sim/cli.h"
 #include "sim/config_error.h"
 #include "sim/design.h"
 
@@ -53,20 +54,14 @@ struct GemmArgs {
   bool help = false;
 };
 
-[[noreturn]] void usage(const std::string& msg) { throw ConfigError("usage: gemm: " + msg + " (see lpusim gemm --help)"); }
+const char* kHelpHint = "lpusim gemm --help";
+[[noreturn]] void usage(const std::string& msg) { usage_error("gemm: " + msg, kHelpHint); }
 
 uint64_t parse_u64(const std::string& opt, const std::string& v, bool positive) {
-  size_t used = 0;
-  unsigned long long x = 0;
-  try {
-    if (!v.empty() && v[0] != '-') x = std::stoull(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || (positive && x == 0)) {
-    usage(opt + " expects a " + std::string(positive ? "positive" : "non-negative") + " integer, got '" + v + "'");
-  }
-  return x;
+  if (positive) return static_cast<uint64_t>(parse_positive_int(opt, v, kHelpHint));
+  const int64_t x = parse_int(opt, v, kHelpHint);
+  if (x < 0) usage(opt + " expects a non-negative integer, got '" + v + "'");
+  return static_cast<uint64_t>(x);
 }
 
 GemmArgs parse_args(const std::vector<std::string>& a) {

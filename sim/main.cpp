@@ -13,6 +13,7 @@
 #include "models/unit_registry.h"
 #include "sim/capacity.h"
 #include "sim/attention_command.h"
+#include "sim/cli.h"
 #include "sim/config_error.h"
 #include "sim/gemm_command.h"
 #include "sim/iso.h"
@@ -87,7 +88,6 @@ struct Args {
 
 constexpr int64_t kBatchMax = -1;  // `--batch max`
 
-[[noreturn]] void usage_error(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
 
 Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_trace = false,
            bool allow_iso = false) {
@@ -115,15 +115,7 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
         r.scenario[s] = kBatchMax;
         continue;
       }
-      size_t used = 0;
-      long long n = 0;
-      try {
-        n = std::stoll(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != v.size() || n <= 0) usage_error(s + " expects a positive integer, got '" + v + "'");
-      r.scenario[s] = n;
+      r.scenario[s] = parse_positive_int(s, v);
     } else if (!s.empty() && s[0] == '-') {
       usage_error("unknown option '" + s + "'");
     } else {

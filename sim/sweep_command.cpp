@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "sim/cli.h"
 #include "sim/config_error.h"
 #include "sim/sweep.h"
 
@@ -41,19 +42,8 @@ const char* kReportHelp =
 
 namespace {
 
-[[noreturn]] void usage(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
-
-size_t positive(const std::string& opt, const std::string& v) {
-  size_t used = 0;
-  long long n = 0;
-  try {
-    n = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != v.size() || n <= 0) usage(opt + " expects a positive integer, got '" + v + "'");
-  return static_cast<size_t>(n);
-}
+[[noreturn]] void usage(const std::string& msg) { usage_error(msg); }
+size_t positive(const std::string& opt, const std::string& v) { return static_cast<size_t>(parse_positive_int(opt, v)); }
 
 std::string self_exe() {
   std::error_code ec;

@@ -11,6 +11,7 @@
 #include "models/dram.h"
 #include "models/probe.h"
 #include "sim/chip.h"
+#include "sim/cli.h"
 #include "sim/config_error.h"
 #include "sim/design.h"
 
@@ -32,19 +33,8 @@ TraceOptions& requested() {
   return o;
 }
 
-[[noreturn]] void usage(const std::string& msg) { throw ConfigError("usage: " + msg + " (see lpusim --help)"); }
-
-int64_t to_int(const std::string& opt, const std::string& v) {
-  size_t used = 0;
-  long long n = 0;
-  try {
-    n = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != v.size() || v.empty()) usage(opt + " expects integers, got '" + v + "'");
-  return n;
-}
+[[noreturn]] void usage(const std::string& msg) { usage_error(msg); }
+int64_t to_int(const std::string& opt, const std::string& v) { return parse_int(opt, v); }
 
 std::string json_escape(const std::string& s) {
   std::string o;

@@ -1,0 +1,17 @@
+// Command-line value parsing shared by every lpusim command: a bad value is a usage ConfigError
+// (exit 2) naming the option, never a crash or a silently truncated number.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace lpusim {
+
+// Throws ConfigError("usage: <msg> (see <help>)").
+[[noreturn]] void usage_error(const std::string& msg, const std::string& help = "lpusim --help");
+
+// The whole of `v` as an integer; `opt` names the option in the error. parse_positive_int also
+// rejects zero and negatives.
+int64_t parse_int(const std::string& opt, const std::string& v, const std::string& help = "lpusim --help");
+int64_t parse_positive_int(const std::string& opt, const std::string& v, const std::string& help = "lpusim --help");
+
+}  // namespace lpusim
