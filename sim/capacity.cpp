@@ -23,37 +23,40 @@ bool context_fits(const WorkloadSpec& w, const DesignSpec& d, int64_t ctx, uint6
 }
 }  // namespace
 
-int64_t max_batch_in_dram(const WorkloadSpec& w, const DesignSpec& d) {
-  if (d.dram.capacity_gib <= 0) return -1;
-  const uint64_t capacity = static_cast<uint64_t>(d.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
-  if (!fits(w, d, 1, capacity)) return 0;
-  // Peak memory grows monotonically with the batch: double until it no longer fits, then bisect.
+namespace {
+
+// The largest n >= 1 with fits(n), for a monotone predicate: 0 when even 1 does not fit. Doubles
+// until it no longer fits (or reaches 2^40), then bisects.
+template <typename Fits>
+int64_t largest_fitting(Fits fits) {
+  if (!fits(1)) return 0;
   int64_t lo = 1, hi = 2;
-  while (fits(w, d, hi, capacity)) {
+  while (hi < (int64_t{1} << 40) && fits(hi)) {
     lo = hi;
     hi *= 2;
   }
   while (hi - lo > 1) {
     const int64_t mid = lo + (hi - lo) / 2;
-    (fits(w, d, mid, capacity) ? lo : hi) = mid;
+    (fits(mid) ? lo : hi) = mid;
   }
   return lo;
 }
 
+uint64_t capacity_bytes(const DesignSpec& d) {
+  return static_cast<uint64_t>(d.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
+}
+
+}  // namespace
+
+int64_t max_batch_in_dram(const WorkloadSpec& w, const DesignSpec& d) {
+  if (d.dram.capacity_gib <= 0) return -1;
+  // Peak memory grows monotonically with the batch.
+  return largest_fitting([&](int64_t b) { return fits(w, d, b, capacity_bytes(d)); });
+}
+
 int64_t max_context_in_dram(const WorkloadSpec& w, const DesignSpec& d) {
   if (d.dram.capacity_gib <= 0 || w.model.encoder()) return -1;
-  const uint64_t capacity = static_cast<uint64_t>(d.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
-  if (!context_fits(w, d, 1, capacity)) return 0;
-  int64_t lo = 1, hi = 2;
-  while (hi < (int64_t{1} << 40) && context_fits(w, d, hi, capacity)) {
-    lo = hi;
-    hi *= 2;
-  }
-  while (hi - lo > 1) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    (context_fits(w, d, mid, capacity) ? lo : hi) = mid;
-  }
-  return lo;
+  return largest_fitting([&](int64_t c) { return context_fits(w, d, c, capacity_bytes(d)); });
 }
 
 BufferOccupancy peak_buffer_occupancy(const Program& p) {

@@ -34,4 +34,19 @@ int64_t parse_positive_int(const std::string& opt, const std::string& v, const s
   return n;
 }
 
+std::vector<std::string> split(const std::string& s, char c) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : s) {
+    if (ch == c) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
 }  // namespace lpusim

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lpusim {
 
@@ -13,5 +14,8 @@ namespace lpusim {
 // rejects zero and negatives.
 int64_t parse_int(const std::string& opt, const std::string& v, const std::string& help = "lpusim --help");
 int64_t parse_positive_int(const std::string& opt, const std::string& v, const std::string& help = "lpusim --help");
+
+// "a_b_c" split at '_' -> {"a", "b", "c"}; empty fields kept ("a__b" -> {"a", "", "b"}).
+std::vector<std::string> split(const std::string& s, char c);
 
 }  // namespace lpusim

@@ -1,3 +1,4 @@
+#include "sim/cli.h"
 #include "sim/dram_spec.h"
 
 #include <algorithm>
@@ -21,21 +22,6 @@ const std::vector<std::string> kEnergyKeys = {"e_act_pj", "e_pre_pj", "e_rd_pj",
 const std::vector<std::string> kSchedKeys = {"write_high_watermark", "write_low_watermark"};
 
 bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
-
-std::vector<std::string> split(const std::string& s, char c) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char ch : s) {
-    if (ch == c) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += ch;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
 
 std::vector<DramField> parse_mapping(const std::string& m, std::string& err) {
   std::vector<DramField> out;

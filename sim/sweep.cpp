@@ -1,3 +1,4 @@
+#include "sim/cli.h"
 #include "sim/sweep.h"
 
 #include "sim/area.h"
@@ -108,21 +109,6 @@ std::string abs_from(const std::string& base_dir, const std::string& p) {
   fs::path q(p);
   if (q.is_relative()) q = fs::path(base_dir) / q;
   return q.lexically_normal().string();
-}
-
-std::vector<std::string> split(const std::string& s, char c) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char ch : s) {
-    if (ch == c) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += ch;
-    }
-  }
-  out.push_back(cur);
-  return out;
 }
 
 // A YAML scalar as JSON: integers and numbers stay numbers, true/false booleans, else a string.
