@@ -13,9 +13,11 @@
 #include <random>
 #include <sstream>
 
+#include "models/datapath/bitattn.h"
 #include "models/datapath/fp16_gemm.h"
 #include "models/datapath/packing.h"
 #include "models/datapath/ternary_gemm.h"
+#include "sim/attention_spec.h"
 #include "sim/checkpoint_weights.h"
 #include "sim/compiler.h"
 #include "sim/config_error.h"
@@ -252,29 +254,70 @@ struct Paths {
   }
 };
 
-// Causal grouped-query attention of q (T x heads*hd), k, v (T x kv*hd). `dp`: FP16 GEMMs on the
-// act_gemm unit with FP16 K/V, else FP32.
-Vec attention(const ModelSpec& m, const DesignSpec* dp, const Vec& q, const Vec& k, const Vec& v, uint64_t T) {
+// Popcount mapping of one layer (the design's `attention:` section), or nullptr for the FP16 path.
+const AttentionLayerPath* popcount_path(const DesignSpec& d, int layer) {
+  if (!d.attention.present) return nullptr;
+  const AttentionLayerPath& p = d.attention.path(layer);
+  if (p.context == "ternary") {
+    throw ConfigError(d.file + ": attention: functional mode does not implement context on the ternary array");
+  }
+  return p.scores == "popcount" || p.context == "popcount" || p.softmax == "int_lut" ? &p : nullptr;
+}
+
+// Causal attention of one head on the popcount engine: query row t against keys/values 0..t (the
+// per-vector codes and V's per-column scales as a decode step at context t + 1 sees them), through
+// bitattn::attention_bitwise with the engine's encoding, T and context_T.
+Vec popcount_head(const DesignSpec& d, const AttentionLayerPath& p, const Vec& qh, const Vec& kh, const Vec& vh,
+                  uint64_t T, uint64_t hd) {
+  const UnitSpec& eng = *attention_engine(d);
+  bitattn::AttnConfig cfg;
+  cfg.enc = bitattn::parse_encoding(eng.e("encoding"));
+  cfg.T = static_cast<uint32_t>(eng.i("T"));
+  cfg.scores_bitwise = p.scores == "popcount";
+  cfg.softmax = p.softmax == "int_lut" ? bitattn::Softmax::IntLut : bitattn::Softmax::Fp32;
+  cfg.context_bitwise = p.context == "popcount";
+  cfg.context_T = static_cast<uint32_t>(eng.i("context_T"));
+  cfg.lane_bits = static_cast<uint32_t>(std::stoul(eng.e("lane_bits")));
+  Vec out(T * hd);
+  for (uint64_t t = 0; t < T; ++t) {
+    const Vec q(qh.begin() + static_cast<std::ptrdiff_t>(t * hd), qh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
+    const Vec k(kh.begin(), kh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
+    const Vec v(vh.begin(), vh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
+    const bitattn::AttnResult r = bitattn::attention_bitwise(q, k, v, 1, static_cast<uint32_t>(t + 1),
+                                                             static_cast<uint32_t>(hd), cfg);
+    if (r.mismatches != 0) throw std::logic_error("popcount attention: bitwise and integer reference disagree");
+    for (uint64_t i = 0; i < hd; ++i) out[t * hd + i] = static_cast<float>(r.out[i]);
+  }
+  return out;
+}
+
+// Causal grouped-query attention of q (T x heads*hd), k, v (T x kv*hd). `dp`: the design's path
+// (popcount engine when its `attention:` section maps this layer there, else FP16 GEMMs on the
+// act_gemm unit with FP16 K/V), else FP32.
+Vec attention(const ModelSpec& m, const DesignSpec* dp, int layer, const Vec& q, const Vec& k, const Vec& v,
+              uint64_t T) {
   const uint64_t hd = static_cast<uint64_t>(m.head_dim()), H = static_cast<uint64_t>(m.heads),
                  KVH = static_cast<uint64_t>(m.kv_heads), g = static_cast<uint64_t>(m.group());
+  const AttentionLayerPath* pop = dp ? popcount_path(*dp, layer) : nullptr;
   Vec out(T * H * hd);
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
   for (uint64_t h = 0; h < H; ++h) {
     const uint64_t kh = h / g;
     const Vec qh = slice_cols(q, T, H * hd, h * hd, hd);
-    const Vec kt = transpose(slice_cols(k, T, KVH * hd, kh * hd, hd), T, hd);  // hd x T
-    const Vec vh = slice_cols(v, T, KVH * hd, kh * hd, hd);                    // T x hd
-    Vec s, o;
-    if (dp) {
-      const UnitSpec& u = fp16_unit(*dp, Capability::ActGemm, "attention");
-      s = fp16_matmul(*dp, u, qh, kt, T, hd, T);
+    const Vec kr = slice_cols(k, T, KVH * hd, kh * hd, hd);  // T x hd
+    const Vec vh = slice_cols(v, T, KVH * hd, kh * hd, hd);  // T x hd
+    Vec o;
+    if (pop) {
+      o = popcount_head(*dp, *pop, qh, kr, vh, T, hd);
     } else {
-      s = matmul_fp32(qh, kt, T, hd, T);
+      const Vec kt = transpose(kr, T, hd);  // hd x T
+      Vec s = dp ? fp16_matmul(*dp, fp16_unit(*dp, Capability::ActGemm, "attention"), qh, kt, T, hd, T)
+                 : matmul_fp32(qh, kt, T, hd, T);
+      for (float& x : s) x *= scale;
+      softmax_causal(s, T);
+      o = dp ? fp16_matmul(*dp, fp16_unit(*dp, Capability::ActGemm, "attention"), s, vh, T, T, hd)
+             : matmul_fp32(s, vh, T, T, hd);
     }
-    for (float& x : s) x *= scale;
-    softmax_causal(s, T);
-    o = dp ? fp16_matmul(*dp, fp16_unit(*dp, Capability::ActGemm, "attention"), s, vh, T, T, hd)
-           : matmul_fp32(s, vh, T, T, hd);
     for (uint64_t t = 0; t < T; ++t) std::copy_n(&o[t * hd], hd, &out[t * H * hd + h * hd]);
   }
   return out;
@@ -316,9 +359,7 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
                       "linear bias); GPT-2-style models are not implemented");
   }
   if (m.lut_mlp.enabled) throw ConfigError(where + ".mlp: functional mode does not implement LUT MLP blocks yet");
-  if (d.attention.present) {
-    throw ConfigError(d.file + ": attention: functional mode does not implement popcount attention yet");
-  }
+  for (int l = 0; l < m.layers; ++l) popcount_path(d, l);  // unsupported attention mappings fail up front
   if (o.reference != "ternary_fp32" && o.reference != "fp32") {
     throw ConfigError("usage: --reference expects 'ternary_fp32' or 'fp32', got '" + o.reference + "'");
   }
@@ -455,7 +496,7 @@ FunctionalResult run_functional(const WorkloadSpec& w, const DesignSpec& d, cons
       Vec q = LIN(h, 0), k = LIN(h, 1), v = LIN(h, 2);
       rope(q, T, static_cast<uint64_t>(m.heads), hd);
       rope(k, T, static_cast<uint64_t>(m.kv_heads), hd);
-      Vec a = attention(m, dp ? &d : nullptr, q, k, v, T);
+      Vec a = attention(m, dp ? &d : nullptr, l, q, k, v, T);
       if (m.subln) rmsnorm(a, T, H);
       add(x, LIN(a, 3));
       h = x;

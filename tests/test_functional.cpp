@@ -94,6 +94,30 @@ TEST_CASE("functional: BitNet-style checkpoint model on the FP16 and LPU designs
   CHECK(lf.rows[1].cosine < l.rows[1].cosine);
 }
 
+TEST_CASE("functional: popcount attention scores approach the LPU's FP16 attention as T grows") {
+  // The checkpoint's packed layer has large weights (gamma 1/1.5), so the scores are sharply peaked:
+  // 2-bit Q/K codes (lpu_bitformer) lose the peak, 8-bit codes nearly keep it.
+  const std::string wl = bitnet_checkpoint_workload("bitformer_ckpt");
+  const std::string tree = temp_tree("functional_bf");
+  const std::string t8 = tree + "/configs/designs/bitformer_t8.yaml";
+  write_file(t8, replace_once(read_file(src("configs/designs/lpu_bitformer.yaml")), "    T: 2\n", "    T: 8\n"));
+  FunctionalOptions o;
+  o.tokens = kTokens;
+  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  const FunctionalResult b2 = run("configs/designs/lpu_bitformer.yaml", wl);
+  const FunctionalResult b8 = run_functional(WorkloadSpec::load(wl), DesignSpec::load(t8), o);
+  REQUIRE(b2.rows.size() == l.rows.size());
+  for (size_t i = 0; i < l.rows.size(); ++i) {
+    INFO(l.rows[i].name);
+    CHECK(b2.rows[i].cosine < b8.rows[i].cosine);
+    CHECK(b8.rows[i].cosine < l.rows[i].cosine);
+    CHECK(b8.rows[i].cosine > 0.99);
+    CHECK(b2.rows[i].cosine > 0.5);
+  }
+  CHECK(b2.mean_kl > b8.mean_kl);
+  CHECK(b8.mean_kl > l.mean_kl);
+}
+
 TEST_CASE("functional: ternary layers on the LPU array are bit-exact with a hand-computed ternary GEMM") {
   const Checkpoint c = tiny_checkpoint(41);
   const std::vector<int8_t>& t_nk = c.trits.at({0, "ffn_down"});  // [out 256, in 640]
