@@ -62,6 +62,7 @@ struct Linear {
   uint64_t K = 0, N = 0;
   bool ternary = false;  // precision class ternary
   Vec w;                 // full-precision weights (reference `fp32`)
+  Vec bias;              // N (linear_bias), added in FP32 after the GEMM in both paths
   TernaryWeights t;      // ternary weights and gamma (ternary layers)
   Vec w_ref_ternary() const {
     Vec r(t.t.size());
@@ -112,7 +113,19 @@ const UnitSpec& fp16_unit(const DesignSpec& d, Capability c, const std::string& 
   return *u;
 }
 
-void rmsnorm(Vec& x, uint64_t T, uint64_t H) {  // gains are 1 (synthetic) so they are not stored
+// RMSNorm (eps 1e-6) or LayerNorm (eps 1e-5); gains 1 and biases 0 (synthetic), so not stored.
+void norm(Vec& x, uint64_t T, uint64_t H, const std::string& kind) {
+  if (kind == "layernorm") {
+    for (uint64_t t = 0; t < T; ++t) {
+      double mean = 0, var = 0;
+      for (uint64_t i = 0; i < H; ++i) mean += x[t * H + i];
+      mean /= static_cast<double>(H);
+      for (uint64_t i = 0; i < H; ++i) var += (x[t * H + i] - mean) * (x[t * H + i] - mean);
+      const double r = 1.0 / std::sqrt(var / static_cast<double>(H) + 1e-5);
+      for (uint64_t i = 0; i < H; ++i) x[t * H + i] = static_cast<float>((x[t * H + i] - mean) * r);
+    }
+    return;
+  }
   for (uint64_t t = 0; t < T; ++t) {
     double ss = 0;
     for (uint64_t i = 0; i < H; ++i) ss += static_cast<double>(x[t * H + i]) * x[t * H + i];
@@ -198,6 +211,7 @@ class WeightSet {
                      static_cast<float>(1.0 / std::sqrt(static_cast<double>(l.K))));
       if (l.ternary) l.t = quantize_absmean_ternary(l.w, l.K, l.N);
     }
+    if (m.linear_bias) l.bias = gaussian(mix_seed(m.seed, layer, 50 + static_cast<uint64_t>(op)), l.N, 0.02f);
     return l;
   }
 
@@ -244,13 +258,20 @@ struct Paths {
   const DesignSpec& d;
   bool ref_ternary;
   uint64_t saturations = 0;
+  static Vec with_bias(Vec y, const Linear& l) {
+    if (!l.bias.empty())
+      for (size_t i = 0; i < y.size(); ++i) y[i] += l.bias[i % l.N];
+    return y;
+  }
   Vec ref_linear(const Vec& x, uint64_t T, const Linear& l) const {
-    return matmul_fp32(x, l.ternary && ref_ternary ? l.w_ref_ternary() : l.w, T, l.K, l.N);
+    return with_bias(matmul_fp32(x, l.ternary && ref_ternary ? l.w_ref_ternary() : l.w, T, l.K, l.N), l);
   }
   Vec dp_linear(const Vec& x, uint64_t T, const Linear& l) {
-    if (l.ternary && d.first_with(Capability::TernaryGemm)) return datapath_ternary_linear(d, x, T, l.t, &saturations);
+    if (l.ternary && d.first_with(Capability::TernaryGemm)) {
+      return with_bias(datapath_ternary_linear(d, x, T, l.t, &saturations), l);
+    }
     const UnitSpec& u = fp16_unit(d, Capability::Fp16Gemm, "linear layers");
-    return fp16_matmul(d, u, x, l.ternary ? l.w_ref_ternary() : l.w, T, l.K, l.N);
+    return with_bias(fp16_matmul(d, u, x, l.ternary ? l.w_ref_ternary() : l.w, T, l.K, l.N), l);
   }
 };
 
@@ -323,6 +344,11 @@ Vec attention(const ModelSpec& m, const DesignSpec* dp, int layer, const Vec& q,
   return out;
 }
 
+// GPT-2's gelu_new (tanh approximation).
+void gelu(Vec& x) {
+  for (float& v : x) v = 0.5f * v * (1.0f + std::tanh(0.7978845608f * (v + 0.044715f * v * v * v)));
+}
+
 void glu(Vec& gate, const Vec& up, const std::string& act) {
   for (size_t i = 0; i < gate.size(); ++i) {
     const float x = gate[i];
@@ -354,9 +380,9 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
   const ModelSpec& m = w.model;
   const std::string where = w.file + ": model";
   if (m.encoder()) throw ConfigError(where + ".family: functional mode supports decoder models; " + w.name + " is an encoder");
-  if (m.norm != "rmsnorm" || m.position_embedding != "rope" || !m.gated_ffn() || m.linear_bias) {
-    throw ConfigError(where + ": functional mode supports LLaMA/BitNet-style decoders (rmsnorm, rope, gated FFN, no "
-                      "linear bias); GPT-2-style models are not implemented");
+  if (m.position_embedding == "learned" && static_cast<int64_t>(o.tokens.size()) > m.max_positions) {
+    throw ConfigError("--tokens: " + std::to_string(o.tokens.size()) + " tokens exceed model.max_positions " +
+                      std::to_string(m.max_positions) + " of " + w.name);
   }
   if (m.lut_mlp.enabled) throw ConfigError(where + ".mlp: functional mode does not implement LUT MLP blocks yet");
   for (int l = 0; l < m.layers; ++l) popcount_path(d, l);  // unsupported attention mappings fail up front
@@ -484,34 +510,47 @@ FunctionalResult run_functional(const WorkloadSpec& w, const DesignSpec& d, cons
   const Vec emb = gaussian(mix_seed(m.seed, -1, 100), V * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
   Vec xr(T * H), xd(T * H);
   for (uint64_t t = 0; t < T; ++t) std::copy_n(&emb[static_cast<uint64_t>(o.tokens[t]) * H], H, &xr[t * H]);
+  if (m.position_embedding == "learned") {  // GPT-2 wpe: a learned table added to the token embeddings
+    const Vec pos = gaussian(mix_seed(m.seed, -1, 102), T * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
+    for (uint64_t i = 0; i < T * H; ++i) xr[i] += pos[i];
+  }
   xd = m.embedding == Precision::Fp16 ? round_tensor_to_half(xr) : xr;
 
   for (int l = 0; l < m.layers; ++l) {
     Linear lin[7];
-    for (int op = 0; op < 7; ++op) lin[op] = ws.load(l, op);
+    for (int op = 0; op < 7; ++op)
+      if (op != 4 || m.gated_ffn()) lin[op] = ws.load(l, op);
     auto block = [&](Vec& x, bool dp) {
       auto LIN = [&](const Vec& a, int op) { return dp ? p.dp_linear(a, T, lin[op]) : p.ref_linear(a, T, lin[op]); };
       Vec h = x;
-      rmsnorm(h, T, H);
+      norm(h, T, H, m.norm);
       Vec q = LIN(h, 0), k = LIN(h, 1), v = LIN(h, 2);
-      rope(q, T, static_cast<uint64_t>(m.heads), hd);
-      rope(k, T, static_cast<uint64_t>(m.kv_heads), hd);
+      if (m.position_embedding == "rope") {
+        rope(q, T, static_cast<uint64_t>(m.heads), hd);
+        rope(k, T, static_cast<uint64_t>(m.kv_heads), hd);
+      }
       Vec a = attention(m, dp ? &d : nullptr, l, q, k, v, T);
-      if (m.subln) rmsnorm(a, T, H);
+      if (m.subln) norm(a, T, H, m.norm);
       add(x, LIN(a, 3));
       h = x;
-      rmsnorm(h, T, H);
-      Vec g = LIN(h, 4);
-      glu(g, LIN(h, 5), m.ffn_activation);
-      if (m.subln) rmsnorm(g, T, static_cast<uint64_t>(m.ffn));
+      norm(h, T, H, m.norm);
+      Vec g;
+      if (m.gated_ffn()) {
+        g = LIN(h, 4);
+        glu(g, LIN(h, 5), m.ffn_activation);
+      } else {
+        g = LIN(h, 5);
+        gelu(g);
+      }
+      if (m.subln) norm(g, T, static_cast<uint64_t>(m.ffn), m.norm);
       add(x, LIN(g, 6));
     };
     block(xr, false);
     block(xd, true);
     res.rows.push_back(compare("layer " + std::to_string(l), xr, xd));
   }
-  rmsnorm(xr, T, H);
-  rmsnorm(xd, T, H);
+  norm(xr, T, H, m.norm);
+  norm(xd, T, H, m.norm);
   res.rows.push_back(compare("final_norm", xr, xd));
 
   // LM head (H x V): the embedding transposed when tied, else its own Gaussian weights.

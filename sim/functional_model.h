@@ -1,6 +1,7 @@
 // Functional run (`lpusim run DESIGN WORKLOAD --functional --tokens IDS`): a decoder model (LLaMA /
 // BitNet style: RMSNorm, RoPE, grouped-query causal attention, SwiGLU or ReLU^2 GLU, optional subln,
-// tied or untied LM head) executed on a token sequence twice from one weight set:
+// tied or untied LM head; GPT-2 style: LayerNorm, learned positions, GELU MLP, linear biases)
+// executed on a token sequence twice from one weight set:
 //   reference: FP32 everywhere. `ternary_fp32` (default) uses the ternary weights x gamma for the
 //              ternary-precision layers (the model BitNet actually defines), `fp32` the full-precision
 //              weights they were ternarised from (then the ternarisation error counts too).
@@ -15,7 +16,8 @@
 // The model runs layer by layer, both paths side by side, so only one layer's weights are in memory.
 // Weights: the workload's checkpoint for the ternary ops (weights.name_map), everything else (and
 // all weights without a checkpoint) seeded synthetic Gaussians: N(0, 1/fan_in) for linear layers,
-// N(0, 1/hidden) for embeddings (logits of O(1) with a tied head), 1 for norm gains. The result says which.
+// N(0, 1/hidden) for embeddings and learned positions (logits of O(1) with a tied head),
+// N(0, 0.02^2) linear biases, norm gains 1 and biases 0. The result says which.
 #pragma once
 #include <cstdint>
 #include <string>

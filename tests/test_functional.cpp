@@ -118,6 +118,25 @@ TEST_CASE("functional: popcount attention scores approach the LPU's FP16 attenti
   CHECK(b8.mean_kl > l.mean_kl);
 }
 
+TEST_CASE("functional: GPT-2-style model (LayerNorm, learned positions, GELU, biases) on both designs") {
+  const std::string wl = tiny_variant(src("workloads/gpt2_small.yaml"),
+                                      {{"layers: 12", "layers: 2"}, {"vocab: 50257", "vocab: 1000"}}, "gpt2_tiny");
+  const FunctionalResult f = run("configs/designs/fp16.yaml", wl);
+  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  REQUIRE(f.rows.size() == 3);
+  for (size_t i = 0; i < f.rows.size(); ++i) {
+    INFO(f.rows[i].name);
+    CHECK(f.rows[i].cosine > 0.9999);
+    CHECK(l.rows[i].cosine > 0.99);
+    CHECK(l.rows[i].cosine < f.rows[i].cosine);
+  }
+  CHECK(f.top1 == 1.0);
+  // Biases matter: the same model without them is a different function.
+  const std::string nb = tiny_variant(wl, {{"linear_bias: true", "linear_bias: false"}}, "gpt2_tiny_nobias");
+  const FunctionalResult n = run("configs/designs/fp16.yaml", nb);
+  CHECK(n.rows[0].rel_l2 != f.rows[0].rel_l2);
+}
+
 TEST_CASE("functional: ternary layers on the LPU array are bit-exact with a hand-computed ternary GEMM") {
   const Checkpoint c = tiny_checkpoint(41);
   const std::vector<int8_t>& t_nk = c.trits.at({0, "ffn_down"});  // [out 256, in 640]
@@ -194,9 +213,11 @@ TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and 
                              "fenc");
   CHECK(enc.code == 2);
   CHECK(enc.err.find("is an encoder") != std::string::npos);
-  CmdResult gpt = run_lpusim("run " + src("configs/designs/fp16.yaml") + " " + src("workloads/gpt2_small.yaml") +
-                                 " --functional --tokens 1",
-                             "fgpt");
-  CHECK(gpt.code == 2);
-  CHECK(gpt.err.find("GPT-2-style models are not implemented") != std::string::npos);
+  std::string ids = "1";
+  for (int t = 0; t < 256; ++t) ids += ",1";  // 257 tokens: one more than nanoGPT's block_size
+  CmdResult pos = run_lpusim("run " + src("configs/designs/fp16.yaml") + " " +
+                                 src("workloads/nanogpt_shakespeare_char.yaml") + " --functional --tokens " + ids,
+                             "fpos");
+  CHECK(pos.code == 2);
+  CHECK(pos.err.find("257 tokens exceed model.max_positions 256") != std::string::npos);
 }
