@@ -380,8 +380,8 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
   const ModelSpec& m = w.model;
   const std::string where = w.file + ": model";
   if (m.encoder()) throw ConfigError(where + ".family: functional mode supports decoder models; " + w.name + " is an encoder");
-  if (m.position_embedding == "learned" && static_cast<int64_t>(o.tokens.size()) > m.max_positions) {
-    throw ConfigError("--tokens: " + std::to_string(o.tokens.size()) + " tokens exceed model.max_positions " +
+  if (m.position_embedding == "learned" && static_cast<int64_t>(o.tokens.size()) + o.generate > m.max_positions) {
+    throw ConfigError("--tokens: " + std::to_string(o.tokens.size() + static_cast<uint64_t>(o.generate)) + " tokens exceed model.max_positions " +
                       std::to_string(m.max_positions) + " of " + w.name);
   }
   if (m.lut_mlp.enabled) throw ConfigError(where + ".mlp: functional mode does not implement LUT MLP blocks yet");
@@ -396,7 +396,8 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
                         ", outside the vocabulary [0, " + std::to_string(m.vocab) + ") of " + w.name);
     }
   }
-  const double gib = functional_memory_gib(m, o.tokens.size());
+  if (o.generate < 0) throw ConfigError("usage: --generate expects a non-negative integer");
+  const double gib = functional_memory_gib(m, o.tokens.size() + static_cast<uint64_t>(o.generate));
   if (gib > o.max_gib) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "%s: functional mode would need ~%.2f GiB, above its limit of %.1f GiB; use timing mode",
@@ -491,25 +492,23 @@ std::vector<float> datapath_ternary_linear(const DesignSpec& d, const std::vecto
   return std::move(r.y);
 }
 
-FunctionalResult run_functional(const WorkloadSpec& w, const DesignSpec& d, const FunctionalOptions& o) {
-  check_supported(w, d, o);
+namespace {
+
+// One causal pass over `tokens` through both paths: fills res.rows, top1, mean_kl and saturations;
+// returns the argmax of the last position's logits {reference, datapath}.
+std::pair<int64_t, int64_t> forward_pass(const WorkloadSpec& w, const DesignSpec& d, const FunctionalOptions& o,
+                                         const std::vector<int64_t>& tokens, const WeightSet& ws,
+                                         FunctionalResult& res) {
   const ModelSpec& m = w.model;
-  FunctionalResult res;
-  res.design = d.name;
-  res.workload = w.name;
-  res.reference = o.reference;
-  res.tokens = o.tokens;
-  res.estimate_gib = functional_memory_gib(m, o.tokens.size());
-  const WeightSet ws(m);
-  res.weights = ws.describe();
-  const uint64_t T = o.tokens.size(), H = static_cast<uint64_t>(m.hidden), V = static_cast<uint64_t>(m.vocab),
+  res.rows.clear();
+  const uint64_t T = tokens.size(), H = static_cast<uint64_t>(m.hidden), V = static_cast<uint64_t>(m.vocab),
                  hd = static_cast<uint64_t>(m.head_dim());
   Paths p{d, o.reference == "ternary_fp32"};
 
   // Embedding (V x H, row per token); the datapath holds it in FP16 when its precision is fp16.
   const Vec emb = gaussian(mix_seed(m.seed, -1, 100), V * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
   Vec xr(T * H), xd(T * H);
-  for (uint64_t t = 0; t < T; ++t) std::copy_n(&emb[static_cast<uint64_t>(o.tokens[t]) * H], H, &xr[t * H]);
+  for (uint64_t t = 0; t < T; ++t) std::copy_n(&emb[static_cast<uint64_t>(tokens[t]) * H], H, &xr[t * H]);
   if (m.position_embedding == "learned") {  // GPT-2 wpe: a learned table added to the token embeddings
     const Vec pos = gaussian(mix_seed(m.seed, -1, 102), T * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
     for (uint64_t i = 0; i < T * H; ++i) xr[i] += pos[i];
@@ -561,15 +560,44 @@ FunctionalResult run_functional(const WorkloadSpec& w, const DesignSpec& d, cons
   const Vec ld = fp16_matmul(d, fp16_unit(d, Capability::Fp16Gemm, "the LM head"), xd, head, T, H, V);
   uint64_t agree = 0;
   double kl = 0;
+  std::pair<int64_t, int64_t> last{0, 0};
   for (uint64_t t = 0; t < T; ++t) {
     const Vec a(lr.begin() + static_cast<std::ptrdiff_t>(t * V), lr.begin() + static_cast<std::ptrdiff_t>((t + 1) * V));
     const Vec b(ld.begin() + static_cast<std::ptrdiff_t>(t * V), ld.begin() + static_cast<std::ptrdiff_t>((t + 1) * V));
-    agree += std::max_element(a.begin(), a.end()) - a.begin() == std::max_element(b.begin(), b.end()) - b.begin();
+    last = {std::max_element(a.begin(), a.end()) - a.begin(), std::max_element(b.begin(), b.end()) - b.begin()};
+    agree += last.first == last.second;
     kl += kl_divergence_logits(a, b);
   }
   res.top1 = static_cast<double>(agree) / static_cast<double>(T);
   res.mean_kl = kl / static_cast<double>(T);
   res.saturations = p.saturations;
+  return last;
+}
+
+}  // namespace
+
+FunctionalResult run_functional(const WorkloadSpec& w, const DesignSpec& d, const FunctionalOptions& o) {
+  check_supported(w, d, o);
+  FunctionalResult res;
+  res.design = d.name;
+  res.workload = w.name;
+  res.reference = o.reference;
+  res.estimate_gib = functional_memory_gib(w.model, o.tokens.size() + static_cast<uint64_t>(o.generate));
+  const WeightSet ws(w.model);
+  res.weights = ws.describe();
+  // Greedy decode without a KV cache: each step reruns the causal pass on the longer sequence. Every
+  // per-position computation (per-token INT8 scales, per-output GEMM chains, per-row causal attention)
+  // is independent of later positions, so earlier rows are unchanged. Both paths are fed the
+  // reference's choice (teacher forcing) so they stay comparable; the datapath's own choice is kept.
+  std::vector<int64_t> tokens = o.tokens;
+  for (int64_t step = 0;; ++step) {
+    const std::pair<int64_t, int64_t> next = forward_pass(w, d, o, tokens, ws, res);
+    if (step == o.generate) break;
+    res.generated.push_back(next.first);
+    res.generated_datapath.push_back(next.second);
+    tokens.push_back(next.first);
+  }
+  res.tokens = tokens;
   return res;
 }
 
@@ -589,6 +617,13 @@ std::string functional_table(const FunctionalResult& r) {
   std::snprintf(buf, sizeof buf, "  logits: top-1 match %.4f, mean KL(ref || datapath) %.6e nats, saturations %llu\n",
                 r.top1, r.mean_kl, static_cast<unsigned long long>(r.saturations));
   s << buf;
+  if (!r.generated.empty()) {
+    s << "  greedy (reference, fed to both paths):";
+    for (int64_t t : r.generated) s << " " << t;
+    s << "\n  greedy (datapath's own choice):        ";
+    for (int64_t t : r.generated_datapath) s << " " << t;
+    s << "\n";
+  }
   return s.str();
 }
 
@@ -611,6 +646,8 @@ void write_functional_outputs(const std::string& dir, const FunctionalResult& r)
     j["hidden"].push_back({{"name", row.name}, {"cosine", row.cosine}, {"rel_l2", row.rel_l2}, {"max_abs_err", row.max_abs}});
   }
   j["logits"] = {{"top1_match", r.top1}, {"mean_kl_nats", r.mean_kl}};
+  j["generated_reference"] = r.generated;
+  j["generated_datapath"] = r.generated_datapath;
   j["saturations"] = r.saturations;
   j["estimated_gib"] = r.estimate_gib;
   std::ofstream(dir + "/functional.json") << j.dump(2) << "\n";
@@ -618,7 +655,7 @@ void write_functional_outputs(const std::string& dir, const FunctionalResult& r)
 
 const char* kFunctionalHelp =
     "usage: lpusim run DESIGN WORKLOAD --functional (--tokens 1,2,3 | --tokens-file FILE)\n"
-    "                  [--reference ternary_fp32|fp32] [--max-gib G] [-o DIR]\n"
+    "                  [--generate N] [--reference ternary_fp32|fp32] [--max-gib G] [-o DIR]\n"
     "\n"
     "Runs the decoder WORKLOAD on the given token ids (prefill) through DESIGN's functional datapath\n"
     "(ternary arrays, FP16 arrays) and through an FP32 reference, and prints per layer the cosine\n"
@@ -626,6 +663,8 @@ const char* kFunctionalHelp =
     "rate and mean KL(reference || datapath). No timing simulation (run without --functional for that).\n"
     "--reference ternary_fp32 (default): ternary layers use ternary weights x gamma in FP32;\n"
     "            fp32: the full-precision weights before ternarisation.\n"
+    "--generate N: N greedy decode steps after the prompt (the reference's argmax is fed to both paths;\n"
+    "            each step reruns the whole sequence: no KV cache), reported with the datapath's own choices.\n"
     "--tokens-file: ids separated by commas or whitespace. --max-gib: refuse models whose estimated\n"
     "footprint exceeds G GiB (default 6). With -o, writes functional.csv and functional.json.\n";
 
@@ -645,6 +684,18 @@ int run_functional_command(const std::vector<std::string>& a) {
     else if (s == "--tokens") tokens = value();
     else if (s == "--tokens-file") tokens_file = value();
     else if (s == "--reference") o.reference = value();
+    else if (s == "--generate") {
+      const std::string v = value();
+      size_t used = 0;
+      try {
+        o.generate = std::stoll(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (v.empty() || used != v.size() || o.generate < 0) {
+        throw ConfigError("usage: --generate expects a non-negative integer, got '" + v + "'");
+      }
+    }
     else if (s == "--max-gib") {
       const std::string v = value();
       char* end = nullptr;

@@ -32,6 +32,7 @@ namespace lpusim {
 struct FunctionalOptions {
   std::vector<int64_t> tokens;
   std::string reference = "ternary_fp32";  // ternary_fp32 | fp32
+  int64_t generate = 0;                    // greedy decode steps after the prompt
   double max_gib = 6.0;                    // refuse models whose estimated footprint exceeds this
 };
 
@@ -42,7 +43,9 @@ struct FunctionalRow {
 
 struct FunctionalResult {
   std::string design, workload, reference, weights;
-  std::vector<int64_t> tokens;
+  std::vector<int64_t> tokens;              // the prompt followed by the generated tokens
+  std::vector<int64_t> generated;           // the reference's greedy tokens (fed to both paths)
+  std::vector<int64_t> generated_datapath;  // the datapath's argmax at the same steps
   std::vector<FunctionalRow> rows;  // hidden state after each layer, then after the final norm
   double top1 = 0;                  // fraction of positions whose argmax logits agree
   double mean_kl = 0;               // mean over positions of KL(softmax(ref) || softmax(datapath)), nats
@@ -61,7 +64,7 @@ std::string functional_table(const FunctionalResult& r);
 void write_functional_outputs(const std::string& dir, const FunctionalResult& r);  // functional.csv/.json
 
 // `lpusim run DESIGN WORKLOAD --functional (--tokens IDS | --tokens-file FILE) [--reference R]
-// [--max-gib G] [-o DIR]`: the functional comparison only (no timing simulation). Returns the exit code.
+// [--generate N] [--max-gib G] [-o DIR]`: the functional comparison only (no timing simulation). Returns the exit code.
 int run_functional_command(const std::vector<std::string>& args);
 extern const char* kFunctionalHelp;
 
