@@ -357,6 +357,21 @@ void glu(Vec& gate, const Vec& up, const std::string& act) {
   }
 }
 
+// A weightless MLP block (model.mlp kind lut) on the normed hidden state rounded to FP16. The LUT
+// network has no higher-precision form, so both paths evaluate it exactly on their own inputs: the
+// datapath with lut::run (the packed model the LUT unit's timing uses), the reference with
+// lut::run_reference (plain per-bit loops). Outputs: FP16 values widened, or the int32 sums as floats.
+Vec lut_mlp(const lut::LutNetwork& net, const Vec& h, uint64_t T, bool dp) {
+  std::vector<uint16_t> xh(h.size());
+  for (size_t i = 0; i < h.size(); ++i) xh[i] = lut::half_from_double(h[i]);
+  const lut::Outputs o = dp ? lut::run(net, xh, T) : lut::run_reference(net, xh, T);
+  Vec y(T * net.outputs);
+  for (size_t i = 0; i < y.size(); ++i) {
+    y[i] = net.sum == lut::SumKind::CondFp16 ? lut::half_to_float(o.h[i]) : static_cast<float>(o.i[i]);
+  }
+  return y;
+}
+
 void add(Vec& x, const Vec& y) {
   for (size_t i = 0; i < x.size(); ++i) x[i] += y[i];
 }
@@ -384,7 +399,10 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
     throw ConfigError("--tokens: " + std::to_string(o.tokens.size() + static_cast<uint64_t>(o.generate)) + " tokens exceed model.max_positions " +
                       std::to_string(m.max_positions) + " of " + w.name);
   }
-  if (m.lut_mlp.enabled) throw ConfigError(where + ".mlp: functional mode does not implement LUT MLP blocks yet");
+  if (m.lut_mlp.enabled && !d.first_with(Capability::LutLayer)) {
+    throw ConfigError(d.file + ": functional mode: " + w.name + " has LUT MLP blocks and the design no unit with " +
+                      capability_name(Capability::LutLayer));
+  }
   for (int l = 0; l < m.layers; ++l) popcount_path(d, l);  // unsupported attention mappings fail up front
   if (o.reference != "ternary_fp32" && o.reference != "fp32") {
     throw ConfigError("usage: --reference expects 'ternary_fp32' or 'fp32', got '" + o.reference + "'");
@@ -518,7 +536,7 @@ std::pair<int64_t, int64_t> forward_pass(const WorkloadSpec& w, const DesignSpec
   for (int l = 0; l < m.layers; ++l) {
     Linear lin[7];
     for (int op = 0; op < 7; ++op)
-      if (op != 4 || m.gated_ffn()) lin[op] = ws.load(l, op);
+      if (op < 4 || (!m.lut_mlp.enabled && (op != 4 || m.gated_ffn()))) lin[op] = ws.load(l, op);
     auto block = [&](Vec& x, bool dp) {
       auto LIN = [&](const Vec& a, int op) { return dp ? p.dp_linear(a, T, lin[op]) : p.ref_linear(a, T, lin[op]); };
       Vec h = x;
@@ -533,6 +551,10 @@ std::pair<int64_t, int64_t> forward_pass(const WorkloadSpec& w, const DesignSpec
       add(x, LIN(a, 3));
       h = x;
       norm(h, T, H, m.norm);
+      if (m.lut_mlp.enabled) {
+        add(x, lut_mlp(*m.lut_mlp.nets[static_cast<size_t>(l)], h, T, dp));
+        return;
+      }
       Vec g;
       if (m.gated_ffn()) {
         g = LIN(h, 4);
