@@ -399,6 +399,9 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
     throw ConfigError("--tokens: " + std::to_string(o.tokens.size() + static_cast<uint64_t>(o.generate)) + " tokens exceed model.max_positions " +
                       std::to_string(m.max_positions) + " of " + w.name);
   }
+  if (m.kv_cache != Precision::Fp16) {
+    throw ConfigError(where + ".precision.kv_cache: functional mode models an fp16 KV cache only");
+  }
   if (m.lut_mlp.enabled && !d.first_with(Capability::LutLayer)) {
     throw ConfigError(d.file + ": functional mode: " + w.name + " has LUT MLP blocks and the design no unit with " +
                       capability_name(Capability::LutLayer));
