@@ -179,6 +179,20 @@ TEST_CASE("functional: LUT MLP blocks (QuWeiT nanoGPT) run on the LUT design's d
   CHECK_THROWS_WITH(run("configs/designs/lpu.yaml", wl, "ternary_fp32", chars), Catch::Contains("has LUT MLP blocks and the design no unit with"));
 }
 
+TEST_CASE("functional: a narrow saturating accumulator on the ternary array shows in the run") {
+  const std::string wl = bitnet_checkpoint_workload("acc_ckpt");
+  const std::string tree = temp_tree("functional_acc");
+  const std::string narrow = tree + "/configs/designs/lpu_acc12.yaml";
+  write_file(narrow, replace_once(read_file(src("configs/designs/lpu.yaml")), "accumulator_bits: 32", "accumulator_bits: 12"));
+  FunctionalOptions o;
+  o.tokens = kTokens;
+  const FunctionalResult n = run_functional(WorkloadSpec::load(wl), DesignSpec::load(narrow), o);
+  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  CHECK(l.saturations == 0);
+  CHECK(n.saturations > 0);  // |sum| of up to 640 INT8 products of +-127 exceeds 2^11
+  CHECK(n.rows[0].cosine < l.rows[0].cosine);
+}
+
 TEST_CASE("functional: ternary layers on the LPU array are bit-exact with a hand-computed ternary GEMM") {
   const Checkpoint c = tiny_checkpoint(41);
   const std::vector<int8_t>& t_nk = c.trits.at({0, "ffn_down"});  // [out 256, in 640]
