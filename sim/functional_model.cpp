@@ -221,10 +221,20 @@ class WeightSet {
     const StTensor& t = st_->at(pat);
     l.t.rows = l.K, l.t.cols = l.N;
     if (t.numel() != l.K * l.N) {  // packed ternary U8 + scale (checked by SafetensorsWeights)
+      // BitNet layout (pack_ternary_rows): byte (r, k) holds out rows r + i * ceil(N/4) in bits 2i..2i+1
+      // as value + 1; decoded here in one sweep (code 3 is corrupt, as SafetensorsWeights reports it).
+      (void)op;
+      const uint64_t R = (l.N + 3) / 4;
       l.t.t.resize(l.K * l.N);
-      for (uint64_t k = 0; k < l.K; ++k)
-        for (uint64_t n = 0; n < l.N; ++n)
-          l.t.t[k * l.N + n] = static_cast<int8_t>(trits_->trit(layer, op, k, n));
+      for (uint64_t n = 0; n < l.N; ++n)
+        for (uint64_t k = 0; k < l.K; ++k) {
+          const unsigned code = (t.data[(n % R) * l.K + k] >> (2 * (n / R))) & 3u;
+          if (code == 3) {
+            throw ConfigError(st_->path() + ": tensor '" + pat + "': invalid packed ternary code 3 at row " +
+                              std::to_string(n) + ", column " + std::to_string(k));
+          }
+          l.t.t[k * l.N + n] = static_cast<int8_t>(static_cast<int>(code) - 1);
+        }
       const std::string sname = pat.size() > 6 && pat.compare(pat.size() - 6, 6, "weight") == 0
                                     ? pat + "_scale" : pat + ".weight_scale";
       // transformers' BitLinear divides outputs by weight_scale: gamma = 1 / weight_scale.

@@ -193,6 +193,46 @@ TEST_CASE("functional: a narrow saturating accumulator on the ternary array show
   CHECK(n.rows[0].cosine < l.rows[0].cosine);
 }
 
+TEST_CASE("functional: packed ternary weights decode to the same model as the same trits stored as F32") {
+  // Layer 0 packed with weight_scale 1 (gamma 1) vs layer 0 as F32 -1/0/+1 tensors (used as is, gamma 1).
+  const Checkpoint c = tiny_checkpoint(51);
+  std::vector<StWriteTensor> packed, plain;
+  for (const auto& t : c.tensors) {
+    const bool scale = t.name.size() > 6 && t.name.compare(t.name.size() - 6, 6, "_scale") == 0;
+    if (scale) {
+      packed.push_back({t.name, StDtype::BF16, {1}, u16_bytes({1.0f}, float_to_bf16)});
+      continue;
+    }
+    packed.push_back(t);
+    if (t.dtype != StDtype::U8) {
+      plain.push_back(t);
+      continue;
+    }
+    for (const auto& nm : kNames) {
+      if (layer_name(nm.second, 0) != t.name) continue;
+      const std::vector<int8_t>& w = c.trits.at({0, nm.first});
+      std::vector<float> f(w.begin(), w.end());
+      const auto shape = tiny_shape(nm.first);
+      plain.push_back({t.name, StDtype::F32, {shape.first, shape.second}, f32_bytes(f)});
+    }
+  }
+  REQUIRE(plain.size() == 14);
+  const std::string ckp = tmp("dec_packed.safetensors"), ckf = tmp("dec_plain.safetensors");
+  write_file(ckp, write_safetensors(packed));
+  write_file(ckf, write_safetensors(plain));
+  const FunctionalResult a = run("configs/designs/lpu.yaml", checkpoint_workload(ckp, "dec_packed"));
+  const FunctionalResult b = run("configs/designs/lpu.yaml", checkpoint_workload(ckf, "dec_plain"));
+  REQUIRE(a.rows.size() == b.rows.size());
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    CHECK(a.rows[i].cosine == b.rows[i].cosine);
+    CHECK(a.rows[i].max_abs == b.rows[i].max_abs);
+  }
+  CHECK(a.mean_kl == b.mean_kl);
+  // A different scale changes the model: the decode is not trivially ignoring the file.
+  const FunctionalResult d = run("configs/designs/lpu.yaml", bitnet_checkpoint_workload("dec_other"));
+  CHECK(d.rows[0].max_abs != a.rows[0].max_abs);
+}
+
 TEST_CASE("functional: ternary layers on the LPU array are bit-exact with a hand-computed ternary GEMM") {
   const Checkpoint c = tiny_checkpoint(41);
   const std::vector<int8_t>& t_nk = c.trits.at({0, "ffn_down"});  // [out 256, in 640]
