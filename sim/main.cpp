@@ -1,6 +1,7 @@
 // lpusim command line. Exit codes: 0 ok, 2 bad input or usage, 1 internal error.
 #include <systemc>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "sim/attention_command.h"
 #include "sim/cli.h"
 #include "sim/config_error.h"
+#include "sim/functional_model.h"
 #include "sim/gemm_command.h"
 #include "sim/iso.h"
 #include "sim/hf_import.h"
@@ -33,6 +35,7 @@ const char* kTopHelp =
     "\n"
     "usage:\n"
     "  lpusim run DESIGN WORKLOAD [-o DIR] [scenario options]\n"
+    "  lpusim run DESIGN WORKLOAD --functional --tokens 1,2,3 [--reference ternary_fp32|fp32] [-o DIR]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
     "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
@@ -243,10 +246,15 @@ int sc_main(int argc, char* argv[]) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "gemm") return cmd_gemm(rest);
     if (cmd == "import-hf") return run_import_hf(rest);
+    if (cmd == "run" && std::find(rest.begin(), rest.end(), "--functional") != rest.end()) {
+      if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) return std::cout << kFunctionalHelp, 0;
+      return run_functional_command(rest);
+    }
     if (cmd == "run" || cmd == "compare" || cmd == "bench") {
       Args a = parse(rest, cmd == "bench", cmd != "bench", cmd == "compare");
       if (a.help) {
         std::cout << (cmd == "run" ? kRunHelp : cmd == "compare" ? kCompareHelp : kBenchHelp);
+        if (cmd == "run") std::cout << "\n" << kFunctionalHelp;
         if (cmd != "bench") std::cout << "\n" << kTraceOptionsHelp;
         return 0;
       }
