@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian bookworm packages lpusim needs, only those missing.
+# Installs the Debian bookworm packages lpusim needs, only those missing. With arguments, installs
+# those packages instead (e.g. scripts/slurm-test.sh asks for slurm-wlm munge).
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libsystemc-dev libyaml-cpp-dev catch2 nlohmann-json3-dev
   python3-matplotlib chromium)  # reports/plot.py plots; headless Chromium renders report.html in tests
+[ $# -gt 0 ] && pkgs=("$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

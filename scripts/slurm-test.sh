@@ -12,18 +12,7 @@ BIN=$(readlink -f "${1:-build/lpusim}")
 # slurmd and munged need root; CTest reports exit 77 as skipped (CI runs as root).
 [ "$(id -u)" -eq 0 ] || { echo "slurm-test: skipped: needs root for slurmd" >&2; exit 77; }
 
-pkgs=(slurm-wlm munge)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "slurm-test: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$SRC/scripts/install-deps.sh" slurm-wlm munge >/dev/null
 
 WORK=$(mktemp -d /tmp/lpusim_slurm.XXXXXX)
 chmod 755 "$WORK"

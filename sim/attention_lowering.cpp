@@ -247,14 +247,20 @@ bool lower_attention_op(const WorkloadSpec& w, const DesignSpec& d, const Op& op
     po.note = lut ? "integer/LUT softmax on the vector unit" : "FP16 softmax on the vector unit";
     return true;
   }
-  if (op.name == "attn_score" && p.scores == "popcount") {
+  // What both engine GEMMs share: the unit, its score accumulators and query rows, and K tiles
+  // bounded by half the weight buffer and half the engine's K-bit buffer (double buffering).
+  auto engine_gemm = [&]() {
     EngineGemm g;
     g.unit = index_of(d, &eng);
-    g.a_bits = g.w_bits = T;
-    g.a_planes = g.w_planes = planes(enc, T);
     g.acc_bits = static_cast<uint32_t>(eng.i("score_accumulator_bits"));
     g.rows = static_cast<uint64_t>(eng.i("query_rows"));
     g.w_cap_bits = std::min<uint64_t>(half_w, static_cast<uint64_t>(eng.i("k_buffer_kib")) * 1024 * 8 / 2);
+    return g;
+  };
+  if (op.name == "attn_score" && p.scores == "popcount") {
+    EngineGemm g = engine_gemm();
+    g.a_bits = g.w_bits = T;
+    g.a_planes = g.w_planes = planes(enc, T);
     g.w_store_bits = g.w_planes;
     gemm_tiles(d, op, op_idx, g, what, po, tiles);
     po.unit = g.unit;
@@ -265,16 +271,12 @@ bool lower_attention_op(const WorkloadSpec& w, const DesignSpec& d, const Op& op
     return true;
   }
   if (op.name == "attn_context" && p.context == "popcount") {
-    EngineGemm g;
-    g.unit = index_of(d, &eng);
+    EngineGemm g = engine_gemm();
     g.a_bits = cT;
     g.w_bits = enc == "sign" ? 1 : cT;
     g.a_planes = planes(enc, cT);
     g.w_planes = enc == "sign" ? 1 : planes(enc, cT);
     g.a_unsigned = true;
-    g.acc_bits = static_cast<uint32_t>(eng.i("score_accumulator_bits"));
-    g.rows = static_cast<uint64_t>(eng.i("query_rows"));
-    g.w_cap_bits = std::min<uint64_t>(half_w, static_cast<uint64_t>(eng.i("k_buffer_kib")) * 1024 * 8 / 2);
     g.w_store_bits = g.w_planes;
     gemm_tiles(d, op, op_idx, g, what, po, tiles);
     po.unit = g.unit;
