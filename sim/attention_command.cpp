@@ -56,10 +56,7 @@ Options parse(const std::vector<std::string>& a) {
   std::vector<std::string> pos;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= a.size()) usage(s + " needs a value");
-      return a[++i];
-    };
+    auto value = [&] { return option_value(a, i, "attention-accuracy: ", kHelpHint); };
     if (s == "-h" || s == "--help") {
       o.help = true;
     } else if (s == "-o" || s == "--out") {

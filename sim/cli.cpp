@@ -34,6 +34,12 @@ int64_t parse_positive_int(const std::string& opt, const std::string& v, const s
   return n;
 }
 
+std::string option_value(const std::vector<std::string>& a, size_t& i, const std::string& prefix,
+                         const std::string& help) {
+  if (i + 1 >= a.size()) usage_error(prefix + a[i] + " needs a value", help);
+  return a[++i];
+}
+
 std::vector<std::string> split(const std::string& s, char c) {
   std::vector<std::string> out;
   std::string cur;

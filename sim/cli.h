@@ -15,6 +15,11 @@ namespace lpusim {
 int64_t parse_int(const std::string& opt, const std::string& v, const std::string& help = "lpusim --help");
 int64_t parse_positive_int(const std::string& opt, const std::string& v, const std::string& help = "lpusim --help");
 
+// Option parsing: the value after option a[i] (i advances past it), or the usage error
+// "<prefix><option> needs a value".
+std::string option_value(const std::vector<std::string>& a, size_t& i, const std::string& prefix = "",
+                         const std::string& help = "lpusim --help");
+
 // "a_b_c" split at '_' -> {"a", "b", "c"}; empty fields kept ("a__b" -> {"a", "", "b"}).
 std::vector<std::string> split(const std::string& s, char c);
 

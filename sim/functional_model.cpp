@@ -17,6 +17,7 @@
 #include "models/datapath/fp16_gemm.h"
 #include "models/datapath/packing.h"
 #include "models/datapath/ternary_gemm.h"
+#include "sim/cli.h"
 #include "sim/attention_spec.h"
 #include "sim/checkpoint_weights.h"
 #include "sim/compiler.h"
@@ -710,10 +711,7 @@ int run_functional_command(const std::vector<std::string>& a) {
   bool functional = false;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= a.size()) throw ConfigError("usage: " + s + " needs a value (see lpusim run --help)");
-      return a[++i];
-    };
+    auto value = [&] { return option_value(a, i, "", "lpusim run --help"); };
     if (s == "--functional") functional = true;
     else if (s == "-o" || s == "--out") out = value();
     else if (s == "--tokens") tokens = value();

@@ -68,10 +68,7 @@ GemmArgs parse_args(const std::vector<std::string>& a) {
   GemmArgs r;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= a.size()) usage(s + " needs a value");
-      return a[++i];
-    };
+    auto value = [&] { return option_value(a, i, "gemm: ", kHelpHint); };
     if (s == "-h" || s == "--help") {
       r.help = true;
     } else if (s == "--unit") {

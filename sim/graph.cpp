@@ -212,6 +212,14 @@ uint64_t layer_linear_macs_per_token(const ModelSpec& m) {
 }
 }  // namespace
 
+uint64_t graph_macs(const std::vector<Op>& ops, Phase ph, int step) {
+  uint64_t s = 0;
+  for (const Op& o : ops) {
+    if (o.phase == ph && o.step == step) s += o.macs();
+  }
+  return s;
+}
+
 uint64_t closed_form_prefill_macs(const WorkloadSpec& w) {
   const ModelSpec& m = w.model;
   const uint64_t B = w.scenario.batch, T = w.scenario.prompt_tokens;

@@ -75,6 +75,9 @@ struct GraphOptions {
 
 std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt);
 
+// MACs of the graph's ops in one phase and decode step (prefill: step 0), for cross-checks.
+uint64_t graph_macs(const std::vector<Op>& ops, Phase ph, int step);
+
 // Closed forms from the model shape, for cross-checking the graph.
 uint64_t closed_form_prefill_macs(const WorkloadSpec& w);
 uint64_t closed_form_decode_step_macs(const WorkloadSpec& w, uint64_t kv_len);

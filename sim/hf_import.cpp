@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/cli.h"
 #include "sim/config_error.h"
 
 namespace lpusim {
@@ -252,10 +253,7 @@ int run_import_hf(const std::vector<std::string>& args) {
   std::string out, config;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw ConfigError("usage: " + a + " needs a value (see lpusim import-hf --help)");
-      return args[++i];
-    };
+    auto value = [&] { return option_value(args, i, "", "lpusim import-hf --help"); };
     if (a == "-h" || a == "--help") {
       std::cout << "usage: lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
                    "                        [--checkpoint MODEL_SAFETENSORS]\n\n"

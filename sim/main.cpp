@@ -97,10 +97,7 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
   Args r;
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= a.size()) usage_error(s + " needs a value");
-      return a[++i];
-    };
+    auto value = [&] { return option_value(a, i); };
     if (s == "-h" || s == "--help") {
       r.help = true;
     } else if (s == "-o" || s == "--out") {

@@ -59,10 +59,7 @@ int cmd_sweep(const std::vector<std::string>& a) {
   std::vector<std::string> pos;
   bool dry = false;
   for (size_t i = 0; i < a.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= a.size()) usage(a[i] + " needs a value");
-      return a[++i];
-    };
+    auto value = [&] { return option_value(a, i); };
     if (a[i] == "-h" || a[i] == "--help") {
       std::cout << kSweepHelp;
       return 0;

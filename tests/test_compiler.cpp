@@ -12,16 +12,6 @@
 using namespace lpusim;
 using namespace lpusim_test;
 
-namespace {
-uint64_t graph_macs(const std::vector<Op>& ops, Phase ph, int step) {
-  uint64_t s = 0;
-  for (const Op& o : ops) {
-    if (o.phase == ph && o.step == step) s += o.macs();
-  }
-  return s;
-}
-}  // namespace
-
 TEST_CASE("graph MACs equal the closed form, prefill and every decode step") {
   for (const char* f : {"workloads/bitnet_b158_3b.yaml", "workloads/bitnet_b158_70b.yaml",
                         "workloads/bitnet_b158_2b4t.yaml", "tests/data/tiny.yaml"}) {

@@ -18,14 +18,6 @@ using namespace lpusim_test;
 
 namespace {
 
-uint64_t macs_of(const std::vector<Op>& ops, Phase ph, int step) {
-  uint64_t s = 0;
-  for (const Op& o : ops) {
-    if (o.phase == ph && o.step == step) s += o.macs();
-  }
-  return s;
-}
-
 std::map<std::string, int> op_counts(const std::vector<Op>& ops) {
   std::map<std::string, int> n;
   for (const Op& o : ops) ++n[o.name];
@@ -48,10 +40,10 @@ TEST_CASE("GPT-2 small: graph MACs per phase equal the closed form for an ungate
   const uint64_t B = 1, P = 512, H = 768, F = 3072, V = 50257, D = 64, NH = 12, L = 12;
   // Per token per layer: q, k, v, o (4 H^2) + up and down (2 H F); no gate.
   const uint64_t lin = 4 * H * H + 2 * H * F;
-  CHECK(macs_of(ops, Phase::Prefill, 0) == L * (B * P * lin + 2 * B * NH * P * P * D) + B * H * V);
-  CHECK(macs_of(ops, Phase::Prefill, 0) == closed_form_prefill_macs(w));
+  CHECK(graph_macs(ops, Phase::Prefill, 0) == L * (B * P * lin + 2 * B * NH * P * P * D) + B * H * V);
+  CHECK(graph_macs(ops, Phase::Prefill, 0) == closed_form_prefill_macs(w));
   for (int s = 1; s < 4; ++s) {
-    CHECK(macs_of(ops, Phase::Decode, s) == L * (B * lin + 2 * B * NH * (P + s) * D) + B * H * V);
+    CHECK(graph_macs(ops, Phase::Decode, s) == L * (B * lin + 2 * B * NH * (P + s) * D) + B * H * V);
   }
   auto n = op_counts(ops);
   CHECK(n.count("rope") == 0);          // positions are learned, not rotary
@@ -75,7 +67,7 @@ TEST_CASE("DeiT-Tiny: one encoder pass, patch GEMM and classifier, MACs worked b
   // Classifier: 192 x 1000 on the class token.
   const uint64_t expect = 196ull * 768 * 192 + 12ull * (197ull * 442368 + 14902656ull) + 192ull * 1000;
   CHECK(expect == 1253683200ull);  // ~1.25 GMACs (timm lists 1.3 GMACs for deit_tiny_patch16_224)
-  CHECK(macs_of(ops, Phase::Prefill, 0) == expect);
+  CHECK(graph_macs(ops, Phase::Prefill, 0) == expect);
   CHECK(closed_form_prefill_macs(w) == expect);
   for (const Op& o : ops) CHECK(o.phase == Phase::Prefill);  // no decode phase
   auto n = op_counts(ops);
@@ -102,7 +94,7 @@ TEST_CASE("DeiT-Tiny: one encoder pass, patch GEMM and classifier, MACs worked b
   auto dops = build_graph(d, GraphOptions{true});
   const uint64_t dexpect = 3ull * 196 * 768 * 192 +
                            12ull * (3ull * 198 * 442368 + 2ull * 3 * 3 * 198 * 198 * 64) + 2ull * 3 * 192 * 1000;
-  CHECK(macs_of(dops, Phase::Prefill, 0) == dexpect);
+  CHECK(graph_macs(dops, Phase::Prefill, 0) == dexpect);
   CHECK(closed_form_prefill_macs(d) == dexpect);
 }
 
