@@ -72,12 +72,13 @@ void Controller::run() {
       const uint32_t key = prog_.ops[t.op].stat_key;
       const uint32_t id = next_load;
       loads_left_[id] = static_cast<uint8_t>((t.load_weight_bytes > 0) + (t.load_act_bytes > 0));
-      if (probe_ && t.load_weight_bytes > 0) probe_->dma_issue(id, DmaKind::LoadWeight, t.load_weight_bytes);
-      if (probe_ && t.load_act_bytes > 0) probe_->dma_issue(id, DmaKind::LoadActivation, t.load_act_bytes);
-      if (t.load_weight_bytes > 0)
-        dma_.load(t.load_weight_addr, t.load_weight_bytes, wbuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadWeight); });
-      if (t.load_act_bytes > 0)
-        dma_.load(t.load_act_addr, t.load_act_bytes, abuf_, key, [this, id]() { on_loaded(id, DmaKind::LoadActivation); });
+      auto load = [&](DmaKind k, uint64_t addr, uint64_t bytes, SramBuffer& buf) {
+        if (bytes == 0) return;
+        if (probe_) probe_->dma_issue(id, k, bytes);
+        dma_.load(addr, bytes, buf, key, [this, id, k]() { on_loaded(id, k); });
+      };
+      load(DmaKind::LoadWeight, t.load_weight_addr, t.load_weight_bytes, wbuf_);
+      load(DmaKind::LoadActivation, t.load_act_addr, t.load_act_bytes, abuf_);
       ++next_load;
     }
 
