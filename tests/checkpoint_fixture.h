@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "helpers.h"
-#include "sim/safetensors.h"
+#include "workload/safetensors.h"
 
 namespace lpusim_test {
 

@@ -2,12 +2,13 @@
 // primitives, the breakdown adds up, and --iso resizes the baseline to the reference's budget.
 #include <catch2/catch.hpp>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "models/unit_registry.h"
-#include "sim/area.h"
-#include "sim/config_error.h"
-#include "sim/design.h"
-#include "sim/iso.h"
+#include "spec/unit_registry.h"
+#include "spec/area.h"
+#include "base/config_error.h"
+#include "spec/design.h"
+#include "spec/iso.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -22,7 +23,7 @@ const AreaItem& item(const AreaBreakdown& a, const std::string& name) {
 }  // namespace
 
 TEST_CASE("unit areas follow their closed forms and the breakdown adds up") {
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
   const TechTable& t = lpu.tech;
   const AreaBreakdown a = design_area(lpu);
   double sum = 0;
@@ -43,7 +44,7 @@ TEST_CASE("unit areas follow their closed forms and the breakdown adds up") {
 }
 
 TEST_CASE("sparse weights and base3 decoders add their hardware") {
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
   const double packed = item(design_area(d), "tmac").um2;
   d.units[0].enums["weight_format"] = "base3";
   const double base3 = item(design_area(d), "tmac").um2;
@@ -57,8 +58,8 @@ TEST_CASE("sparse weights and base3 decoders add their hardware") {
 }
 
 TEST_CASE("iso peak-ops (compare --iso) resizes the baseline's arrays to the reference's peak") {
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   fp.units[0].ints["rows"] = 32;
   fp.units[0].ints["cols"] = 32;
   IsoResult r = hold_iso(lpu, fp, "peak-ops");
@@ -69,8 +70,8 @@ TEST_CASE("iso peak-ops (compare --iso) resizes the baseline's arrays to the ref
 }
 
 TEST_CASE("iso area (compare --iso) picks the largest arrays that fit the reference's area") {
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   IsoResult r = hold_iso(lpu, fp, "area");
   const double ref = design_area(lpu).total_mm2();
   CHECK(design_area(r.design).total_mm2() <= ref);
@@ -93,7 +94,7 @@ TEST_CASE("a tech table without an area section is rejected with its key path") 
   std::string text = read_file(path);
   text = replace_once(text, "  register_bit: {um2:", "  register_bitz: {um2:");
   write_file(path, text);
-  CHECK_THROWS_WITH(TechTable::load(path), Catch::Contains("area") && Catch::Contains("register_bitz"));
+  CHECK_THROWS_WITH(load_tech(path), Catch::Contains("area") && Catch::Contains("register_bitz"));
 }
 
 TEST_CASE("every registered unit implementation has an area model") {

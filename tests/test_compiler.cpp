@@ -4,10 +4,11 @@
 
 #include <map>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "sim/capacity.h"
-#include "sim/compiler.h"
-#include "sim/graph.h"
+#include "compiler/capacity.h"
+#include "compiler/compiler.h"
+#include "ir/graph.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -16,7 +17,7 @@ TEST_CASE("graph MACs equal the closed form, prefill and every decode step") {
   for (const char* f : {"workloads/bitnet_b158_3b.yaml", "workloads/bitnet_b158_70b.yaml",
                         "workloads/bitnet_b158_2b4t.yaml", "tests/data/tiny.yaml"}) {
     INFO(f);
-    WorkloadSpec w = WorkloadSpec::load(src(f));
+    WorkloadSpec w = load_workload(src(f));
     w.scenario.generated_tokens = 6;
     auto ops = build_graph(w, GraphOptions{true});
     const ModelSpec& m = w.model;
@@ -36,7 +37,7 @@ TEST_CASE("graph MACs equal the closed form, prefill and every decode step") {
 }
 
 TEST_CASE("3B prefill MACs, worked by hand") {
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/bitnet_b158_3b.yaml"));
   // Per token per layer: 4 * 3200^2 + 3 * 3200 * 8640 = 40,960,000 + 82,944,000 = 123,904,000.
   // Attention: 2 * 32 * 512 * 512 * 100 = 1,677,721,600 per layer. LM head: 3200 * 32000.
   const uint64_t expect = 26ull * (512ull * 123904000ull + 1677721600ull) + 3200ull * 32000ull;
@@ -45,8 +46,8 @@ TEST_CASE("3B prefill MACs, worked by hand") {
 
 TEST_CASE("tiles cover every op's MACs exactly and fit the buffers") {
   for (const char* d : {"configs/designs/lpu.yaml", "configs/designs/fp16.yaml"}) {
-    DesignSpec ds = DesignSpec::load(src(d));
-    WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+    DesignSpec ds = load_design(src(d));
+    WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
     Program p = compile(w, ds);
     std::vector<uint64_t> tile_macs(p.ops.size()), tile_elems(p.ops.size());
     for (const Tile& t : p.tiles) {
@@ -66,9 +67,9 @@ TEST_CASE("tiles cover every op's MACs exactly and fit the buffers") {
 }
 
 TEST_CASE("ternary layers go to the ternary array on the LPU and to FP16 on the baseline") {
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   Program pl = compile(w, lpu), pf = compile(w, fp);
   std::map<std::string, std::string> ul, uf;
   for (const auto& o : pl.ops) ul[o.op.name] = o.unit_name;
@@ -83,9 +84,9 @@ TEST_CASE("ternary layers go to the ternary array on the LPU and to FP16 on the 
 }
 
 TEST_CASE("sampled zero weights follow the workload's zero fraction and repeat across steps") {
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/bitnet_b158_3b.yaml"));
   w.scenario.generated_tokens = 3;
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
   Program p = compile(w, lpu);
   uint64_t weights = 0, nonzero = 0;
   std::map<std::tuple<int, std::string, int>, std::vector<uint64_t>> per_step;
@@ -105,9 +106,9 @@ TEST_CASE("sampled zero weights follow the workload's zero fraction and repeat a
 }
 
 TEST_CASE("weight footprint equals the packed closed form") {
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/bitnet_b158_3b.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   const uint64_t H = 3200, F = 8640, V = 32000, L = 26;
   // FP16 tied embedding/LM head + 2 norms per layer + final norm, FP16 on both designs.
   const uint64_t fp16_common = V * H * 2 + (2 * L + 1) * H * 2;
@@ -131,16 +132,16 @@ TEST_CASE("weight footprint equals the packed closed form") {
 }
 
 TEST_CASE("a buffer too small for one tile row is a clear error") {
-  DesignSpec d = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  DesignSpec d = load_design(src("configs/designs/fp16.yaml"));
   d.activation_buffer.size_kib = 1;  // 512 B half: cannot hold a 3200-element FP16 row
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/bitnet_b158_3b.yaml"));
   CHECK_THROWS_WITH(compile(w, d), Catch::Contains("activation buffer half (512 B) cannot hold"));
 }
 
 TEST_CASE("peak buffer occupancy: tiles in flight never overflow a buffer, and a full-K weight tile pair fills it") {
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
   for (const char* design : {"configs/designs/lpu.yaml", "configs/designs/fp16.yaml"}) {
-    DesignSpec d = DesignSpec::load(src(design));
+    DesignSpec d = load_design(src(design));
     const BufferOccupancy occ = peak_buffer_occupancy(compile(w, d));
     CHECK(occ.weight_bytes <= d.weight_buffer.bytes());
     CHECK(occ.activation_bytes <= d.activation_buffer.bytes());
@@ -148,14 +149,14 @@ TEST_CASE("peak buffer occupancy: tiles in flight never overflow a buffer, and a
   }
   // 64 KiB weight buffer: ffn_gate (K = 256, N = 640, 2-bit) splits into 256 x 512 tiles of exactly half
   // the buffer (32 KiB); two in flight fill it.
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
   d.weight_buffer.size_kib = 64;
   CHECK(peak_buffer_occupancy(compile(w, d)).weight_bytes == 64 * 1024);
 }
 
 TEST_CASE("the longest context that fits DRAM is the last one whose footprint fits") {
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/bitnet_b158_3b.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
   const int64_t ctx = max_context_in_dram(w, d);
   REQUIRE(ctx > 512);
   const uint64_t cap = static_cast<uint64_t>(d.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);

@@ -6,9 +6,10 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "sim/design.h"
-#include "sim/workload.h"
+#include "spec/design.h"
+#include "spec/workload.h"
 
 using namespace lpusim_test;
 
@@ -123,14 +124,14 @@ TEST_CASE("every shipped design, tech table and workload loads") {
   namespace fs = std::filesystem;
   for (const auto& e : fs::directory_iterator(src("configs/designs"))) {
     INFO(e.path());
-    CHECK_NOTHROW(lpusim::DesignSpec::load(e.path().string()));
+    CHECK_NOTHROW(lpusim::load_design(e.path().string()));
   }
   for (const auto& e : fs::directory_iterator(src("workloads"))) {
     INFO(e.path());
-    CHECK_NOTHROW(lpusim::WorkloadSpec::load(e.path().string()));
+    CHECK_NOTHROW(lpusim::load_workload(e.path().string()));
   }
-  CHECK_NOTHROW(lpusim::TechTable::load(src("configs/tech/45nm.yaml")));
-  auto w = lpusim::WorkloadSpec::load(src("workloads/bitnet_b158_3b.yaml"));
+  CHECK_NOTHROW(lpusim::load_tech(src("configs/tech/45nm.yaml")));
+  auto w = lpusim::load_workload(src("workloads/bitnet_b158_3b.yaml"));
   CHECK(w.model.hidden == 3200);
   CHECK(w.model.layers == 26);
   CHECK(w.model.heads == 32);

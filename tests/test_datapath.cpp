@@ -7,13 +7,13 @@
 #include <random>
 
 #include "helpers.h"
-#include "models/datapath/fp16.h"
-#include "models/datapath/fp16_gemm.h"
-#include "models/datapath/packing.h"
-#include "models/datapath/quant.h"
-#include "models/datapath/ternary_gemm.h"
-#include "models/systolic.h"
-#include "sim/compiler.h"
+#include "datapath/fp16.h"
+#include "datapath/fp16_gemm.h"
+#include "datapath/packing.h"
+#include "datapath/quant.h"
+#include "datapath/ternary_gemm.h"
+#include "datapath/systolic.h"
+#include "compiler/compiler.h"
 
 using namespace lpusim;
 using namespace lpusim::datapath;
@@ -70,7 +70,7 @@ TernaryArrayConfig tcfg(uint64_t R, uint64_t C, Dataflow df, int bits, OverflowM
   return c;
 }
 
-// Folds the timing model charges for the same tiles (models/systolic.h).
+// Folds the timing model charges for the same tiles (datapath/systolic.h).
 uint64_t timing_folds(Dataflow df, uint64_t R, uint64_t C, uint64_t M, uint64_t K, uint64_t N, const TileShape& t) {
   uint64_t folds = 0;
   for_each_tile(M, K, N, t, [&](uint64_t, uint64_t, uint64_t, uint64_t m, uint64_t k, uint64_t n) {

@@ -7,10 +7,11 @@
 #include <algorithm>
 #include <memory>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "models/dram.h"
-#include "models/dram_timing.h"
-#include "sim/dram_spec.h"
+#include "memory/dram.h"
+#include "memory/dram_timing.h"
+#include "spec/dram_spec.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -21,7 +22,7 @@ constexpr double kNoRefresh = 1e9;  // tREFI in ns: no refresh within a test
 
 DramSpec lp5(int64_t channels = 1, const std::string& mapping = "ro_ba_bg_ra_co_ch",
              std::map<std::string, double> ov = {{"tREFI", kNoRefresh}}) {
-  return DramSpec::from_preset(src("configs/dram/lpddr5.yaml"), channels, mapping, ov);
+  return dram_from_preset(src("configs/dram/lpddr5.yaml"), channels, mapping, ov);
 }
 
 DramSegment seg(const DramSpec& s, uint32_t bg, uint32_t ba, int64_t row, uint32_t bursts) {
@@ -223,7 +224,7 @@ TEST_CASE("DRAM presets: all load, peak bandwidth follows bus width and data rat
   struct P { const char* name; double gb_s; };
   for (const P& p : {P{"lpddr5", 12.8}, P{"lpddr5x", 17.066}, P{"hbm3", 25.6}, P{"ddr5", 12.8}}) {
     INFO(p.name);
-    const DramSpec s = DramSpec::from_preset(src(std::string("configs/dram/") + p.name + ".yaml"), 4, "ro_ba_bg_ra_co_ch");
+    const DramSpec s = dram_from_preset(src(std::string("configs/dram/") + p.name + ".yaml"), 4, "ro_ba_bg_ra_co_ch");
     CHECK(s.peak_gb_s_per_channel() == Approx(p.gb_s).epsilon(1e-3));
     for (const auto& k : dram_param_keys()) CHECK_FALSE(s.sources.at(k).empty());
   }

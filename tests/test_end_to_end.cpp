@@ -4,17 +4,18 @@
 
 #include <numeric>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "sim/report.h"
-#include "sim/simulate.h"
+#include "report/report.h"
+#include "simulate/simulate.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
 
 TEST_CASE("LPU vs FP16 on the tiny model: totals are consistent") {
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
-  std::vector<DesignSpec> ds = {DesignSpec::load(src("configs/designs/lpu.yaml")),
-                                DesignSpec::load(src("configs/designs/fp16.yaml"))};
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
+  std::vector<DesignSpec> ds = {load_design(src("configs/designs/lpu.yaml")),
+                                load_design(src("configs/designs/fp16.yaml"))};
   SimulationRun run = simulate(w, ds);
   REQUIRE(run.designs.size() == 2);
   std::vector<DesignReport> reps;

@@ -5,9 +5,9 @@
 
 #include "helpers.h"
 #include "unit_bench.h"
-#include "models/compute_unit.h"
-#include "models/sram_buffer.h"
-#include "sim/design.h"
+#include "units/compute_unit.h"
+#include "memory/sram_buffer.h"
+#include "spec/design.h"
 
 using namespace lpusim;
 using namespace lpusim_test;

@@ -1,4 +1,4 @@
-// Functional run (sim/functional_model.h): a tiny LLaMA-style and a tiny BitNet-style model, weights
+// Functional run (functional/functional_model.h): a tiny LLaMA-style and a tiny BitNet-style model, weights
 // seeded here (synthetic, or the shared tiny checkpoint written as safetensors), run through a
 // design's datapath and the FP32 reference. Tolerances:
 //  - FP16 design (FP16 GEMMs, FP32 accumulation) vs FP32 reference: cosine > 0.9999 per layer, top-1 1.0,
@@ -10,12 +10,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "config/loaders.h"
 #include "checkpoint_fixture.h"
 #include "helpers.h"
-#include "models/datapath/ternary_gemm.h"
-#include "sim/config_error.h"
-#include "sim/design.h"
-#include "sim/functional_model.h"
+#include "datapath/ternary_gemm.h"
+#include "base/config_error.h"
+#include "spec/design.h"
+#include "functional/functional_model.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -47,7 +48,7 @@ FunctionalResult run(const std::string& design, const std::string& workload, con
   FunctionalOptions o;
   o.tokens = tokens;
   o.reference = reference;
-  return run_functional(WorkloadSpec::load(workload), DesignSpec::load(src(design)), o);
+  return run_functional(load_workload(workload), load_design(src(design)), o);
 }
 
 }  // namespace
@@ -107,7 +108,7 @@ TEST_CASE("functional: popcount attention scores approach the LPU's FP16 attenti
   o.tokens = kTokens;
   const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
   const FunctionalResult b2 = run("configs/designs/lpu_bitformer.yaml", wl);
-  const FunctionalResult b8 = run_functional(WorkloadSpec::load(wl), DesignSpec::load(t8), o);
+  const FunctionalResult b8 = run_functional(load_workload(wl), load_design(t8), o);
   REQUIRE(b2.rows.size() == l.rows.size());
   for (size_t i = 0; i < l.rows.size(); ++i) {
     INFO(l.rows[i].name);
@@ -144,14 +145,14 @@ TEST_CASE("functional: greedy decode steps extend the sequence with the referenc
   FunctionalOptions o;
   o.tokens = {1, 17, 404};
   o.generate = 3;
-  const FunctionalResult g = run_functional(WorkloadSpec::load(wl), DesignSpec::load(src("configs/designs/lpu.yaml")), o);
+  const FunctionalResult g = run_functional(load_workload(wl), load_design(src("configs/designs/lpu.yaml")), o);
   REQUIRE(g.generated.size() == 3);
   REQUIRE(g.tokens.size() == 6);
   CHECK(std::equal(g.generated.begin(), g.generated.end(), g.tokens.begin() + 3));
   // The last step's pass covers the whole sequence: the same as a prefill of prompt + generated.
   FunctionalOptions p;
   p.tokens = g.tokens;
-  const FunctionalResult f = run_functional(WorkloadSpec::load(wl), DesignSpec::load(src("configs/designs/lpu.yaml")), p);
+  const FunctionalResult f = run_functional(load_workload(wl), load_design(src("configs/designs/lpu.yaml")), p);
   CHECK(f.top1 == g.top1);
   CHECK(f.mean_kl == g.mean_kl);
   // Each generated token is the reference argmax of the prefix before it: re-deriving step 1 from a
@@ -159,7 +160,7 @@ TEST_CASE("functional: greedy decode steps extend the sequence with the referenc
   FunctionalOptions p1;
   p1.tokens = {1, 17, 404, g.generated[0]};
   p1.generate = 1;
-  const FunctionalResult s1 = run_functional(WorkloadSpec::load(wl), DesignSpec::load(src("configs/designs/lpu.yaml")), p1);
+  const FunctionalResult s1 = run_functional(load_workload(wl), load_design(src("configs/designs/lpu.yaml")), p1);
   CHECK(s1.generated[0] == g.generated[1]);
   CHECK(s1.generated_datapath[0] == g.generated_datapath[1]);
 }
@@ -186,7 +187,7 @@ TEST_CASE("functional: a narrow saturating accumulator on the ternary array show
   write_file(narrow, replace_once(read_file(src("configs/designs/lpu.yaml")), "accumulator_bits: 32", "accumulator_bits: 12"));
   FunctionalOptions o;
   o.tokens = kTokens;
-  const FunctionalResult n = run_functional(WorkloadSpec::load(wl), DesignSpec::load(narrow), o);
+  const FunctionalResult n = run_functional(load_workload(wl), load_design(narrow), o);
   const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
   CHECK(l.saturations == 0);
   CHECK(n.saturations > 0);  // |sum| of up to 640 INT8 products of +-127 exceeds 2^11
@@ -247,7 +248,7 @@ TEST_CASE("functional: ternary layers on the LPU array are bit-exact with a hand
   std::vector<float> x(M * K);
   for (float& v : x) v = g(rng);
   uint64_t sat = 0;
-  const std::vector<float> y = datapath_ternary_linear(DesignSpec::load(src("configs/designs/lpu.yaml")), x, M, w, &sat);
+  const std::vector<float> y = datapath_ternary_linear(load_design(src("configs/designs/lpu.yaml")), x, M, w, &sat);
   REQUIRE(y.size() == M * N);
   uint64_t mismatches = 0;
   for (uint64_t m = 0; m < M; ++m) {

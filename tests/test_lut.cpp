@@ -10,14 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "models/datapath/lut_layer.h"
-#include "models/lut_weightless.h"
-#include "sim/compiler.h"
-#include "sim/config_error.h"
-#include "sim/graph.h"
-#include "sim/report.h"
-#include "sim/simulate.h"
+#include "datapath/lut_layer.h"
+#include "units/lut_weightless/lut_weightless.h"
+#include "compiler/compiler.h"
+#include "base/config_error.h"
+#include "ir/graph.h"
+#include "report/report.h"
+#include "simulate/simulate.h"
 #include "unit_bench.h"
 
 using namespace lpusim;
@@ -283,7 +284,7 @@ TEST_CASE("the lut unit simulates a tile in its cost's cycles and prices LUT SRA
 }
 
 TEST_CASE("area formula adds LUT SRAM cells, comparators, sum lanes and the crossbar") {
-  const DesignSpec d = DesignSpec::load(src("configs/designs/lpu_lut.yaml"));
+  const DesignSpec d = load_design(src("configs/designs/lpu_lut.yaml"));
   const UnitSpec* u = d.first_with(Capability::LutLayer);
   REQUIRE(u);
   LutAreaPrimitives a;
@@ -298,8 +299,8 @@ TEST_CASE("area formula adds LUT SRAM cells, comparators, sum lanes and the cros
 }
 
 TEST_CASE("tables that do not fit: stream_from_dram loads each block's tables, reject is a compile error") {
-  const WorkloadSpec w = WorkloadSpec::load(src("workloads/deit_tiny_quweit.yaml"));
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu_lut.yaml"));
+  const WorkloadSpec w = load_workload(src("workloads/deit_tiny_quweit.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu_lut.yaml"));
   const Program resident = compile(w, d);
   UnitSpec& u = d.units[3];
   REQUIRE(u.impl == "lut_weightless");
@@ -323,8 +324,8 @@ TEST_CASE("tables that do not fit: stream_from_dram loads each block's tables, r
 }
 
 TEST_CASE("a sum datapath that does not match the workload's LUT blocks is a clear compile error") {
-  const WorkloadSpec w = WorkloadSpec::load(src("workloads/nanogpt_shakespeare_char_quweit.yaml"));
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu_lut.yaml"));
+  const WorkloadSpec w = load_workload(src("workloads/nanogpt_shakespeare_char_quweit.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu_lut.yaml"));
   d.units[3].enums["sum_datapath"] = "fp16";
   CHECK(err_of([&] { compile(w, d); }).find("units.lut.sum_datapath: 'fp16' cannot run the workload's conditional_sum_int8") !=
         std::string::npos);
@@ -335,7 +336,7 @@ TEST_CASE("workload mlp keys are strict") {
   const std::string base = read_file(src("workloads/deit_tiny_quweit.yaml"));
   auto load_err = [&](const std::string& text) {
     write_file(dir + "/w.yaml", text);
-    return err_of([&] { WorkloadSpec::load(dir + "/w.yaml"); });
+    return err_of([&] { load_workload(dir + "/w.yaml"); });
   };
   CHECK(load_err(replace_once(base, "inputs_per_lut: 6", "inputs_per_lut: 17")).find("model.mlp.layers[0].inputs_per_lut: expected 1..16") !=
         std::string::npos);
@@ -359,16 +360,16 @@ TEST_CASE("tables from a .lutnet file: one file per layer via {layer} gives thos
   }
   write_file(dir + "/w.yaml", replace_once(read_file(src("workloads/deit_tiny_quweit.yaml")), "    tables: generate\n",
                                            "    tables: \"blk{layer}.lutnet\"\n"));
-  const WorkloadSpec w = WorkloadSpec::load(dir + "/w.yaml");
+  const WorkloadSpec w = load_workload(dir + "/w.yaml");
   REQUIRE(w.model.lut_mlp.nets.size() == 12);
   CHECK(w.model.lut_mlp.nets[7]->layers[0].entries ==
         lut::generate(spec(192, 4, {{768, 6, 1}}, lut::SumKind::CondInt8, 192), 507).layers[0].entries);
 }
 
 TEST_CASE("DeiT-Tiny QuWeiT on lpu_lut: FFN MACs removed exactly, L lookups per token, energy = events x prices") {
-  const WorkloadSpec base = WorkloadSpec::load(src("workloads/deit_tiny.yaml"));
-  const WorkloadSpec qw = WorkloadSpec::load(src("workloads/deit_tiny_quweit.yaml"));
-  const DesignSpec d = DesignSpec::load(src("configs/designs/lpu_lut.yaml"));
+  const WorkloadSpec base = load_workload(src("workloads/deit_tiny.yaml"));
+  const WorkloadSpec qw = load_workload(src("workloads/deit_tiny_quweit.yaml"));
+  const DesignSpec d = load_design(src("configs/designs/lpu_lut.yaml"));
   GraphOptions g;
   g.quantize_ternary_inputs = true;
   auto macs = [&](const WorkloadSpec& w) {
@@ -465,10 +466,10 @@ TEST_CASE("lpusim run: streamed tables show up as DRAM traffic and in the LUT su
 }
 
 TEST_CASE("without a lut unit the LUT blocks run as the MAC MLPs they replace, block for block") {
-  const WorkloadSpec w = WorkloadSpec::load(src("workloads/deit_tiny_quweit.yaml"));
-  std::vector<DesignSpec> ds = {DesignSpec::load(src("configs/designs/lpu_lut.yaml")),
-                                DesignSpec::load(src("configs/designs/fp16.yaml")),
-                                DesignSpec::load(src("configs/designs/lpu.yaml"))};
+  const WorkloadSpec w = load_workload(src("workloads/deit_tiny_quweit.yaml"));
+  std::vector<DesignSpec> ds = {load_design(src("configs/designs/lpu_lut.yaml")),
+                                load_design(src("configs/designs/fp16.yaml")),
+                                load_design(src("configs/designs/lpu.yaml"))};
   SimulationRun run = simulate(w, ds);
   std::vector<DesignReport> r;
   for (const auto& d : run.designs) r.push_back(build_report(run, d));

@@ -8,16 +8,17 @@
 #include <map>
 #include <set>
 
+#include "config/loaders.h"
 #include "helpers.h"
 #include "unit_bench.h"
-#include "models/compute_unit.h"
-#include "models/systolic.h"
-#include "models/weight_format.h"
-#include "sim/compiler.h"
-#include "sim/config_error.h"
-#include "sim/report.h"
-#include "sim/simulate.h"
-#include "sim/weight_source.h"
+#include "units/compute_unit.h"
+#include "datapath/systolic.h"
+#include "units/ternary_mac_array/weight_format.h"
+#include "compiler/compiler.h"
+#include "base/config_error.h"
+#include "report/report.h"
+#include "simulate/simulate.h"
+#include "workload/weight_source.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -152,8 +153,8 @@ TEST_CASE("weight decoders: one event per streamed weight (packed2) or per strea
 }
 
 TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
-  DesignSpec d = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
   unit_named(d, "tmac").enums["weight_format"] = "sparse";
   const uint64_t C = unit_named(d, "tmac").i("cols");
   PatternWeights pw;
@@ -183,7 +184,7 @@ TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
   }
   // The footprint follows the sparse format's real nonzeros.
   Footprint f = footprint(w, d, &pw);
-  Footprint packed = footprint(w, DesignSpec::load(src("configs/designs/lpu.yaml")), &pw);
+  Footprint packed = footprint(w, load_design(src("configs/designs/lpu.yaml")), &pw);
   CHECK(f.ternary_weights != packed.ternary_weights);
   uint64_t expect = 0;
   const uint64_t H = 256, KV = 128, F = 640;
@@ -207,7 +208,7 @@ TEST_CASE("sparse weights need an output-stationary array") {
   text = replace_once(text, "    dataflow: output_stationary\n    accumulator_bits", "    dataflow: weight_stationary\n    accumulator_bits");
   write_file(path, text);
   try {
-    DesignSpec::load(path);
+    load_design(path);
     FAIL("expected a ConfigError");
   } catch (const ConfigError& e) {
     CHECK_THAT(e.what(), Catch::Contains("units.tmac.weight_format") &&
@@ -216,10 +217,10 @@ TEST_CASE("sparse weights need an output-stationary array") {
 }
 
 TEST_CASE("a GEMM splits across two arrays: K chains stay whole, both arrays work, time drops") {
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
   w.scenario.prompt_tokens = 256;  // enough output tiles to share
   w.scenario.generated_tokens = 1;
-  DesignSpec one = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec one = load_design(src("configs/designs/lpu.yaml"));
   one.name = "one_array";
   DesignSpec two = one;
   two.name = "two_arrays";

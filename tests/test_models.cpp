@@ -6,12 +6,13 @@
 #include <filesystem>
 #include <map>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "sim/capacity.h"
-#include "sim/compiler.h"
-#include "sim/config_error.h"
-#include "sim/graph.h"
-#include "sim/hf_import.h"
+#include "compiler/capacity.h"
+#include "compiler/compiler.h"
+#include "base/config_error.h"
+#include "ir/graph.h"
+#include "workload/hf_import.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -28,13 +29,13 @@ WorkloadSpec load_yaml_text(const std::string& tag, const std::string& text) {
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("lpusim_models_" + tag + "_" + std::to_string(::getpid()) + ".yaml")).string();
   write_file(path, text);
-  return WorkloadSpec::load(path);
+  return load_workload(path);
 }
 
 }  // namespace
 
 TEST_CASE("GPT-2 small: graph MACs per phase equal the closed form for an ungated, learned-position decoder") {
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/gpt2_small.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/gpt2_small.yaml"));
   w.scenario.generated_tokens = 4;
   auto ops = build_graph(w, GraphOptions{true});
   const uint64_t B = 1, P = 512, H = 768, F = 3072, V = 50257, D = 64, NH = 12, L = 12;
@@ -58,7 +59,7 @@ TEST_CASE("GPT-2 small: graph MACs per phase equal the closed form for an ungate
 }
 
 TEST_CASE("DeiT-Tiny: one encoder pass, patch GEMM and classifier, MACs worked by hand") {
-  WorkloadSpec w = WorkloadSpec::load(src("workloads/deit_tiny.yaml"));
+  WorkloadSpec w = load_workload(src("workloads/deit_tiny.yaml"));
   CHECK(w.scenario.prompt_tokens == 197);
   CHECK(w.scenario.generated_tokens == 1);
   auto ops = build_graph(w, GraphOptions{true});
@@ -99,11 +100,11 @@ TEST_CASE("DeiT-Tiny: one encoder pass, patch GEMM and classifier, MACs worked b
 }
 
 TEST_CASE("FP16 footprint reproduces published parameter counts (GPT-2, DeiT-Tiny, LLaMA-2-7B)") {
-  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   // Every weight is FP16 on the baseline, so bytes / 2 = parameters.
-  CHECK(footprint(WorkloadSpec::load(src("workloads/gpt2_small.yaml")), fp).weights == 2ull * 124439808ull);
-  CHECK(footprint(WorkloadSpec::load(src("workloads/deit_tiny.yaml")), fp).weights == 2ull * 5717416ull);
-  CHECK(footprint(WorkloadSpec::load(src("workloads/llama2_7b.yaml")), fp).weights == 2ull * 6738415616ull);
+  CHECK(footprint(load_workload(src("workloads/gpt2_small.yaml")), fp).weights == 2ull * 124439808ull);
+  CHECK(footprint(load_workload(src("workloads/deit_tiny.yaml")), fp).weights == 2ull * 5717416ull);
+  CHECK(footprint(load_workload(src("workloads/llama2_7b.yaml")), fp).weights == 2ull * 6738415616ull);
 }
 
 TEST_CASE("encoder workloads run end to end and report images per second") {
@@ -133,7 +134,7 @@ TEST_CASE("import-hf: every fixture config gives the zoo shape and loads") {
     HfImportOptions o;
     const std::string yaml = import_hf_config(src(std::string("tests/data/hf/") + c.config + "/config.json"), o);
     WorkloadSpec got = load_yaml_text(c.config, yaml);
-    WorkloadSpec zoo = WorkloadSpec::load(src(std::string("workloads/") + c.zoo + ".yaml"));
+    WorkloadSpec zoo = load_workload(src(std::string("workloads/") + c.zoo + ".yaml"));
     const ModelSpec &a = got.model, &b = zoo.model;
     CHECK(got.name == c.config);
     CHECK(a.family == b.family);
@@ -194,7 +195,7 @@ TEST_CASE("import-hf: missing fields, bad values and unsupported architectures a
   // Without -o the YAML goes to stdout; with -o to the file.
   CmdResult ok = run_lpusim("import-hf " + src("tests/data/hf/gpt2/config.json") + " -o " + dir + "/gpt2.yaml", "hf_ok");
   CHECK(ok.code == 0);
-  CHECK(WorkloadSpec::load(dir + "/gpt2.yaml").model.max_positions == 1024);
+  CHECK(load_workload(dir + "/gpt2.yaml").model.max_positions == 1024);
 }
 
 TEST_CASE("workload schema: family-specific keys are strict") {
@@ -224,12 +225,12 @@ TEST_CASE("workload schema: family-specific keys are strict") {
 }
 
 TEST_CASE("largest batch that fits DRAM: peak memory is linear in the batch, closed form floor((C - W) / per_sequence)") {
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = DesignSpec::load(src("configs/designs/fp16.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   REQUIRE(lpu.dram.capacity_gib == 8);
   const uint64_t C = 8ull << 30;
   for (const char* f : {"workloads/bitnet_b158_3b.yaml", "workloads/llama3_8b.yaml", "workloads/gpt2_small.yaml"}) {
-    WorkloadSpec w = WorkloadSpec::load(src(f));
+    WorkloadSpec w = load_workload(src(f));
     for (const DesignSpec* d : {&lpu, &fp}) {
       INFO(f << " on " << d->name);
       // Weights do not depend on the batch; KV cache and activations are per sequence.
@@ -241,7 +242,7 @@ TEST_CASE("largest batch that fits DRAM: peak memory is linear in the batch, clo
     }
   }
   // LLaMA-3-8B: 16 GB of FP16 weights cannot fit 8 GiB; ternary (~2.2 GiB incl. FP16 embeddings) can.
-  WorkloadSpec l3 = WorkloadSpec::load(src("workloads/llama3_8b.yaml"));
+  WorkloadSpec l3 = load_workload(src("workloads/llama3_8b.yaml"));
   CHECK(max_batch_in_dram(l3, fp) == 0);
   CHECK(max_batch_in_dram(l3, lpu) > 0);
   DesignSpec nocap = lpu;
@@ -255,8 +256,8 @@ TEST_CASE("batch max runs the largest batch that fits, and needs a single design
   CmdResult r = run_lpusim("bench " + gpt2 + " " + lpu + " --decode-step --batch max", "bmax");
   INFO(r.err);
   REQUIRE(r.code == 0);
-  WorkloadSpec w = WorkloadSpec::load(gpt2);
-  const int64_t b = max_batch_in_dram(w, DesignSpec::load(lpu));
+  WorkloadSpec w = load_workload(gpt2);
+  const int64_t b = max_batch_in_dram(w, load_design(lpu));
   CHECK(r.out.find("batch max -> " + std::to_string(b) + " ") != std::string::npos);
   CmdResult two = run_lpusim("compare " + lpu + " " + fp + " " + gpt2 + " --batch max", "bmax2");
   CHECK(two.code == 2);
@@ -266,7 +267,7 @@ TEST_CASE("batch max runs the largest batch that fits, and needs a single design
 TEST_CASE("the resolved workload of every zoo file loads back to the same workload") {
   for (const auto& e : std::filesystem::directory_iterator(src("workloads"))) {
     INFO(e.path().string());
-    WorkloadSpec w = WorkloadSpec::load(e.path().string());
+    WorkloadSpec w = load_workload(e.path().string());
     const std::string text = w.resolved_yaml();
     WorkloadSpec back = load_yaml_text("resolved_" + e.path().stem().string(), text);
     back.file = w.file;  // the header line names the file it came from

@@ -9,14 +9,15 @@
 #include <cmath>
 #include <random>
 
+#include "config/loaders.h"
 #include "helpers.h"
 #include "unit_bench.h"
-#include "models/datapath/bitattn.h"
-#include "models/popcount_attention.h"
-#include "sim/compiler.h"
-#include "sim/config_error.h"
-#include "sim/design.h"
-#include "sim/workload.h"
+#include "datapath/bitattn.h"
+#include "units/popcount_attention/popcount_attention.h"
+#include "compiler/compiler.h"
+#include "base/config_error.h"
+#include "spec/design.h"
+#include "spec/workload.h"
 
 using namespace lpusim;
 using namespace lpusim::bitattn;
@@ -280,12 +281,12 @@ TEST_CASE("engine encoder tile: two passes over the encoder lanes, compares per 
 }
 
 TEST_CASE("KV cache footprint and KV DRAM traffic follow the coding width T") {
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
   const uint64_t tokens = w.scenario.prompt_tokens + w.scenario.generated_tokens - 1;
   const uint64_t per_layer_elems = w.scenario.batch * w.model.kv_dim() * tokens;
   uint64_t prev = 0;
   for (int64_t T : {1, 2, 4}) {
-    DesignSpec d = DesignSpec::load(src("configs/designs/lpu_bitformer.yaml"));
+    DesignSpec d = load_design(src("configs/designs/lpu_bitformer.yaml"));
     for (auto& u : d.units) {
       if (u.name == "bitattn") u.ints["T"] = T;
     }
@@ -307,7 +308,7 @@ TEST_CASE("KV cache footprint and KV DRAM traffic follow the coding width T") {
   }
   // kv_cache: full keeps 16-bit K in DRAM; qk_encode reads the whole K cache every pass and
   // spills its coded copy (T = 2 bits) for attn_score.
-  DesignSpec full = DesignSpec::load(src("configs/designs/lpu_bitformer.yaml"));
+  DesignSpec full = load_design(src("configs/designs/lpu_bitformer.yaml"));
   full.attention.kv_cache = "full";
   CHECK(footprint(w, full).kv_cache == 2 * per_layer_elems * 32 / 8);
   const Program pf = compile(w, full, true);
@@ -324,7 +325,7 @@ TEST_CASE("KV cache footprint and KV DRAM traffic follow the coding width T") {
   CHECK(rd == cache_elems * 2);
   CHECK(st == cache_elems * 2 / 8);
   // Without the section the cache is 16 bits per element everywhere.
-  CHECK(footprint(w, DesignSpec::load(src("configs/designs/lpu.yaml"))).kv_cache == 2 * per_layer_elems * 32 / 8);
+  CHECK(footprint(w, load_design(src("configs/designs/lpu.yaml"))).kv_cache == 2 * per_layer_elems * 32 / 8);
 }
 
 TEST_CASE("decode on lpu_bitformer puts attn_score on the engine and the report says which path each op took") {
@@ -374,8 +375,8 @@ TEST_CASE("design mapping variants: context on the engine, int_lut softmax, enco
   t = replace_once(t, "    encoder: engine\n", "    encoder: vector\n");
   t = replace_once(t, "  kv_cache: binarised\n", "  kv_cache: binarised\n  layer_overrides:\n    - {layers: [0], scores: fp16}\n");
   write_file(dir + "/configs/designs/v.yaml", t);
-  const DesignSpec d = DesignSpec::load(dir + "/configs/designs/v.yaml");
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+  const DesignSpec d = load_design(dir + "/configs/designs/v.yaml");
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
   const Program p = compile(w, d, true);
   std::map<std::string, std::string> unit_of, note_of;
   for (const auto& po : p.ops) {
@@ -431,7 +432,7 @@ TEST_CASE("bad popcount configurations are clear errors") {
     write_file(path, t);
     INFO(bads[i].to);
     try {
-      DesignSpec::load(path);
+      load_design(path);
       FAIL("expected a ConfigError");
     } catch (const ConfigError& e) {
       const std::string msg = e.what();
@@ -442,8 +443,8 @@ TEST_CASE("bad popcount configurations are clear errors") {
   }
   // A layer override beyond the workload's layers is an error when compiling.
   write_file(dir + "/configs/designs/l.yaml", replace_once(good, "layers: [0]", "layers: [5]"));
-  const DesignSpec d = DesignSpec::load(dir + "/configs/designs/l.yaml");
-  WorkloadSpec w = WorkloadSpec::load(src("tests/data/tiny.yaml"));
+  const DesignSpec d = load_design(dir + "/configs/designs/l.yaml");
+  WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
   CHECK_THROWS_WITH(compile(w, d, true), Catch::Contains("layer 5 does not exist (workload tiny has 2 layers)"));
 }
 

@@ -10,12 +10,13 @@
 #include <map>
 #include <random>
 
+#include "config/loaders.h"
 #include "checkpoint_fixture.h"
 #include "helpers.h"
-#include "sim/checkpoint_weights.h"
-#include "sim/compiler.h"
-#include "sim/config_error.h"
-#include "sim/safetensors.h"
+#include "workload/checkpoint_weights.h"
+#include "compiler/compiler.h"
+#include "base/config_error.h"
+#include "workload/safetensors.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -115,7 +116,7 @@ TEST_CASE("absmean ternarisation: gamma = mean|W|, round half to even, clamp to 
   }
   const std::string ck = tmp("absmean.safetensors");
   write_file(ck, write_safetensors(c.tensors));
-  WorkloadSpec w = WorkloadSpec::load(checkpoint_workload(ck, "absmean"));
+  WorkloadSpec w = load_workload(checkpoint_workload(ck, "absmean"));
   SafetensorsWeights sw(w.model);
   const int expect[8] = {0, 0, 1, -1, 0, -1, 1, -1};
   for (uint64_t n = 0; n < 4; ++n) {
@@ -128,7 +129,7 @@ TEST_CASE("checkpoint zero counts reach every ternary tile's w_nonzero, and the 
   const Checkpoint c = tiny_checkpoint(11);
   const std::string ck = tmp("tiny.safetensors");
   write_file(ck, write_safetensors(c.tensors));
-  WorkloadSpec w = WorkloadSpec::load(checkpoint_workload(ck, "tiny_ckpt"));
+  WorkloadSpec w = load_workload(checkpoint_workload(ck, "tiny_ckpt"));
   SafetensorsWeights sw(w.model);
   // Every weight decodes to the matrix that was written.
   for (const auto& kv : c.trits) {
@@ -138,7 +139,7 @@ TEST_CASE("checkpoint zero counts reach every ternary tile's w_nonzero, and the 
     }
   }
   // Tile nonzeros on the LPU equal the nonzeros of the tile's block of the written matrices.
-  DesignSpec lpu = DesignSpec::load(src("configs/designs/lpu.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
   Program p = compile(w, lpu, false, &sw);
   uint64_t tiles = 0, zeros_l0 = 0, total_l0 = 0;
   std::map<int, std::pair<uint64_t, uint64_t>> step1;  // layer -> (weights, nonzero) in decode step 1
@@ -199,7 +200,7 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
     INFO(tag);
     const std::string ck = tmp(tag + ".safetensors");
     write_file(ck, write_safetensors(ts));
-    WorkloadSpec w = WorkloadSpec::load(checkpoint_workload(ck, tag));
+    WorkloadSpec w = load_workload(checkpoint_workload(ck, tag));
     CHECK_THROWS_WITH(SafetensorsWeights(w.model), Catch::Contains(ck + ": ") && Catch::Contains(what));
     CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w.file, tag);
     CHECK(r.code == 2);
@@ -239,7 +240,7 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
   }
   const std::string ck = tmp("code3.safetensors");
   write_file(ck, write_safetensors(bad));
-  WorkloadSpec w3 = WorkloadSpec::load(checkpoint_workload(ck, "code3"));
+  WorkloadSpec w3 = load_workload(checkpoint_workload(ck, "code3"));
   SafetensorsWeights sw3(w3.model);
   CHECK_THROWS_WITH(sw3.layer_zero_fractions(),
                     Catch::Contains("tensor 'model.layers.0.mlp.up_proj.weight': invalid 2-bit ternary code 3 at row 483, column 7"));
@@ -251,9 +252,9 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
   std::string text = read_file(checkpoint_workload(tmp("x.safetensors"), "nm"));
   const std::string p1 = tmp("nm1.yaml"), p2 = tmp("nm2.yaml");
   write_file(p1, replace_once(text, "      ffn_gate: \"model.layers.{layer}.mlp.gate_proj.weight\"\n", ""));
-  CHECK_THROWS_WITH(WorkloadSpec::load(p1), Catch::Contains("weights.name_map: missing required key 'ffn_gate'"));
+  CHECK_THROWS_WITH(load_workload(p1), Catch::Contains("weights.name_map: missing required key 'ffn_gate'"));
   write_file(p2, replace_once(text, "model.layers.{layer}.mlp.up_proj.weight", "model.layers.0.mlp.up_proj.weight"));
-  CHECK_THROWS_WITH(WorkloadSpec::load(p2), Catch::Contains("name_map.ffn_up: expected a tensor name containing {layer}"));
+  CHECK_THROWS_WITH(load_workload(p2), Catch::Contains("name_map.ffn_up: expected a tensor name containing {layer}"));
 }
 
 TEST_CASE("tiny LLaMA- and BitNet-style config.json + safetensors written here: import-hf --checkpoint round trip") {
@@ -277,7 +278,7 @@ TEST_CASE("tiny LLaMA- and BitNet-style config.json + safetensors written here: 
     CmdResult imp = run_lpusim("import-hf " + cfg + " --name tiny_hf --checkpoint " + ck + " -o " + wl, "imp");
     INFO(imp.err);
     REQUIRE(imp.code == 0);
-    WorkloadSpec w = WorkloadSpec::load(wl);
+    WorkloadSpec w = load_workload(wl);
     CHECK(w.model.ffn_activation == a.ffn_activation);
     CHECK(w.model.subln == a.subln);
     CHECK(w.model.kv_heads == 2);

@@ -3,9 +3,10 @@
 #include <catch2/catch.hpp>
 #include <systemc>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "models/sram_buffer.h"
-#include "sim/design.h"
+#include "memory/sram_buffer.h"
+#include "spec/design.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -15,7 +16,7 @@ uint64_t cycles(sc_core::sc_time t) { return static_cast<uint64_t>(t / sc_core::
 }  // namespace
 
 TEST_CASE("SRAM: bank conflicts appear with one bank and vanish with more banks or ports") {
-  const TechTable tech = TechTable::load(src("configs/tech/7nm.yaml"));
+  const TechTable tech = load_tech(src("configs/tech/7nm.yaml"));
   const sc_core::sc_time clk(1, sc_core::SC_NS);
   // 128-bit words; two 4-word accesses at the same time, words [0, 4) and [4, 8) (bytes 0 and 64).
   BufferSpec one{"one", 64, 1, 1, 128};
@@ -42,7 +43,7 @@ TEST_CASE("SRAM: bank conflicts appear with one bank and vanish with more banks 
 }
 
 TEST_CASE("SRAM: an access striped over all banks takes ceil(words / banks) cycles") {
-  const TechTable tech = TechTable::load(src("configs/tech/7nm.yaml"));
+  const TechTable tech = load_tech(src("configs/tech/7nm.yaml"));
   const sc_core::sc_time clk(1, sc_core::SC_NS);
   BufferSpec s{"s", 1024, 16, 2, 128};
   SramBuffer b("b", s, tech, clk, 1);

@@ -12,10 +12,11 @@
 
 #include <filesystem>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "sim/config_error.h"
-#include "sim/area.h"
-#include "sim/sweep.h"
+#include "base/config_error.h"
+#include "spec/area.h"
+#include "sweep/sweep.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -100,7 +101,7 @@ TEST_CASE("cartesian expansion: 2 x 2 variants with the values set at their key 
     CHECK(p.index == i + 1);
     CHECK(p.values == std::vector<std::string>{std::to_string(want[i].first), std::to_string(want[i].second)});
     // The written design is the base with exactly these values.
-    DesignSpec d = DesignSpec::load(out + "/" + p.design_file);
+    DesignSpec d = load_design(out + "/" + p.design_file);
     CHECK(d.units[0].i("rows") == want[i].first);
     CHECK(d.units[0].i("cols") == want[i].second);
     CHECK(d.units[1].i("rows") == 16);  // fpmac untouched

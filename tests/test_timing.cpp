@@ -5,10 +5,10 @@
 
 #include "helpers.h"
 #include "unit_bench.h"
-#include "models/compute_unit.h"
-#include "models/sram_buffer.h"
-#include "models/systolic.h"
-#include "sim/design.h"
+#include "units/compute_unit.h"
+#include "memory/sram_buffer.h"
+#include "datapath/systolic.h"
+#include "spec/design.h"
 
 using namespace lpusim;
 using namespace lpusim_test;

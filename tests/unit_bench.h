@@ -7,10 +7,11 @@
 #include <memory>
 #include <string>
 
+#include "config/loaders.h"
 #include "helpers.h"
-#include "models/compute_unit.h"
-#include "models/sram_buffer.h"
-#include "sim/design.h"
+#include "units/compute_unit.h"
+#include "memory/sram_buffer.h"
+#include "spec/design.h"
 
 namespace lpusim_test {
 
@@ -43,7 +44,7 @@ struct UnitBench {
 
  private:
   static lpusim::DesignSpec load(const std::string& rel, const std::function<void(lpusim::DesignSpec&)>& tweak) {
-    lpusim::DesignSpec d = lpusim::DesignSpec::load(src(rel));
+    lpusim::DesignSpec d = lpusim::load_design(src(rel));
     if (tweak) tweak(d);
     return d;
   }

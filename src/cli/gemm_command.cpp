@@ -1,0 +1,356 @@
+#include "config/loaders.h"
+#include "cli/gemm_command.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include <time.h>
+
+#include "datapath/fp16.h"
+#include "datapath/fp16_gemm.h"
+#include "datapath/packing.h"
+#include "datapath/quant.h"
+#include "datapath/ternary_gemm.h"
+#include "compiler/compiler.h"
+#include "base/parse.h"
+#include "base/config_error.h"
+#include "spec/design.h"
+
+namespace lpusim {
+
+const char* kGemmHelp =
+    "usage: lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S]\n"
+    "                   [--case random|zeros|ones_max|overflow] [--zero-fraction P]\n"
+    "\n"
+    "Runs one (M x K) x (K x N) GEMM through the functional model of unit NAME of DESIGN\n"
+    "(a ternary_mac_array or an fp16_mac_array), with the unit's parameters and the tiling the\n"
+    "compiler would choose, and checks it against a plain reference. Ternary: FP32 tensors are\n"
+    "quantised (absmax INT8 activations, absmean ternary weights), packed in the unit's\n"
+    "weight_format and unpacked per tile; the result must be bit-exact. FP16: the tensors are\n"
+    "rounded to FP16; the result must equal the same-order FP16 reference bit for bit and stay\n"
+    "within the rounding-error bound of an FP64 reference.\n"
+    "  --case random     Gaussian N(0,1) tensors (default)\n"
+    "         zeros      all-zero tensors\n"
+    "         ones_max   all ones: ternary weights +1, activations 127 (largest accumulation)\n"
+    "         overflow   ternary: activations 127, weights +1 for the first half of K and -1 for\n"
+    "                    the rest (exact result 127 or 0; a narrow accumulator overflows on the way\n"
+    "                    up); FP16: all 16 (each product 256; an FP16 sum overflows past K = 255)\n"
+    "  --zero-fraction P with --case random: each weight is 0 with probability P, else\n"
+    "                    sign * (1 + |N(0,1)|) (ternary: exactly the zero fraction P in expectation)\n"
+    "  --seed S          seed of the tensors (default 1)\n"
+    "Exit codes: 0 match, 1 mismatch, 2 bad input, 3 accumulator overflow in error mode.\n"
+    "Benchmark (functional-model speed): lpusim gemm configs/designs/lpu.yaml --unit tmac --m 4096 --k 4096 --n 4096\n";
+
+namespace {
+
+using namespace datapath;
+using Clock = std::chrono::steady_clock;
+
+struct GemmArgs {
+  std::string design, unit, case_name = "random";
+  uint64_t m = 0, k = 0, n = 0, seed = 1;
+  double zero_fraction = -1;  // < 0: not given
+  bool help = false;
+};
+
+const char* kHelpHint = "lpusim gemm --help";
+[[noreturn]] void usage(const std::string& msg) { usage_error("gemm: " + msg, kHelpHint); }
+
+uint64_t parse_u64(const std::string& opt, const std::string& v, bool positive) {
+  if (positive) return static_cast<uint64_t>(parse_positive_int(opt, v, kHelpHint));
+  const int64_t x = parse_int(opt, v, kHelpHint);
+  if (x < 0) usage(opt + " expects a non-negative integer, got '" + v + "'");
+  return static_cast<uint64_t>(x);
+}
+
+GemmArgs parse_args(const std::vector<std::string>& a) {
+  GemmArgs r;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::string& s = a[i];
+    auto value = [&] { return option_value(a, i, "gemm: ", kHelpHint); };
+    if (s == "-h" || s == "--help") {
+      r.help = true;
+    } else if (s == "--unit") {
+      r.unit = value();
+    } else if (s == "--m") {
+      r.m = parse_u64(s, value(), true);
+    } else if (s == "--k") {
+      r.k = parse_u64(s, value(), true);
+    } else if (s == "--n") {
+      r.n = parse_u64(s, value(), true);
+    } else if (s == "--seed") {
+      r.seed = parse_u64(s, value(), false);
+    } else if (s == "--case") {
+      r.case_name = value();
+      if (r.case_name != "random" && r.case_name != "zeros" && r.case_name != "ones_max" && r.case_name != "overflow") {
+        usage("--case expects random, zeros, ones_max or overflow, got '" + r.case_name + "'");
+      }
+    } else if (s == "--zero-fraction") {
+      const std::string v = value();
+      size_t used = 0;
+      double p = -1;
+      try {
+        p = std::stod(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != v.size() || !(p >= 0 && p < 1)) usage("--zero-fraction expects a fraction in [0, 1), got '" + v + "'");
+      r.zero_fraction = p;
+    } else if (!s.empty() && s[0] == '-') {
+      usage("unknown option '" + s + "'");
+    } else if (r.design.empty()) {
+      r.design = s;
+    } else {
+      usage("unexpected argument '" + s + "'");
+    }
+  }
+  if (r.help) return r;
+  if (r.design.empty()) usage("expected a design file");
+  if (r.unit.empty()) usage("--unit is required");
+  if (r.m == 0 || r.k == 0 || r.n == 0) usage("--m, --k and --n are required");
+  if (r.zero_fraction >= 0 && r.case_name != "random") usage("--zero-fraction applies to --case random only");
+  return r;
+}
+
+// Standard normal from the raw mt19937_64 stream (Box-Muller), so the tensors are the same with
+// every standard library (std::normal_distribution is implementation-defined).
+class Gauss {
+ public:
+  explicit Gauss(uint64_t seed) : g_(seed) {}
+  double uniform() { return (static_cast<double>(g_() >> 11) + 0.5) * 0x1p-53; }  // (0, 1)
+  float next() {
+    const double r = std::sqrt(-2.0 * std::log(uniform()));
+    return static_cast<float>(r * std::cos(6.283185307179586 * uniform()));
+  }
+
+ private:
+  std::mt19937_64 g_;
+};
+
+struct Tensors {
+  std::vector<float> x, w;  // M x K activations, K x N weights
+};
+
+Tensors make_tensors(const GemmArgs& a, bool ternary) {
+  Tensors t;
+  t.x.assign(a.m * a.k, 0.0f);
+  t.w.assign(a.k * a.n, 0.0f);
+  Gauss g(a.seed);
+  if (a.case_name == "random") {
+    for (float& v : t.x) v = g.next();
+    if (a.zero_fraction >= 0) {
+      for (float& v : t.w) {
+        const bool zero = g.uniform() < a.zero_fraction;
+        const float mag = 1.0f + std::fabs(g.next());
+        v = zero ? 0.0f : (g.uniform() < 0.5 ? -mag : mag);
+      }
+    } else {
+      for (float& v : t.w) v = g.next();
+    }
+  } else if (a.case_name == "ones_max") {
+    std::fill(t.x.begin(), t.x.end(), 1.0f);
+    std::fill(t.w.begin(), t.w.end(), 1.0f);
+  } else if (a.case_name == "overflow") {
+    const float big = ternary ? 1.0f : 16.0f;
+    std::fill(t.x.begin(), t.x.end(), big);
+    for (uint64_t k = 0; k < a.k; ++k)
+      for (uint64_t n = 0; n < a.n; ++n) t.w[k * a.n + n] = ternary && 2 * k >= a.k ? -big : big;
+  }
+  return t;
+}
+
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+// Process CPU time: on a loaded host the wall time of a single-threaded run overstates its cost.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+
+int run_ternary(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
+  TernaryArrayConfig cfg;
+  cfg.rows = static_cast<uint64_t>(u.i("rows"));
+  cfg.cols = static_cast<uint64_t>(u.i("cols"));
+  cfg.dataflow = parse_dataflow(u.e("dataflow"));
+  cfg.accumulator_bits = static_cast<int>(u.i("accumulator_bits"));
+  cfg.overflow = parse_overflow_mode(u.e("accumulator_overflow"));
+  cfg.format = parse_weight_format(u.e("weight_format"));
+  if (cfg.accumulator_bits > 64) {
+    throw ConfigError(d.file + ": units." + u.name + ".accumulator_bits: the functional model supports at most 64");
+  }
+  const double w_bits = cfg.format == WeightFormat::Base3 ? 8.0 / 5.0 : 2.0;
+  const GemmTiling gt = choose_gemm_tiling(a.m, a.k, a.n, 8, w_bits, cfg.accumulator_bits, cfg.rows, cfg.cols,
+                                           d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2,
+                                           d.file + ": gemm");
+  const TileShape tiles{gt.tm, gt.tk, gt.tn};
+
+  const auto t0 = Clock::now();
+  const Tensors t = make_tensors(a, true);
+  const QuantizedActivations q = quantize_absmax_int8(t.x, a.m, a.k);
+  const TernaryWeights w = quantize_absmean_ternary(t.w, a.k, a.n);
+  const std::vector<uint8_t> packed = pack_ternary(w.t, cfg.format);
+  const auto t1 = Clock::now();
+
+  std::printf("gemm %s.%s (ternary_mac_array %llux%llu %s, %d-bit accumulator, %s, %s)\n", d.name.c_str(),
+              u.name.c_str(), static_cast<unsigned long long>(cfg.rows), static_cast<unsigned long long>(cfg.cols),
+              u.e("dataflow").c_str(), cfg.accumulator_bits, u.e("accumulator_overflow").c_str(),
+              weight_format_name(cfg.format));
+  std::printf("  shape        M %llu  K %llu  N %llu  case %s  seed %llu\n", static_cast<unsigned long long>(a.m),
+              static_cast<unsigned long long>(a.k), static_cast<unsigned long long>(a.n), a.case_name.c_str(),
+              static_cast<unsigned long long>(a.seed));
+  std::printf("  tiling       tm %llu  tk %llu  tn %llu\n", static_cast<unsigned long long>(tiles.tm),
+              static_cast<unsigned long long>(tiles.tk), static_cast<unsigned long long>(tiles.tn));
+
+  TernaryGemmResult model, ref;
+  std::string model_err, ref_err;
+  const auto t2 = Clock::now();
+  const double c2 = cpu_now();
+  try {
+    model = ternary_gemm_tiled(cfg, tiles, q, packed, w.gamma, a.n);
+  } catch (const AccumulatorOverflow& e) {
+    model_err = e.what();
+  }
+  const double model_cpu = cpu_now() - c2;
+  const auto t3 = Clock::now();
+  const double c3 = cpu_now();
+  try {
+    ref = ternary_gemm_reference(q, w, cfg.accumulator_bits, cfg.overflow);
+  } catch (const AccumulatorOverflow& e) {
+    ref_err = e.what();
+  }
+  const double ref_cpu = cpu_now() - c3;
+  const auto t4 = Clock::now();
+  const double macs = static_cast<double>(a.m) * static_cast<double>(a.k) * static_cast<double>(a.n);
+
+  uint64_t nonzero = 0;
+  for (int8_t v : w.t) nonzero += v != 0;
+  std::printf("  weights      %llu ternary, %llu nonzero (zero fraction %.4f), %zu %s bytes, gamma %.6g\n",
+              static_cast<unsigned long long>(w.t.size()), static_cast<unsigned long long>(nonzero),
+              zero_fraction(w.t), packed.size(), weight_format_name(cfg.format), static_cast<double>(w.gamma));
+  if (!model_err.empty() || !ref_err.empty()) {
+    std::printf("  overflow     model: %s\n", model_err.empty() ? "none" : model_err.c_str());
+    std::printf("               reference: %s\n", ref_err.empty() ? "none" : ref_err.c_str());
+    std::printf("  wall time    functional model %.3f s, reference %.3f s\n", seconds(t2, t3), seconds(t3, t4));
+    return (!model_err.empty() && !ref_err.empty()) ? 3 : 1;
+  }
+  // Without a clamped add the saturating chain is exact arithmetic, so the exact result is only
+  // computed when something saturated.
+  uint64_t differ_exact = 0;
+  if (model.saturations > 0) {
+    const std::vector<int64_t> exact = ternary_gemm_exact(q, w);
+    for (size_t i = 0; i < exact.size(); ++i) differ_exact += exact[i] != model.acc[i];
+  }
+  const bool same_acc = model.acc == ref.acc;
+  bool same_y = model.y.size() == ref.y.size();
+  for (size_t i = 0; same_y && i < model.y.size(); ++i) same_y = float_bits(model.y[i]) == float_bits(ref.y[i]);
+  const bool ok = same_acc && same_y && model.saturations == ref.saturations && model.adds == ref.adds;
+  std::printf("  datapath     %llu tiles, %llu folds, %llu add/sub (zero weights skipped)\n",
+              static_cast<unsigned long long>(model.tiles), static_cast<unsigned long long>(model.folds),
+              static_cast<unsigned long long>(model.adds));
+  std::printf("  saturations  %llu (reference %llu); outputs differing from the exact int64 result: %llu\n",
+              static_cast<unsigned long long>(model.saturations), static_cast<unsigned long long>(ref.saturations),
+              static_cast<unsigned long long>(differ_exact));
+  std::printf("  bit-exact    %s (accumulators %s, FP32 outputs %s vs the plain reference)\n", ok ? "yes" : "NO",
+              same_acc ? "equal" : "DIFFER", same_y ? "equal" : "DIFFER");
+  std::printf("  wall time    functional model %.3f s (%.3f s CPU, %.2f GMAC per CPU second),\n"
+              "               reference %.3f s (%.3f s CPU), tensors+quantise+pack %.3f s\n",
+              seconds(t2, t3), model_cpu, macs / model_cpu * 1e-9, seconds(t3, t4), ref_cpu, seconds(t0, t1));
+  return ok ? 0 : 1;
+}
+
+int run_fp16(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
+  Fp16ArrayConfig cfg;
+  cfg.rows = static_cast<uint64_t>(u.i("rows"));
+  cfg.cols = static_cast<uint64_t>(u.i("cols"));
+  cfg.dataflow = parse_dataflow(u.e("dataflow"));
+  cfg.fp32_accumulate = u.e("accumulate") == "fp32";
+  const GemmTiling gt = choose_gemm_tiling(a.m, a.k, a.n, 16, 16, cfg.fp32_accumulate ? 32 : 16, cfg.rows, cfg.cols,
+                                           d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2,
+                                           d.file + ": gemm");
+  const TileShape tiles{gt.tm, gt.tk, gt.tn};
+
+  const auto t0 = Clock::now();
+  Tensors t = make_tensors(a, false);
+  const std::vector<float> x = round_tensor_to_half(t.x), w = round_tensor_to_half(t.w);
+  const auto t1 = Clock::now();
+  std::printf("gemm %s.%s (fp16_mac_array %llux%llu %s, %s accumulation)\n", d.name.c_str(), u.name.c_str(),
+              static_cast<unsigned long long>(cfg.rows), static_cast<unsigned long long>(cfg.cols),
+              u.e("dataflow").c_str(), u.e("accumulate").c_str());
+  std::printf("  shape        M %llu  K %llu  N %llu  case %s  seed %llu\n", static_cast<unsigned long long>(a.m),
+              static_cast<unsigned long long>(a.k), static_cast<unsigned long long>(a.n), a.case_name.c_str(),
+              static_cast<unsigned long long>(a.seed));
+  std::printf("  tiling       tm %llu  tk %llu  tn %llu\n", static_cast<unsigned long long>(tiles.tm),
+              static_cast<unsigned long long>(tiles.tk), static_cast<unsigned long long>(tiles.tn));
+  const auto t2 = Clock::now();
+  const double c2 = cpu_now();
+  const Fp16GemmResult model = fp16_gemm_tiled(cfg, tiles, x, w, a.m, a.k, a.n);
+  const double model_cpu = cpu_now() - c2;
+  const auto t3 = Clock::now();
+  const Fp16GemmResult ref = fp16_gemm_reference(x, w, a.m, a.k, a.n, cfg.fp32_accumulate);
+  const auto t4 = Clock::now();
+  const Fp16Reference r64 = fp16_gemm_fp64(x, w, a.m, a.k, a.n, cfg.fp32_accumulate);
+
+  bool same = true;
+  for (size_t i = 0; same && i < model.acc.size(); ++i) {
+    same = float_bits(model.acc[i]) == float_bits(ref.acc[i]) || (std::isnan(model.acc[i]) && std::isnan(ref.acc[i]));
+  }
+  double max_abs = 0, max_ref = 0, max_ratio = 0;
+  uint64_t over = 0, nonfinite = 0;
+  for (size_t i = 0; i < model.acc.size(); ++i) {
+    if (!std::isfinite(model.acc[i])) {
+      ++nonfinite;
+      continue;
+    }
+    const double err = std::fabs(static_cast<double>(model.acc[i]) - r64.y[i]);
+    max_abs = std::max(max_abs, err);
+    max_ref = std::max(max_ref, std::fabs(r64.y[i]));
+    if (r64.bound_applicable) {
+      if (err > r64.bound[i]) ++over;
+      if (r64.bound[i] > 0) max_ratio = std::max(max_ratio, err / r64.bound[i]);
+    }
+  }
+  std::printf("  datapath     %llu tiles, %llu folds\n", static_cast<unsigned long long>(model.tiles),
+              static_cast<unsigned long long>(model.folds));
+  // Relative error normwise (max |err| / max |y|): per-output relative errors of near-zero sums say little.
+  const double max_rel = max_ref > 0 ? max_abs / max_ref : 0;
+  if (r64.bound_applicable) {
+    std::printf("  error        vs FP64: max abs %.4g, relative (max abs / max |y|) %.4g, max error/bound %.4g,\n"
+                "               outputs over the bound %llu\n",
+                max_abs, max_rel, max_ratio, static_cast<unsigned long long>(over));
+  } else {
+    std::printf("  error        vs FP64: max abs %.4g, relative (max abs / max |y|) %.4g; bound not applicable (K u >= 1)\n",
+                max_abs, max_rel);
+  }
+  std::printf("  non-finite   %llu outputs (FP16 overflow)\n", static_cast<unsigned long long>(nonfinite));
+  std::printf("  bit-exact    %s vs the same-order FP16 reference\n", same ? "yes" : "NO");
+  std::printf("  wall time    functional model %.3f s (%.3f s CPU, %.2f GMAC per CPU second), reference %.3f s,\n"
+              "               tensors %.3f s\n",
+              seconds(t2, t3), model_cpu, static_cast<double>(a.m) * a.k * a.n / model_cpu * 1e-9, seconds(t3, t4),
+              seconds(t0, t1));
+  return same && over == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int cmd_gemm(const std::vector<std::string>& args) {
+  const GemmArgs a = parse_args(args);
+  if (a.help) {
+    std::fputs(kGemmHelp, stdout);
+    return 0;
+  }
+  const DesignSpec d = load_design(a.design);
+  const UnitSpec* unit = nullptr;
+  for (const auto& u : d.units)
+    if (u.name == a.unit) unit = &u;
+  if (!unit) throw ConfigError(d.file + ": units: no unit named '" + a.unit + "' (--unit)");
+  if (unit->impl == "ternary_mac_array") return run_ternary(a, d, *unit);
+  if (unit->impl == "fp16_mac_array") return run_fp16(a, d, *unit);
+  throw ConfigError(d.file + ": units." + a.unit + ": impl " + unit->impl +
+                    " has no functional model (use a ternary_mac_array or an fp16_mac_array)");
+}
+
+}  // namespace lpusim

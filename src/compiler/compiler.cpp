@@ -1,0 +1,461 @@
+#include "compiler/compiler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <tuple>
+
+#include "compiler/attention_lowering.h"
+#include "base/config_error.h"
+#include "compiler/lut_lowering.h"
+#include "compiler/dram_layout.h"
+#include "workload/weight_source.h"
+#include "datapath/systolic.h"
+#include "spec/unit_registry.h"
+#include "units/ternary_mac_array/weight_format.h"
+
+namespace lpusim {
+
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t bits_to_bytes(double bits) { return static_cast<uint64_t>(std::ceil(bits / 8.0)); }
+
+bool has_vec_op(const UnitSpec& u, VecOp v) {
+  const auto& ops = u.list("ops");
+  return std::find(ops.begin(), ops.end(), vec_op_name(v)) != ops.end();
+}
+
+const UnitSpec& vector_unit_for(const DesignSpec& d, VecOp v, const std::string& opname) {
+  for (const auto& u : d.units) {
+    const UnitInfo* info = UnitRegistry::instance().find(u.impl);
+    if (info->caps.count(Capability::VectorOps) && has_vec_op(u, v)) return u;
+  }
+  throw ConfigError(d.file + ": units: no unit supports vector op '" + std::string(vec_op_name(v)) +
+                    "' needed by '" + opname + "' (add it to a vector_unit's ops list)");
+}
+
+uint32_t unit_index(const DesignSpec& d, const UnitSpec* u) {
+  return static_cast<uint32_t>(u - d.units.data());
+}
+
+}  // namespace
+
+uint64_t ternary_bytes(uint64_t n, const std::string& format) {
+  TernaryStorage s;
+  s.format = parse_ternary_format(format);
+  return ceil_div(ternary_block_bits(s, n, 1, n), 8);
+}
+
+GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits, double w_bits,
+                              double acc_bits, uint64_t rows, uint64_t cols, uint64_t wbuf_half_bits,
+                              uint64_t abuf_half_bits, const std::string& what) {
+  GemmTiling t{0, K, 0};
+  uint64_t tn = static_cast<uint64_t>(wbuf_half_bits / (static_cast<double>(K) * w_bits));
+  if (tn >= N) {
+    tn = N;
+  } else if (tn >= cols) {
+    tn -= tn % cols;
+  } else {
+    // A full-K column block does not fit: split K, keep one array-width of columns.
+    tn = std::min<uint64_t>(N, cols);
+    t.tk = std::min<uint64_t>(K, static_cast<uint64_t>(wbuf_half_bits / (static_cast<double>(tn) * w_bits)));
+    if (t.tk == 0) {
+      throw ConfigError(what + ": weight buffer half (" + std::to_string(wbuf_half_bits / 8) +
+                        " B) cannot hold one " + std::to_string(tn) + "-column weight slice");
+    }
+  }
+  t.tn = tn;
+  uint64_t tm = static_cast<uint64_t>(abuf_half_bits / (static_cast<double>(t.tk) * a_bits +
+                                                        static_cast<double>(t.tn) * acc_bits));
+  if (tm >= M) {
+    tm = M;
+  } else if (tm >= rows) {
+    tm -= tm % rows;
+  }
+  if (tm == 0) {
+    throw ConfigError(what + ": activation buffer half (" + std::to_string(abuf_half_bits / 8) +
+                      " B) cannot hold one activation row of " + std::to_string(t.tk) + " elements plus " +
+                      std::to_string(t.tn) + " accumulators");
+  }
+  t.tm = tm;
+  return t;
+}
+
+GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
+  GemmPath p;
+  auto all_with = [&](Capability c) {
+    for (const auto& u : d.units) {
+      if (UnitRegistry::instance().find(u.impl)->caps.count(c)) p.arrays.push_back(&u);
+    }
+    p.unit = p.arrays.empty() ? nullptr : p.arrays.front();
+    return p.unit != nullptr;
+  };
+  if (wc == WeightClass::Ternary && all_with(Capability::TernaryGemm)) {
+    p.path = "ternary";
+    return p;
+  }
+  if (all_with(wc == WeightClass::KvCache ? Capability::ActGemm : Capability::Fp16Gemm)) {
+    p.path = "fp16";
+    if (wc == WeightClass::Ternary) p.note = "ternary layer run with FP16 weights (no ternary unit)";
+    return p;
+  }
+  for (const auto& u : d.units) {
+    const UnitInfo* info = UnitRegistry::instance().find(u.impl);
+    if (info->caps.count(Capability::VectorOps) && has_vec_op(u, VecOp::Mac)) {
+      p.unit = &u;
+      p.arrays = {&u};
+      p.path = "vector";
+      p.note = "no matrix unit for this op: MACs on the vector unit";
+      return p;
+    }
+  }
+  throw ConfigError(d.file + ": units: no unit can run a " +
+                    std::string(wc == WeightClass::KvCache ? "activation x activation" : "weight") +
+                    " GEMM (add a MAC array, or 'mac' to a vector_unit's ops)");
+}
+
+namespace {
+
+ArrayShape array_shape(const UnitSpec& u) {
+  ArrayShape a;
+  a.dataflow = parse_dataflow(u.e("dataflow"));
+  a.timing = parse_fold_timing(u.e("timing"));
+  a.rows = u.i("rows");
+  a.cols = u.i("cols");
+  a.unpack_stages = u.has_int("unpack_stages") ? u.i("unpack_stages") : 0;
+  return a;
+}
+
+TernaryStorage ternary_storage(const UnitSpec& u) {
+  TernaryStorage s;
+  s.format = parse_ternary_format(u.e("weight_format"));
+  s.index_bits = u.i("index_bits");
+  return s;
+}
+
+// Per column fold of `cols` columns: the nonzeros of its densest column.
+std::vector<uint32_t> fold_streams(const std::vector<uint32_t>& col_nonzero, uint64_t cols) {
+  std::vector<uint32_t> out((col_nonzero.size() + cols - 1) / cols, 0);
+  for (size_t j = 0; j < col_nonzero.size(); ++j) out[j / cols] = std::max(out[j / cols], col_nonzero[j]);
+  return out;
+}
+
+}  // namespace
+
+Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step,
+                const IWeightSource* weights) {
+  std::unique_ptr<IWeightSource> own_weights;
+  if (!weights) {
+    own_weights = make_weight_source(w);
+    weights = own_weights.get();
+  }
+  // Decode steps and m-tiles revisit the same weight blocks: look each up once.
+  struct CachedBlock {
+    uint64_t nonzero = 0;
+    std::shared_ptr<const std::vector<uint32_t>> streams;
+  };
+  std::map<std::tuple<int, std::string, uint64_t, uint64_t, uint64_t, uint64_t>, CachedBlock> block_cache;
+  GraphOptions gopt;
+  gopt.single_decode_step = single_decode_step;
+  gopt.quantize_ternary_inputs = d.first_with(Capability::TernaryGemm) != nullptr;
+  gopt.attn_layers = attention_graph_paths(w, d);
+  gopt.lut_mlp_as_mac = d.first_with(Capability::LutLayer) == nullptr;
+  std::vector<Op> graph = build_graph(w, gopt);
+
+  Program prog;
+  std::map<std::tuple<int, int, std::string>, uint32_t> key_index;
+  const uint64_t abuf_half_bits = d.activation_buffer.bytes() * 8 / 2;
+  const uint64_t wbuf_half_bits = d.weight_buffer.bytes() * 8 / 2;
+  const uint64_t act_half_bytes = d.activation_buffer.bytes() / 2;
+  const uint32_t kv_bits = w.model.kv_cache == Precision::Int8 ? 8 : 16;
+  LutLowering lut_lowering(w, d);
+
+  // DRAM layout (compiler/dram_layout.h): activation ping-pong buffers sized for the largest op, KV
+  // regions for the longest context.
+  DramLayout layout;
+  uint64_t act_region = 0;
+  for (const Op& op : graph) act_region = std::max(act_region, (op.in_elements * op.in_operands + op.out_elements) * 2);
+  const uint64_t act_base[2] = {layout.region(-1, "activations_0", act_region), layout.region(-1, "activations_1", act_region)};
+  const uint64_t max_ctx = static_cast<uint64_t>(std::max<int64_t>(w.scenario.prompt_tokens + w.scenario.generated_tokens - 1,
+                                                                   w.scenario.prompt_tokens + 1));
+  const uint64_t head_dim = static_cast<uint64_t>(w.model.hidden / w.model.heads);
+  const uint64_t kv_slice_bytes = head_dim * max_ctx * kv_bits / 8;
+  const uint64_t kv_region_bytes = static_cast<uint64_t>(w.scenario.batch * w.model.kv_heads) * kv_slice_bytes;
+
+  for (const Op& op : graph) {
+    ProgramOp po;
+    po.op = op;
+    auto kt = std::make_tuple(static_cast<int>(op.phase), op.layer, op.name);
+    auto it = key_index.find(kt);
+    if (it == key_index.end()) {
+      it = key_index.emplace(kt, static_cast<uint32_t>(prog.keys.size())).first;
+      prog.keys.push_back({op.phase, op.layer, op.name});
+    }
+    po.stat_key = it->second;
+    po.first_tile = static_cast<uint32_t>(prog.tiles.size());
+    const uint32_t op_idx = static_cast<uint32_t>(prog.ops.size());
+    const std::string what = d.file + ": " + phase_name(op.phase) + " " + op.name;
+
+    if (lower_attention_op(w, d, op, op_idx, po, prog.tiles)) {
+      // Mapped by the design's `attention:` section (compiler/attention_lowering.cpp).
+    } else if (op.kind == OpKind::Lut) {
+      lut_lowering.lower(op, op_idx, po, prog);
+    } else if (op.kind == OpKind::Gemm) {
+      GemmPath gp = choose_gemm_unit(d, op.wclass);
+      po.unit = unit_index(d, gp.unit);
+      po.unit_name = gp.unit->name;
+      po.note = gp.note;
+      const uint64_t n_arrays = gp.arrays.size();
+      po.window = static_cast<uint32_t>(2 * n_arrays);
+      if (n_arrays > 1) {
+        for (size_t i = 1; i < n_arrays; ++i) po.unit_name += "+" + gp.arrays[i]->name;
+        po.note += std::string(po.note.empty() ? "" : "; ") + "split across " + std::to_string(n_arrays) +
+                   " arrays by output tile";
+      }
+      Tile proto;
+      proto.op = op_idx;
+      proto.unit = po.unit;
+      proto.kind = OpKind::Gemm;
+      uint64_t rows = 1, cols = 1;
+      double w_bits = 16;
+      TernaryStorage store;
+      if (gp.path == "ternary") {
+        rows = gp.unit->i("rows");
+        cols = gp.unit->i("cols");
+        store = ternary_storage(*gp.unit);
+        // Sparse storage has no fixed width: tile for the dense worst case (all weights nonzero).
+        w_bits = store.format == TernaryFormat::Base3    ? 8.0 / 5.0
+                 : store.format == TernaryFormat::Sparse ? static_cast<double>(store.index_bits + 1) +
+                                                               (store.index_bits + 1.0) / (1ull << store.index_bits)
+                                                         : 2.0;
+        proto.a_bits = 8;
+        proto.acc_bits = static_cast<uint32_t>(gp.unit->i("accumulator_bits"));
+      } else if (gp.path == "fp16") {
+        rows = gp.unit->i("rows");
+        cols = gp.unit->i("cols");
+        w_bits = op.wclass == WeightClass::KvCache ? kv_bits : 16;
+        proto.acc_bits = gp.unit->e("accumulate") == "fp32" ? 32 : 16;
+      } else {
+        cols = gp.unit->i("lanes");
+        w_bits = op.wclass == WeightClass::KvCache ? kv_bits : 16;
+        proto.acc_bits = 32;
+      }
+      proto.w_bits = static_cast<uint32_t>(std::ceil(w_bits));
+      const bool in_on_chip = bits_to_bytes(static_cast<double>(op.in_elements) * proto.a_bits) <= act_half_bytes;
+      po.out_on_chip = op.out_elements * 2 <= act_half_bytes;
+      if (po.note.empty() && op.wclass == WeightClass::KvCache) po.note = "attention on " + gp.path + " path";
+      if (gopt.lut_mlp_as_mac && w.model.lut_mlp.enabled && op.name.rfind("ffn_", 0) == 0) {
+        po.note += std::string(po.note.empty() ? "" : "; ") + "the workload's LUT MLP block run as the MAC MLP it replaces (no lut unit)";
+      }
+      // With A arrays sharing the buffers, each in-flight tile gets 1/A of a buffer half.
+      GemmTiling t = choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
+                                        wbuf_half_bits / n_arrays, abuf_half_bits / n_arrays, what);
+      // Each output tile's K chain stays on one array (its partial sums are local); chains go to the
+      // array that would finish its work so far first, by the arrays' closed-form cycles.
+      std::vector<uint64_t> array_load(n_arrays, 0);
+      const bool kv = op.wclass == WeightClass::KvCache;
+      const uint64_t w_base = kv ? layout.region(op.layer, op.name, kv_region_bytes)
+                                 : layout.region(op.layer, op.name, bits_to_bytes(static_cast<double>(op.K * op.N) * w_bits));
+      uint64_t act_in = 0, act_out = 0;  // running offsets into the ping-pong buffers
+      for (uint64_t g = 0; g < op.gemm_count; ++g) {
+        for (uint64_t m0 = 0; m0 < op.M; m0 += t.tm) {
+          for (uint64_t n0 = 0; n0 < op.N; n0 += t.tn) {
+            std::vector<Tile> chain;
+            for (uint64_t k0 = 0; k0 < op.K; k0 += t.tk) {
+              Tile tl = proto;
+              tl.m = std::min(t.tm, op.M - m0);
+              tl.n = std::min(t.tn, op.N - n0);
+              tl.k = std::min(t.tk, op.K - k0);
+              tl.first_k = k0 == 0;
+              tl.last_k = k0 + t.tk >= op.K;
+              const uint64_t wcount = tl.k * tl.n;
+              if (gp.path == "ternary") {
+                const bool sparse = store.format == TernaryFormat::Sparse;
+                auto key = std::make_tuple(op.layer, op.name, k0, tl.k, n0, tl.n);
+                auto hit = block_cache.find(key);
+                if (hit == block_cache.end()) {
+                  BlockZeros bz = weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, sparse);
+                  CachedBlock cb;
+                  cb.nonzero = bz.nonzero;
+                  if (sparse) cb.streams = std::make_shared<const std::vector<uint32_t>>(fold_streams(bz.col_nonzero, cols));
+                  hit = block_cache.emplace(key, std::move(cb)).first;
+                }
+                tl.w_nonzero = hit->second.nonzero;
+                tl.nfold_stream = hit->second.streams;
+                tl.w_block_bits = ternary_block_bits(store, tl.k, tl.n, tl.w_nonzero);
+                tl.load_weight_bytes = ceil_div(tl.w_block_bits, 8);
+              } else {
+                tl.w_nonzero = wcount;
+                tl.w_block_bits = wcount * tl.w_bits;
+                tl.load_weight_bytes = bits_to_bytes(static_cast<double>(wcount) * w_bits);
+              }
+              if (!in_on_chip && (n0 == 0 || t.tk < op.K)) {
+                tl.load_act_bytes = bits_to_bytes(static_cast<double>(tl.m * tl.k) * tl.a_bits);
+              }
+              if (!po.out_on_chip && tl.last_k) tl.store_bytes = tl.m * tl.n * tl.out_bits / 8;
+              tl.load_depends_on_prev_op = tl.load_act_bytes > 0 || op.wclass == WeightClass::KvCache;
+              tl.load_weight_addr = w_base + (kv ? g * kv_slice_bytes : 0) +
+                                    static_cast<uint64_t>(static_cast<double>(n0 * op.K + k0 * tl.n) * w_bits / 8.0);
+              tl.load_act_addr = act_base[(op_idx + 1) % 2] + act_in;
+              tl.store_addr = act_base[op_idx % 2] + act_out;
+              act_in += tl.load_act_bytes;
+              act_out += tl.store_bytes;
+              chain.push_back(std::move(tl));
+            }
+            size_t a = 0;
+            if (n_arrays > 1) {
+              std::vector<uint64_t> finish(n_arrays);
+              for (size_t i = 0; i < n_arrays; ++i) {
+                const ArrayShape shape = array_shape(*gp.arrays[i]);
+                finish[i] = array_load[i];
+                for (const Tile& tl : chain) finish[i] += systolic_gemm(shape, tl.m, tl.k, tl.n).cycles;
+              }
+              a = static_cast<size_t>(std::min_element(finish.begin(), finish.end()) - finish.begin());
+              array_load[a] = finish[a];
+            }
+            for (Tile& tl : chain) {
+              tl.unit = unit_index(d, gp.arrays[a]);
+              prog.tiles.push_back(std::move(tl));
+            }
+          }
+        }
+      }
+    } else {
+      const UnitSpec& u = vector_unit_for(d, op.vop, op.name);
+      po.unit = unit_index(d, &u);
+      po.unit_name = u.name;
+      const uint32_t in_bits = 16;
+      const uint32_t out_bits = op.vop == VecOp::Quantize ? 8 : op.vop == VecOp::Copy ? kv_bits : 16;
+      const bool in_on_chip = op.vop != VecOp::Gather && op.in_elements * in_bits / 8 <= act_half_bytes;
+      po.out_on_chip = op.vop != VecOp::Copy && op.out_elements * out_bits / 8 <= act_half_bytes;
+      if (op.vop == VecOp::Copy) po.note = "appends K and V of the new tokens to the DRAM KV cache";
+      const uint64_t bits_per_elem = static_cast<uint64_t>(op.in_operands) * in_bits + out_bits;
+      const uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
+      const double out_ratio = static_cast<double>(op.out_elements) / static_cast<double>(op.elements);
+      const uint64_t gather_base = op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;
+      if (op.vop == VecOp::Copy) layout.region(op.layer, "attn_score", kv_region_bytes);  // K cache of the layer
+      uint64_t act_in = 0, act_out = 0;
+      for (uint64_t e0 = 0; e0 < op.elements; e0 += chunk) {
+        Tile tl;
+        tl.op = op_idx;
+        tl.unit = po.unit;
+        tl.kind = OpKind::Vector;
+        tl.vop = op.vop;
+        tl.elements = std::min(chunk, op.elements - e0);
+        tl.in_operands = op.in_operands;
+        tl.out_bits = out_bits;
+        const uint64_t out_e = static_cast<uint64_t>(static_cast<double>(tl.elements) * out_ratio);
+        if (op.vop == VecOp::Gather) {
+          tl.load_weight_bytes = tl.elements * 2;  // embedding rows, FP16
+        } else if (!in_on_chip) {
+          tl.load_act_bytes = tl.elements * op.in_operands * in_bits / 8;
+          tl.load_depends_on_prev_op = true;
+        }
+        if (!po.out_on_chip) tl.store_bytes = out_e * out_bits / 8;
+        tl.load_weight_addr = gather_base + e0 * 2 % std::max<uint64_t>(1, w.model.vocab * w.model.hidden * 2);
+        tl.load_act_addr = act_base[(op_idx + 1) % 2] + act_in;
+        tl.store_addr = op.vop == VecOp::Copy ? layout.append(op.layer, "attn_score", tl.store_bytes)
+                                              : act_base[op_idx % 2] + act_out;
+        act_in += tl.load_act_bytes;
+        act_out += tl.store_bytes;
+        prog.tiles.push_back(tl);
+      }
+    }
+    po.num_tiles = static_cast<uint32_t>(prog.tiles.size()) - po.first_tile;
+    prog.ops.push_back(std::move(po));
+  }
+  return prog;
+}
+
+uint64_t model_level_fp16_params(const ModelSpec& m) {
+  const uint64_t H = m.hidden;
+  if (m.encoder()) {
+    // Patch projection (+ bias), class tokens, position table, one classifier (+ bias) per class token.
+    return (m.patch_dim() + 1) * H + m.class_tokens * H + m.seq_len() * H + m.class_tokens * (H + 1) * m.classes;
+  }
+  uint64_t p = m.vocab * H * (m.tied_embeddings ? 1 : 2);
+  if (m.position_embedding == "learned") p += m.max_positions * H;
+  return p;
+}
+
+Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSource* weights) {
+  const ModelSpec& m = w.model;
+  const UnitSpec* tern = d.first_with(Capability::TernaryGemm);
+  const uint64_t H = m.hidden, F = m.ffn, KV = m.kv_dim(), L = m.layers;
+  std::unique_ptr<IWeightSource> own_weights;
+  if (!weights && tern && tern->e("weight_format") == "sparse") {  // only sparse sizes depend on values
+    own_weights = make_weight_source(w);
+    weights = own_weights.get();
+  }
+  Footprint f;
+  // Each linear layer's K x N weight tensor, stored in the design's format: packed ternary (plus
+  // one FP32 absmean scale per tensor) on a ternary array, FP16 otherwise. Sparse storage depends
+  // on each tensor's nonzeros, so it asks the weight source per layer.
+  auto add_tensor = [&](Precision p, const std::string& name, uint64_t K, uint64_t N) {
+    if (p == Precision::Ternary && tern) {
+      const TernaryStorage store = ternary_storage(*tern);
+      for (uint64_t l = 0; l < L; ++l) {
+        const uint64_t nz = store.format == TernaryFormat::Sparse
+                                ? weights->block(static_cast<int>(l), name, 0, K, 0, N, false).nonzero
+                                : K * N;
+        const uint64_t b = ceil_div(ternary_block_bits(store, K, N, nz), 8) + 4;
+        f.ternary_weights += b;
+        f.weights += b;
+        if (store.format != TernaryFormat::Sparse) {  // same size in every layer
+          f.ternary_weights += b * (L - 1);
+          f.weights += b * (L - 1);
+          break;
+        }
+      }
+    } else {
+      const uint64_t b = L * K * N * 2;
+      f.fp16_weights += b;
+      f.weights += b;
+    }
+  };
+  add_tensor(m.attn_proj, "q_proj", H, H);
+  add_tensor(m.attn_proj, "k_proj", H, KV);
+  add_tensor(m.attn_proj, "v_proj", H, KV);
+  add_tensor(m.attn_proj, "o_proj", H, H);
+  if (m.lut_mlp.enabled && d.first_with(Capability::LutLayer)) {
+    f.lut_weights = lut_mlp_bytes(m.lut_mlp);
+    f.weights += f.lut_weights;
+  } else {
+    if (m.gated_ffn()) add_tensor(m.ffn_w, "ffn_gate", H, F);
+    add_tensor(m.ffn_w, "ffn_up", H, F);
+    add_tensor(m.ffn_w, "ffn_down", F, H);
+  }
+  // Embedding and LM head (shared when tied), norm gains: FP16.
+  uint64_t fp16 = model_level_fp16_params(m) * 2;
+  uint64_t norms = (2 * L + 1) * H + (m.subln ? L * (H + F) : 0);
+  if (m.norm == "layernorm") norms *= 2;  // gain and bias
+  fp16 += norms * 2;
+  // Linear-layer biases stay FP16 (loaded into the accumulators before a tile's first k-block).
+  // q, k, v, o, (gate,) up, down: 3H + 2KV + F (+F) bias values per layer.
+  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.lut_mlp.enabled ? 0 : (m.gated_ffn() ? 2 : 1) * F)) * 2;
+  f.fp16_weights += fp16;
+  f.weights += fp16;
+
+  const uint64_t kv_bits = m.kv_cache == Precision::Int8 ? 8 : 16;
+  const uint64_t max_tokens = w.scenario.prompt_tokens + w.scenario.generated_tokens - 1;
+  f.kv_cache = w.scenario.batch * L * 2 * KV * max_tokens * kv_bits / 8;
+  if (d.attention.present) f.kv_cache = attention_kv_cache_bytes(w, d);  // coded K/V per layer
+
+  GraphOptions gopt;
+  gopt.quantize_ternary_inputs = tern != nullptr;
+  gopt.lut_mlp_as_mac = d.first_with(Capability::LutLayer) == nullptr;
+  // Peak activations: the prefill ops dominate; the working set of an op is its inputs plus output,
+  // plus the residual stream that stays live across the layer.
+  WorkloadSpec prefill_only = w;
+  prefill_only.scenario.generated_tokens = 1;
+  const uint64_t residual = w.scenario.batch * w.scenario.prompt_tokens * H * 2;
+  for (const Op& op : build_graph(prefill_only, gopt)) {
+    uint64_t bytes = (op.in_elements + op.out_elements) * 2 + residual;
+    f.peak_activations = std::max(f.peak_activations, bytes);
+  }
+  return f;
+}
+
+}  // namespace lpusim

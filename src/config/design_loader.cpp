@@ -1,0 +1,72 @@
+#include "config/loaders.h"
+
+#include "config/yaml_reader.h"
+
+namespace lpusim {
+
+namespace {
+
+std::string dir_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? "." : path.substr(0, pos);
+}
+
+BufferSpec parse_buffer(const YamlNode& n, const std::string& name) {
+  n.expect_keys({"size_kib", "banks", "ports", "width_bits"});
+  BufferSpec b;
+  b.name = name;
+  b.size_kib = n.get_positive("size_kib");
+  b.banks = n.get_positive_int("banks");
+  b.ports = n.get_positive_int("ports");
+  b.width_bits = n.get_positive_int("width_bits");
+  return b;
+}
+
+}  // namespace
+
+DesignSpec load_design(const std::string& path) {
+  YamlNode root = YamlNode::load_file(path);
+  root.expect_keys({"name", "description", "budget", "clock_ghz", "tech", "units", "buffers", "dram"}, {"attention"});
+  DesignSpec d;
+  d.file = path;
+  d.name = root.get_string("name");
+  d.description = root.get_string("description");
+  d.budget = root.get_string("budget");
+  d.clock_ghz = root.get_positive("clock_ghz");
+  d.tech_node = root.get_string("tech");
+
+  std::string tech_path = dir_of(path) + "/../tech/" + d.tech_node + ".yaml";
+  try {
+    d.tech = load_tech(tech_path);
+  } catch (const ConfigError& e) {
+    root.at("tech").fail(std::string("cannot use tech node '") + d.tech_node + "': " + e.what());
+  }
+  if (d.tech.node != d.tech_node) {
+    root.at("tech").fail("tech file " + tech_path + " declares node '" + d.tech.node + "'");
+  }
+
+  YamlNode units = root.at("units");
+  units.expect_map();
+  for (const auto& k : units.keys()) {
+    d.units.push_back(parse_unit(k, units.at(k)));
+  }
+  if (d.units.empty()) units.fail("a design needs at least one compute unit");
+  if (!d.first_with(Capability::VectorOps)) {
+    units.fail("a design needs a unit with vector ops (impl: vector_unit) for norms and softmax");
+  }
+
+  YamlNode bufs = root.at("buffers");
+  bufs.expect_keys({"weight", "activation"});
+  d.weight_buffer = parse_buffer(bufs.at("weight"), "weight");
+  d.activation_buffer = parse_buffer(bufs.at("activation"), "activation");
+  for (const BufferSpec* b : {&d.weight_buffer, &d.activation_buffer}) {
+    d.tech.sram_class(b->size_kib);  // throws if no size class covers it
+  }
+
+  d.dram = load_dram(root.at("dram"), dir_of(path));
+  validate_popcount_units(units, d);
+  if (root.has("attention")) d.attention = parse_attention(root.at("attention"), d);
+  return d;
+}
+
+}  // namespace lpusim

@@ -1,0 +1,146 @@
+#include "config/loaders.h"
+
+#include <filesystem>
+
+#include "config/yaml_reader.h"
+
+namespace lpusim {
+
+namespace {
+Precision parse_prec(const YamlNode& n, const std::string& key, const std::vector<std::string>& choices) {
+  std::string v = n.get_enum(key, choices);
+  if (v == "ternary") return Precision::Ternary;
+  if (v == "int8") return Precision::Int8;
+  return Precision::Fp16;
+}
+}  // namespace
+
+namespace {
+
+void load_weights(const YamlNode& wt, const std::string& file, ModelSpec& s) {
+  wt.expect_map();
+  s.weight_distribution = wt.get_enum("distribution", {"ternary_iid", "checkpoint"});
+  if (s.weight_distribution == "ternary_iid") {
+    wt.expect_keys({"distribution", "zero_fraction", "seed"});
+    s.zero_fraction = wt.get_nonnegative("zero_fraction");
+    if (s.zero_fraction >= 1.0) wt.at("zero_fraction").fail("expected a fraction in [0, 1)");
+    s.seed = static_cast<uint64_t>(wt.get_nonnegative_int("seed"));
+    return;
+  }
+  wt.expect_keys({"distribution", "checkpoint", "name_map"});
+  // A relative checkpoint path is relative to the workload file.
+  std::string ck = wt.get_string("checkpoint");
+  if (ck.empty()) wt.at("checkpoint").fail("expected a safetensors file path");
+  const auto slash = file.find_last_of('/');
+  if (ck[0] != '/' && slash != std::string::npos) ck = file.substr(0, slash + 1) + ck;
+  // Absolute, so the resolved workload written next to a report still points at the same file.
+  s.checkpoint = std::filesystem::absolute(ck).lexically_normal().string();
+  YamlNode nm = wt.at("name_map");
+  const std::vector<std::string> want = ternary_op_names(s);
+  if (want.empty()) wt.at("distribution").fail("a checkpoint only supplies ternary weights, and this model has none");
+  nm.expect_keys(want);
+  for (const auto& op : want) {
+    std::string pat = nm.get_string(op);
+    if (pat.find("{layer}") == std::string::npos) {
+      nm.at(op).fail("expected a tensor name containing {layer}, e.g. model.layers.{layer}.self_attn.q_proj.weight");
+    }
+    s.name_map.emplace_back(op, pat);
+  }
+}
+
+void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
+  m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "ffn_activation", "norm", "subln",
+                 "tied_embeddings", "position_embedding", "linear_bias", "precision", "weights"},
+                {"max_positions", "mlp"});
+  s.vocab = m.get_positive_int("vocab");
+  s.tied_embeddings = m.get_bool("tied_embeddings");
+  s.position_embedding = m.get_enum("position_embedding", {"rope", "learned"});
+  if (s.position_embedding == "learned") {
+    s.max_positions = m.get_positive_int("max_positions");
+  } else if (m.has("max_positions")) {
+    m.at("max_positions").fail("only a learned position_embedding has a table size");
+  }
+}
+
+void load_encoder_shape(const YamlNode& m, ModelSpec& s) {
+  m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "ffn_activation", "norm", "subln",
+                 "position_embedding", "linear_bias", "image", "class_tokens", "classes", "precision", "weights"},
+                {"mlp"});
+  s.position_embedding = m.get_enum("position_embedding", {"learned"});
+  YamlNode im = m.at("image");
+  im.expect_keys({"size", "patch", "channels"});
+  s.image_size = im.get_positive_int("size");
+  s.patch_size = im.get_positive_int("patch");
+  s.channels = im.get_positive_int("channels");
+  if (s.image_size % s.patch_size != 0) im.at("patch").fail("image size must be divisible by the patch size");
+  s.class_tokens = m.get_positive_int("class_tokens");
+  if (s.class_tokens > 2) m.at("class_tokens").fail("expected 1 (class token) or 2 (class + distillation token)");
+  s.classes = m.get_positive_int("classes");
+}
+
+}  // namespace
+
+WorkloadSpec load_workload(const std::string& path) {
+  YamlNode root = YamlNode::load_file(path);
+  root.expect_keys({"name", "source", "model", "scenario"});
+  WorkloadSpec w;
+  w.file = path;
+  w.name = root.get_string("name");
+  w.source = root.get_string("source");
+
+  YamlNode m = root.at("model");
+  ModelSpec& s = w.model;
+  m.expect_map();
+  s.family = m.get_enum("family", {"decoder", "encoder"});
+  if (s.encoder()) load_encoder_shape(m, s);
+  else load_decoder_shape(m, s);
+  s.layers = m.get_positive_int("layers");
+  s.hidden = m.get_positive_int("hidden");
+  s.heads = m.get_positive_int("heads");
+  s.kv_heads = m.get_positive_int("kv_heads");
+  s.ffn = m.get_positive_int("ffn");
+  s.ffn_activation = m.get_enum("ffn_activation", {"swiglu", "relu2_glu", "gelu"});
+  s.norm = m.get_enum("norm", {"rmsnorm", "layernorm"});
+  s.subln = m.get_bool("subln");
+  s.linear_bias = m.get_bool("linear_bias");
+  if (s.hidden % s.heads != 0) m.at("heads").fail("hidden must be divisible by heads");
+  if (s.heads % s.kv_heads != 0) m.at("kv_heads").fail("heads must be divisible by kv_heads");
+
+  YamlNode p = m.at("precision");
+  if (s.encoder()) {
+    p.expect_keys({"attention_projections", "ffn", "embedding", "classifier"});
+    s.lm_head = parse_prec(p, "classifier", {"fp16"});
+  } else {
+    p.expect_keys({"attention_projections", "ffn", "embedding", "lm_head", "kv_cache"});
+    s.lm_head = parse_prec(p, "lm_head", {"fp16"});
+    s.kv_cache = parse_prec(p, "kv_cache", {"fp16", "int8"});
+  }
+  s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16"});
+  s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16"});
+  s.embedding = parse_prec(p, "embedding", {"fp16"});
+  // Before the weights: a LUT MLP has no FFN tensors for a checkpoint name_map.
+  if (m.has("mlp")) load_lut_mlp(m.at("mlp"), path, s.hidden, s.layers, s.lut_mlp);
+  load_weights(m.at("weights"), path, s);
+
+  YamlNode sc = root.at("scenario");
+  if (s.encoder()) {
+    // One forward pass over the image tokens: no prompt or generation length to choose.
+    sc.expect_keys({"batch"});
+    w.scenario.batch = sc.get_positive_int("batch");
+    w.scenario.prompt_tokens = s.seq_len();
+    w.scenario.generated_tokens = 1;
+  } else {
+    sc.expect_keys({"batch", "prompt_tokens", "generated_tokens"});
+    w.scenario.batch = sc.get_positive_int("batch");
+    w.scenario.prompt_tokens = sc.get_positive_int("prompt_tokens");
+    w.scenario.generated_tokens = sc.get_positive_int("generated_tokens");
+    if (s.position_embedding == "learned" &&
+        w.scenario.prompt_tokens + w.scenario.generated_tokens - 1 > s.max_positions) {
+      sc.fail("prompt_tokens + generated_tokens - 1 exceeds the learned position table (max_positions " +
+              std::to_string(s.max_positions) + ")");
+    }
+  }
+  return w;
+}
+
+}  // namespace lpusim

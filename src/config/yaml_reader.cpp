@@ -1,0 +1,209 @@
+#include "config/yaml_reader.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace lpusim {
+
+namespace {
+std::string describe_type(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null: return "nothing (null)";
+    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
+    default: return "an undefined node";
+  }
+}
+}  // namespace
+
+YamlNode::YamlNode(YAML::Node node, std::string file, std::string path)
+    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
+
+YamlNode YamlNode::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_string(ss.str(), path);
+}
+
+YamlNode YamlNode::load_string(const std::string& text, const std::string& pseudo_file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::ostringstream os;
+    os << pseudo_file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1
+       << ": not valid YAML: " << e.msg;
+    throw ConfigError(os.str());
+  }
+  YamlNode n(root, pseudo_file, "");
+  if (!root.IsMap()) {
+    throw ConfigError(pseudo_file + ":1:1: (top level): expected a YAML map of keys, got " +
+                      describe_type(root));
+  }
+  return n;
+}
+
+std::string YamlNode::where() const {
+  YAML::Mark m = node_.Mark();
+  std::ostringstream os;
+  if (m.line < 0) {
+    os << file_ << ":1:1";
+  } else {
+    os << file_ << ":" << m.line + 1 << ":" << m.column + 1;
+  }
+  return os.str();
+}
+
+void YamlNode::fail(const std::string& what) const {
+  throw ConfigError(where() + ": " + (path_.empty() ? "(top level)" : path_) + ": " + what);
+}
+
+std::string YamlNode::child_path(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void YamlNode::expect_map() const {
+  if (!node_.IsMap()) fail("expected a map of keys, got " + describe_type(node_));
+}
+
+bool YamlNode::has(const std::string& key) const {
+  return node_.IsMap() && node_[key].IsDefined();
+}
+
+YamlNode YamlNode::at(const std::string& key) const {
+  expect_map();
+  YAML::Node child = node_[key];
+  if (!child.IsDefined()) fail("missing required key '" + key + "'");
+  return YamlNode(child, file_, child_path(key));
+}
+
+std::vector<YamlNode> YamlNode::items() const {
+  if (!node_.IsSequence()) fail("expected a list, got " + describe_type(node_));
+  std::vector<YamlNode> out;
+  for (size_t i = 0; i < node_.size(); ++i) {
+    out.emplace_back(node_[i], file_, path_ + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
+std::vector<std::string> YamlNode::keys() const {
+  expect_map();
+  std::vector<std::string> out;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (!it->first.IsScalar()) fail("map keys must be plain strings");
+    out.push_back(it->first.Scalar());
+  }
+  return out;
+}
+
+std::string YamlNode::as_string() const {
+  if (!node_.IsScalar()) fail("expected a string, got " + describe_type(node_));
+  return node_.Scalar();
+}
+
+double YamlNode::as_double() const {
+  if (!node_.IsScalar()) fail("expected a number, got " + describe_type(node_));
+  const std::string& s = node_.Scalar();
+  try {
+    size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used != s.size() || !std::isfinite(v)) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    fail("expected a number, got '" + s + "'");
+  }
+}
+
+int64_t YamlNode::as_int() const {
+  if (!node_.IsScalar()) fail("expected an integer, got " + describe_type(node_));
+  const std::string& s = node_.Scalar();
+  try {
+    size_t used = 0;
+    long long v = std::stoll(s, &used, 10);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    fail("expected an integer, got '" + s + "'");
+  }
+}
+
+bool YamlNode::as_bool() const {
+  if (node_.IsScalar()) {
+    const std::string& s = node_.Scalar();
+    if (s == "true") return true;
+    if (s == "false") return false;
+  }
+  fail("expected true or false, got " + describe_type(node_));
+}
+
+std::vector<std::string> YamlNode::as_string_list() const {
+  std::vector<std::string> out;
+  for (const auto& it : items()) out.push_back(it.as_string());
+  return out;
+}
+
+std::string YamlNode::get_enum(const std::string& key, const std::vector<std::string>& choices) const {
+  YamlNode n = at(key);
+  std::string v = n.as_string();
+  for (const auto& c : choices) {
+    if (c == v) return v;
+  }
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  n.fail("expected one of {" + list + "}, got '" + v + "'");
+}
+
+double YamlNode::get_positive(const std::string& key) const {
+  YamlNode n = at(key);
+  double v = n.as_double();
+  if (!(v > 0)) n.fail("expected a number > 0, got " + n.raw().Scalar());
+  return v;
+}
+
+double YamlNode::get_nonnegative(const std::string& key) const {
+  YamlNode n = at(key);
+  double v = n.as_double();
+  if (v < 0) n.fail("expected a number >= 0, got " + n.raw().Scalar());
+  return v;
+}
+
+int64_t YamlNode::get_positive_int(const std::string& key) const {
+  YamlNode n = at(key);
+  int64_t v = n.as_int();
+  if (v <= 0) n.fail("expected an integer > 0, got " + n.raw().Scalar());
+  return v;
+}
+
+int64_t YamlNode::get_nonnegative_int(const std::string& key) const {
+  YamlNode n = at(key);
+  int64_t v = n.as_int();
+  if (v < 0) n.fail("expected an integer >= 0, got " + n.raw().Scalar());
+  return v;
+}
+
+void YamlNode::expect_keys(const std::vector<std::string>& required,
+                           const std::vector<std::string>& optional) const {
+  expect_map();
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    bool known = false;
+    for (const auto& r : required) known = known || r == k;
+    for (const auto& o : optional) known = known || o == k;
+    if (!known) {
+      std::string list;
+      for (const auto& r : required) list += (list.empty() ? "" : ", ") + r;
+      for (const auto& o : optional) list += (list.empty() ? "" : ", ") + o;
+      YamlNode key_node(it->first, file_, child_path(k));
+      key_node.fail("unknown key (expected one of: " + list + ")");
+    }
+  }
+  for (const auto& r : required) {
+    if (!node_[r].IsDefined()) fail("missing required key '" + r + "'");
+  }
+}
+
+}  // namespace lpusim

@@ -1,0 +1,68 @@
+// Strict YAML access: every key read is recorded, unknown keys are errors, and every error
+// names file:line:column and the dotted key path (DRAMSys-style raw layer under a validated spec).
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/config_error.h"
+
+namespace lpusim {
+
+class YamlNode {
+ public:
+  // Loads a file; a missing file or a YAML syntax error is a ConfigError.
+  static YamlNode load_file(const std::string& path);
+  static YamlNode load_string(const std::string& text, const std::string& pseudo_file);
+
+  YamlNode(YAML::Node node, std::string file, std::string path);
+
+  const std::string& file() const { return file_; }
+  const std::string& path() const { return path_; }
+  const YAML::Node& raw() const { return node_; }
+
+  bool is_map() const { return node_.IsMap(); }
+  bool is_seq() const { return node_.IsSequence(); }
+  bool has(const std::string& key) const;
+
+  // Child access; a missing key is an error that names the parent's location.
+  YamlNode at(const std::string& key) const;
+  std::vector<YamlNode> items() const;               // sequence elements
+  std::vector<std::string> keys() const;             // map keys in file order
+
+  // Scalar conversions with type checks.
+  std::string as_string() const;
+  double as_double() const;
+  int64_t as_int() const;
+  bool as_bool() const;
+  std::vector<std::string> as_string_list() const;
+
+  // Convenience for required scalars with range checks.
+  std::string get_string(const std::string& key) const { return at(key).as_string(); }
+  std::string get_enum(const std::string& key, const std::vector<std::string>& choices) const;
+  double get_positive(const std::string& key) const;
+  double get_nonnegative(const std::string& key) const;
+  int64_t get_positive_int(const std::string& key) const;
+  int64_t get_nonnegative_int(const std::string& key) const;
+  bool get_bool(const std::string& key) const { return at(key).as_bool(); }
+
+  // A map must contain exactly these keys (optional ones may be absent); anything else is an error.
+  void expect_keys(const std::vector<std::string>& required,
+                   const std::vector<std::string>& optional = {}) const;
+  void expect_map() const;
+
+  [[noreturn]] void fail(const std::string& what) const;
+  std::string where() const;  // "file:line:col"
+  std::string child_path(const std::string& key) const;  // "units.tmac" + "rows" -> "units.tmac.rows"
+
+ private:
+  YAML::Node node_;
+  std::string file_;
+  std::string path_;
+};
+
+}  // namespace lpusim

@@ -1,0 +1,96 @@
+// DRAM: `channels` channels of the preset's device (ranks, bank groups, banks, row buffers), an
+// address mapping, and per channel an FR-FCFS scheduler with a read and a write queue.
+// A request is a contiguous byte range; the mapping cuts it into row segments per channel, and each
+// channel gets one part. The channel's scheduler picks a part (write drain between watermarks,
+// else reads first; within the queue the oldest part whose first segment hits an open row, else
+// the oldest), times all of its segments analytically (memory/dram_timing.h) and waits once until
+// its last column command: one SystemC wait per part and one completion notification per part.
+// Energy: ACT/PRE/read/write bursts counted per statistics key x the preset's pJ; background and
+// refresh as power per channel (dram_static_uw), charged by cycles. Bits are counted as traffic.
+#pragma once
+#include <systemc>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <vector>
+
+#include "memory/dram_timing.h"
+#include "observe/stats.h"
+#include "spec/dram_spec.h"
+
+namespace lpusim {
+
+class DramChannel;
+
+class Dram : public sc_core::sc_module, public IStatsProvider {
+ public:
+  Dram(sc_core::sc_module_name name, const DramSpec& spec, sc_core::sc_time clock, size_t num_keys);
+  ~Dram() override;
+
+  // Moves [addr, addr + bytes); `done` runs when the last data beat of every part has passed.
+  void request(uint64_t addr, uint64_t bytes, bool write, uint32_t key, std::function<void()> done);
+  void collect(ModuleStats& out) const override;
+  const DramSpec& spec() const { return spec_; }
+  const DramChannel& channel(size_t i) const { return *channels_[i]; }
+
+ private:
+  friend class DramChannel;
+  struct Request {
+    uint32_t parts_left;
+    std::function<void()> done;
+  };
+  void at(int64_t t_ps, std::shared_ptr<Request> req);
+  void fire();
+  struct Pending {
+    int64_t t;
+    uint64_t seq;
+    std::shared_ptr<Request> req;
+    bool operator>(const Pending& o) const { return t != o.t ? t > o.t : seq > o.seq; }
+  };
+  const DramSpec spec_;
+  DramAddressMapper mapper_;
+  std::vector<std::unique_ptr<DramChannel>> channels_;
+  std::vector<EventCounts> events_;
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
+  sc_core::sc_event_queue wake_;
+  uint64_t seq_ = 0;
+};
+
+class DramChannel : public sc_core::sc_module, public IStatsProvider {
+ public:
+  DramChannel(sc_core::sc_module_name name, Dram& dram, uint32_t index);
+  struct Part {
+    uint64_t addr = 0, bytes = 0;  // the whole transfer; this channel serves its own segments of it
+    DramSegment first;             // first row segment in this channel (FR-FCFS row-hit test)
+    bool write = false;
+    uint32_t key = 0;
+    int64_t arrival_ps = 0;
+    std::shared_ptr<Dram::Request> req;
+  };
+  void push(Part p);
+  void collect(ModuleStats& out) const override;
+  const DramChannelModel& model() const { return model_; }
+  uint64_t read_bytes() const { return read_bytes_; }
+  uint64_t write_bytes() const { return write_bytes_; }
+  uint64_t parts() const { return parts_; }
+  double queue_delay_ps() const { return queue_delay_ps_; }
+
+ private:
+  void serve();
+  Part pick();
+  Dram& dram_;
+  uint32_t index_;
+  DramChannelModel model_;
+  std::deque<Part> rq_, wq_;
+  bool draining_ = false;
+  sc_core::sc_event arrived_;
+  uint64_t read_bytes_ = 0, write_bytes_ = 0, parts_ = 0, row_hit_picks_ = 0;
+  double queue_delay_ps_ = 0;
+  int64_t last_end_ps_ = 0;
+};
+
+int64_t now_ps();
+
+}  // namespace lpusim

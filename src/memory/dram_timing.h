@@ -1,0 +1,164 @@
+// Plain-C++ DRAM timing for one channel, at row-segment granularity (no SystemC inside).
+//
+// A transfer (contiguous byte range) is cut by the address mapping into row segments: runs of
+// bursts that fall in one (channel, rank, bank group, bank, row). A segment is served as
+//   [PRE if another row is open] -> ACT (tRRD_S/L, tFAW) -> n column bursts, tCCD apart,
+// with bank state (open row, when it may precharge / take a column command) kept per bank.
+// Closed forms per segment (times in ps):
+//   ACT    = max(t, PRE + tRP, last ACT in rank + tRRD_S, in bank group + tRRD_L, 4th-last ACT + tFAW)
+//   first  = max(ACT + tRCD, bank-group column free (tCCD_L), write->read tWTR, read->write turnaround)
+//   step   = max(tCCD_L (tCCD_S without bank groups), tBURST); stream = (n-1) step + tBURST
+//   data   = first + tCL (tCWL for writes) ... data + stream
+// The data bus is shared as a fluid: it carries n x tBURST per segment. A segment whose own stream
+// is slower than the bus (tCCD_L > tBURST) may start before the bus frontier by that slack, so
+// consecutive segments in different bank groups interleave and reach the bus rate.
+// Refresh: all-bank REF due every tREFI; it waits for the bus to drain, precharges every open
+// bank (tRP) and blocks activates for tRFC. Refresh energy is charged as power (e_ref / tREFI).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "spec/dram_spec.h"
+#include "base/energy.h"
+
+namespace lpusim {
+
+struct DramSegment {
+  uint32_t bank = 0;    // rank-major index: (rank * bankgroups + bg) * banks_per_group + ba
+  uint32_t bg = 0;      // rank * bankgroups + bank group
+  uint32_t rank = 0;
+  int64_t row = 0;
+  uint32_t bursts = 0;
+};
+
+// Decodes byte ranges into row segments per channel with a bit-field mapping (Ramulator order,
+// most significant field first). Bursts are the unit; addresses beyond the capacity wrap around.
+// A burst index g splits into HIGH (fields above co), the column, and LOW (fields below co); a row
+// segment is one (HIGH, LOW) pair with the columns of the range. LOW combinations are tabulated.
+class DramAddressMapper {
+ public:
+  explicit DramAddressMapper(const DramSpec& s);
+  // Calls out(segment) for every row segment of [addr, addr + bytes) in channel ch, in address
+  // order of (HIGH, LOW).
+  template <class F>
+  void for_each_segment(uint64_t addr, uint64_t bytes, uint32_t ch, F&& out) const;
+  // Bit mask of the channels [addr, addr + bytes) touches.
+  uint64_t channels_touched(uint64_t addr, uint64_t bytes) const;
+  bool first_segment(uint64_t addr, uint64_t bytes, uint32_t ch, DramSegment& s) const;
+
+ private:
+  struct FieldBits {
+    int shift = 0, bits = 0;
+    bool low = false;
+  };
+  struct Fields {
+    uint64_t ch = 0, ra = 0, bg = 0, ba = 0, ro = 0;
+  };
+  Fields decode(uint64_t g) const;
+  const DramSpec& s_;
+  FieldBits f_[static_cast<int>(DramField::kCount)];
+  int low_bits_ = 0, col_bits_ = 0;
+  uint64_t burst_bytes_ = 0;
+  std::vector<Fields> low_;                   // per LOW value
+  std::vector<std::vector<uint32_t>> low_of_ch_;  // LOW values that belong to each channel
+  bool ch_low_ = false;
+};
+
+struct DramServeResult {
+  int64_t end_ps = 0;       // last data beat of the transfer part
+  int64_t last_cmd_ps = 0;  // last column command (the scheduler may pick the next part then)
+};
+
+class DramChannelModel {
+ public:
+  explicit DramChannelModel(const DramSpec& s);
+
+  // Serves one part (the row segments of one transfer in this channel), not before t_ps.
+  // Counts ACT/PRE/bursts into `ev` (the transfer's statistics key).
+  DramServeResult serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch, bool write,
+                        int64_t t_ps, EventCounts& ev);
+  DramServeResult serve(const std::vector<DramSegment>& segs, bool write, int64_t t_ps, EventCounts& ev);
+  bool row_open(const DramSegment& s) const { return banks_[s.bank].open_row == s.row; }
+
+  // Statistics.
+  uint64_t activates = 0, precharges = 0, read_bursts = 0, write_bursts = 0, refreshes = 0;
+  uint64_t row_hit_bursts = 0;  // bursts served without an activate
+
+  // Catches refresh up to time t (exposed for the end-of-run count).
+  void refresh_until(int64_t t_ps, EventCounts* ev) {
+    if (next_ref_ <= std::max(t_ps, bus_free_)) refresh_slow(t_ps, ev);
+  }
+
+ private:
+  struct Bank {
+    int64_t open_row = -1;
+    int64_t col_ready = 0;  // ACT + tRCD
+    int64_t pre_ready = 0;  // ACT + tRAS, last read + tRTP, write data end + tWR
+  };
+  struct Group {
+    int64_t last_act = INT64_MIN / 4;
+    int64_t col_free = 0;
+  };
+  struct Rank {
+    int64_t last_act = INT64_MIN / 4;
+    int64_t faw[4] = {INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4};
+    int faw_i = 0;
+  };
+  template <class Source>
+  DramServeResult run(Source&& for_each, bool write, int64_t t, EventCounts& ev);
+  void refresh_slow(int64_t t_ps, EventCounts* ev);
+  const DramSpec& s_;
+  std::vector<Bank> banks_;
+  std::vector<Group> groups_;
+  std::vector<Rank> ranks_;
+  int64_t step_ = 0;
+  int64_t bus_free_ = 0, act_block_ = 0, last_rd_cmd_ = INT64_MIN / 4, last_wr_data_end_ = INT64_MIN / 4;
+  int64_t next_ref_ = 0;
+  uint64_t open_banks_ = 0;
+};
+
+inline DramAddressMapper::Fields DramAddressMapper::decode(uint64_t g) const {
+  auto get = [&](DramField f) {
+    const FieldBits& fb = f_[static_cast<int>(f)];
+    // Masks drop the bits beyond the row field: addresses beyond the capacity wrap.
+    return (g >> fb.shift) & ((uint64_t{1} << fb.bits) - 1);
+  };
+  return Fields{get(DramField::Ch), get(DramField::Ra), get(DramField::Bg), get(DramField::Ba), get(DramField::Ro)};
+}
+
+template <class F>
+void DramAddressMapper::for_each_segment(uint64_t addr, uint64_t bytes, uint32_t ch, F&& out) const {
+  if (bytes == 0) return;
+  const uint64_t g0 = addr / burst_bytes_;
+  const uint64_t g1 = (addr + bytes + burst_bytes_ - 1) / burst_bytes_;
+  const int lb = low_bits_, hs = low_bits_ + col_bits_;
+  const uint64_t L = uint64_t{1} << lb, C = uint64_t{1} << col_bits_;
+  const uint64_t h_first = g0 >> hs, h_last = (g1 - 1) >> hs;
+  const std::vector<uint32_t>& ls = low_of_ch_[ch_low_ ? ch : 0];
+  for (uint64_t h = h_first; h <= h_last; ++h) {
+    const Fields hi = decode(h << hs);
+    if (!ch_low_ && hi.ch != ch) continue;
+    const bool edge = h == h_first || h == h_last;
+    for (uint32_t l : ls) {
+      const uint64_t base = (h << hs) | l;
+      uint64_t c_start = 0, c_end = C;
+      if (edge) {  // columns c with g0 <= base + c L < g1
+        c_start = g0 > base ? (g0 - base + L - 1) >> lb : 0;
+        c_end = g1 > base ? std::min<uint64_t>(C, (g1 - base + L - 1) >> lb) : 0;
+        if (c_start >= c_end) continue;
+      }
+      const Fields& lo = low_[l];
+      const uint64_t ra = hi.ra | lo.ra, bg = hi.bg | lo.bg, ba = hi.ba | lo.ba;
+      DramSegment sg;
+      sg.rank = static_cast<uint32_t>(ra);
+      sg.bg = static_cast<uint32_t>(ra * static_cast<uint64_t>(s_.bankgroups) + bg);
+      sg.bank = static_cast<uint32_t>(sg.bg * static_cast<uint64_t>(s_.banks_per_group) + ba);
+      sg.row = static_cast<int64_t>(hi.ro | lo.ro);
+      sg.bursts = static_cast<uint32_t>(c_end - c_start);
+      out(sg);
+    }
+  }
+}
+
+}  // namespace lpusim

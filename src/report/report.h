@@ -1,0 +1,101 @@
+// Turns simulation statistics into the report an architect reads: totals, per-op and per-layer
+// rows, per-unit breakdown, footprint; written as JSON (schema below), CSV and Markdown, and
+// printed side by side with B/A ratios. Every column is explained in README.md#report-columns.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "spec/area.h"
+#include "compiler/capacity.h"
+#include "report/lut_report.h"
+#include "simulate/simulate.h"
+
+namespace lpusim {
+
+constexpr int kReportSchemaVersion = 1;
+
+struct Row {
+  std::string phase;   // prefill | decode
+  std::string name;    // op name, or "layer N" / "model" in layer rows
+  int layer = -1;
+  std::string unit;
+  std::string note;
+  uint64_t instances = 0;
+  uint64_t cycles = 0;  // critical-path cycles (sum adds to total)
+  uint64_t busy_cycles = 0;
+  uint64_t macs = 0;
+  uint64_t peak_macs_per_cycle = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0, sram_read_bytes = 0, sram_write_bytes = 0;
+  EnergyBreakdown energy;  // pJ
+  EventCounts events;
+};
+
+struct UnitRow {
+  std::string name, kind;
+  uint64_t busy_cycles = 0, macs = 0, peak_macs_per_cycle = 0;
+  double dynamic_pj = 0, leakage_pj = 0, leakage_uw = 0;
+};
+
+// One DRAM channel over the whole run (dram.csv; README "Report columns").
+struct DramChannelRow {
+  std::string name;
+  uint64_t read_bytes = 0, write_bytes = 0, transfers = 0;
+  uint64_t activates = 0, precharges = 0, read_bursts = 0, write_bursts = 0, refreshes = 0;
+  double achieved_gb_s = 0, row_hit_rate = 0, avg_queue_delay_ns = 0;
+  // Energy by operation, pJ; they add up to the channel's share of the DRAM energy class.
+  double act_pj = 0, pre_pj = 0, read_pj = 0, write_pj = 0, refresh_pj = 0, background_pj = 0;
+  double total_pj() const { return act_pj + pre_pj + read_pj + write_pj + refresh_pj + background_pj; }
+};
+
+struct DesignReport {
+  std::string name, file, tech, budget;
+  double clock_ghz = 0;
+  uint64_t total_cycles = 0, prefill_cycles = 0, decode_cycles = 0;
+  int64_t batch = 0, prompt_tokens = 0, generated_tokens = 0;
+  double prefill_s = 0, decode_s = 0, total_s = 0, time_per_output_token_s = 0;
+  double decode_tokens_per_s = 0, end_to_end_tokens_per_s = 0;
+  EnergyBreakdown energy;  // pJ, whole run
+  EnergyBreakdown prefill_energy, decode_energy;
+  double energy_per_generated_token_pj = 0, decode_energy_per_token_pj = 0;
+  Footprint footprint;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  uint64_t attention_cycles = 0;     // critical-path cycles of the attention ops (is_attention_op)
+  EnergyBreakdown attention_energy;  // their energy incl. the leakage share, pJ
+  std::vector<Row> ops;     // aggregated per (phase, op name)
+  std::vector<Row> layers;  // aggregated per (phase, layer); layer -1 = model-level ops
+  std::vector<UnitRow> units;
+  std::vector<DramChannelRow> dram_channels;
+  std::vector<std::string> notes;  // how ops were mapped on this design
+  std::string resolved_design_yaml;
+  AreaBreakdown area;
+  uint64_t linear_peak_macs = 0;  // peak MACs/cycle of the weight-GEMM arrays
+  double dram_peak_gb_s = 0;      // channels x the preset's peak per channel
+  std::string iso_note;           // set by `compare --iso`: what was resized to hold the budget
+  // DRAM capacity check (compiler/capacity.h): -1 when the design states no capacity_gib.
+  std::string weight_source;                // where the zero patterns came from
+  std::vector<double> layer_zero_fraction;  // per layer, real weights only
+  int64_t max_batch_in_dram = -1;
+  int64_t max_context_in_dram = -1;     // tokens at the run's batch; -1 = not checked
+  BufferOccupancy buffer_peak;          // peak on-chip occupancy per buffer (compiler/capacity.h)
+  uint64_t weight_buffer_bytes = 0, activation_buffer_bytes = 0;
+  uint64_t dram_capacity_bytes = 0;
+  LutMlpReport lut_mlp;  // weightless MLP figures (present only for model.mlp.kind: lut)
+};
+
+// Attention ops: qk_encode, kv_append, attn_score, softmax, pv_encode, attn_context.
+bool is_attention_op(const std::string& name);
+
+DesignReport build_report(const SimulationRun& run, const DesignRun& d);
+
+// Outputs. JSON is byte-identical for identical inputs (no timestamps, no host data).
+std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+std::string ops_csv(const std::vector<DesignReport>& reports);
+std::string layers_csv(const std::vector<DesignReport>& reports);
+std::string dram_csv(const std::vector<DesignReport>& reports);
+std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+
+// Writes report.json, ops.csv, layers.csv, summary.md and the resolved inputs into `dir`.
+void write_outputs(const std::string& dir, const WorkloadSpec& w, const std::vector<DesignReport>& reports);
+
+}  // namespace lpusim

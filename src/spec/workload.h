@@ -1,0 +1,67 @@
+// Validated description of one transformer workload (workloads/*.yaml): model shape, the precision
+// class of each weight group, the synthetic weight distribution, and the inference scenario.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "spec/lut_mlp.h"
+
+namespace lpusim {
+
+enum class Precision { Ternary, Fp16, Int8 };
+const char* precision_name(Precision p);
+
+struct ModelSpec {
+  // decoder: causal LM (prefill + decode). encoder: ViT/DeiT image classifier, one bidirectional pass.
+  std::string family = "decoder";
+  int64_t layers, hidden, heads, kv_heads, ffn, vocab = 0;
+  std::string ffn_activation;  // swiglu | relu2_glu | gelu
+  std::string norm;            // rmsnorm | layernorm
+  bool subln = false;          // extra norms before o_proj and down_proj
+  bool tied_embeddings = false;
+  std::string position_embedding = "rope";  // rope | learned (a table added to the token embeddings)
+  int64_t max_positions = 0;                // rows of the learned position table (decoder)
+  bool linear_bias = false;                 // linear layers carry a bias (added at accumulator init)
+  // Encoder only: image geometry, class (+distillation) tokens, classifier width.
+  int64_t image_size = 0, patch_size = 0, channels = 0, class_tokens = 0, classes = 0;
+  Precision attn_proj = Precision::Ternary;
+  Precision ffn_w = Precision::Ternary;
+  Precision embedding = Precision::Fp16;
+  Precision lm_head = Precision::Fp16;
+  Precision kv_cache = Precision::Fp16;
+  std::string weight_distribution;  // ternary_iid | checkpoint
+  std::string checkpoint;           // safetensors file (distribution == checkpoint), resolved path
+  std::vector<std::pair<std::string, std::string>> name_map;  // graph op name -> tensor name pattern
+  double zero_fraction = 0;
+  uint64_t seed = 1;
+  LutMlpSpec lut_mlp;  // model.mlp (optional): weightless MLP blocks instead of the MAC MLP
+
+  int64_t head_dim() const { return hidden / heads; }
+  int64_t kv_dim() const { return kv_heads * head_dim(); }
+  int64_t group() const { return heads / kv_heads; }  // query heads per KV head
+  bool gated_ffn() const { return ffn_activation != "gelu"; }
+  bool encoder() const { return family == "encoder"; }
+  int64_t patches() const { return encoder() ? (image_size / patch_size) * (image_size / patch_size) : 0; }
+  int64_t patch_dim() const { return patch_size * patch_size * channels; }  // K of the patch-embedding GEMM
+  int64_t seq_len() const { return patches() + class_tokens; }              // encoder tokens per image
+};
+
+// For an encoder only `batch` is read from the file; prompt_tokens is set to the model's sequence
+// length and generated_tokens to 1 (one forward pass, no decode steps).
+// Graph op names of the ternary GEMMs (the keys of a checkpoint name_map).
+std::vector<std::string> ternary_op_names(const ModelSpec& m);
+
+struct ScenarioSpec {
+  int64_t batch, prompt_tokens, generated_tokens;
+};
+
+struct WorkloadSpec {
+  std::string file, name, source;
+  ModelSpec model;
+  ScenarioSpec scenario;
+  std::string resolved_yaml() const;
+};
+
+}  // namespace lpusim
