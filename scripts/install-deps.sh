@@ -2,7 +2,8 @@
 # Installs the Debian bookworm packages lpusim needs, only those missing. With arguments, installs
 # those packages instead (e.g. scripts/slurm-test.sh asks for slurm-wlm munge).
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config libsystemc-dev libyaml-cpp-dev catch2 nlohmann-json3-dev
+pkgs=(cmake g++ make pkg-config clang-format libsystemc-dev libyaml-cpp-dev catch2 nlohmann-json3-dev
+  libboost-dev libboost-program-options-dev libfmt-dev
   python3-matplotlib chromium)  # reports/plot.py plots; headless Chromium renders report.html in tests
 [ $# -gt 0 ] && pkgs=("$@")
 missing=()

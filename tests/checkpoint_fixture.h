@@ -16,11 +16,11 @@
 
 namespace lpusim_test {
 
-using lpusim::StDtype;
-using lpusim::StWriteTensor;
 using lpusim::bf16_to_float;
 using lpusim::float_to_bf16;
 using lpusim::pack_ternary_rows;
+using lpusim::StDtype;
+using lpusim::StWriteTensor;
 
 inline std::string tmp(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("lpusim_st_" + std::to_string(::getpid()));
@@ -44,9 +44,12 @@ inline std::string u16_bytes(const std::vector<float>& v, uint16_t (*conv)(float
 
 // The tiny test model's ternary ops as LLaMA/BitNet checkpoints name them.
 const std::vector<std::pair<std::string, std::string>> kNames = {
-    {"q_proj", "model.layers.{layer}.self_attn.q_proj.weight"}, {"k_proj", "model.layers.{layer}.self_attn.k_proj.weight"},
-    {"v_proj", "model.layers.{layer}.self_attn.v_proj.weight"}, {"o_proj", "model.layers.{layer}.self_attn.o_proj.weight"},
-    {"ffn_gate", "model.layers.{layer}.mlp.gate_proj.weight"},   {"ffn_up", "model.layers.{layer}.mlp.up_proj.weight"},
+    {"q_proj", "model.layers.{layer}.self_attn.q_proj.weight"},
+    {"k_proj", "model.layers.{layer}.self_attn.k_proj.weight"},
+    {"v_proj", "model.layers.{layer}.self_attn.v_proj.weight"},
+    {"o_proj", "model.layers.{layer}.self_attn.o_proj.weight"},
+    {"ffn_gate", "model.layers.{layer}.mlp.gate_proj.weight"},
+    {"ffn_up", "model.layers.{layer}.mlp.up_proj.weight"},
     {"ffn_down", "model.layers.{layer}.mlp.down_proj.weight"}};
 
 inline std::string layer_name(const std::string& pattern, int l) {

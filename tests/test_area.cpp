@@ -2,13 +2,13 @@
 // primitives, the breakdown adds up, and --iso resizes the baseline to the reference's budget.
 #include <catch2/catch.hpp>
 
+#include "base/config_error.h"
 #include "config/loaders.h"
 #include "helpers.h"
-#include "spec/unit_registry.h"
 #include "spec/area.h"
-#include "base/config_error.h"
 #include "spec/design.h"
 #include "spec/iso.h"
+#include "spec/unit_registry.h"
 
 using namespace lpusim;
 using namespace lpusim_test;

@@ -4,10 +4,10 @@
 
 #include <map>
 
-#include "config/loaders.h"
-#include "helpers.h"
 #include "compiler/capacity.h"
 #include "compiler/compiler.h"
+#include "config/loaders.h"
+#include "helpers.h"
 #include "ir/graph.h"
 
 using namespace lpusim;
@@ -60,8 +60,10 @@ TEST_CASE("tiles cover every op's MACs exactly and fit the buffers") {
     }
     for (size_t i = 0; i < p.ops.size(); ++i) {
       INFO(d << " " << p.ops[i].op.name);
-      if (p.ops[i].op.kind == OpKind::Gemm) CHECK(tile_macs[i] == p.ops[i].op.macs());
-      else CHECK(tile_elems[i] == p.ops[i].op.elements);
+      if (p.ops[i].op.kind == OpKind::Gemm)
+        CHECK(tile_macs[i] == p.ops[i].op.macs());
+      else
+        CHECK(tile_elems[i] == p.ops[i].op.elements);
     }
   }
 }

@@ -2,9 +2,9 @@
 // and no report. Good input: the shipped designs, tech tables and workloads all load.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
+#include <filesystem>
 
 #include "config/loaders.h"
 #include "helpers.h"
@@ -17,9 +17,9 @@ namespace {
 
 struct BadCase {
   const char* name;
-  const char* from;     // text in lpu.yaml to replace
+  const char* from;  // text in lpu.yaml to replace
   const char* to;
-  const char* expect;   // substring of the error line
+  const char* expect;  // substring of the error line
 };
 
 void check_bad_design(const BadCase& c) {
@@ -61,11 +61,13 @@ TEST_CASE("bad design: wrong type") {
 }
 
 TEST_CASE("bad design: missing field") {
-  check_bad_design({"missing", "    accumulator_bits: 32\n", "", "units.tmac: missing required key 'accumulator_bits'"});
+  check_bad_design(
+      {"missing", "    accumulator_bits: 32\n", "", "units.tmac: missing required key 'accumulator_bits'"});
 }
 
 TEST_CASE("bad design: negative and zero sizes") {
-  check_bad_design({"negative", "  weight: {size_kib: 1024", "  weight: {size_kib: -4", "buffers.weight.size_kib: expected a number > 0"});
+  check_bad_design({"negative", "  weight: {size_kib: 1024", "  weight: {size_kib: -4",
+                    "buffers.weight.size_kib: expected a number > 0"});
   check_bad_design({"zero_rows", "    rows: 64", "    rows: 0", "units.tmac.rows: expected an integer >= 1"});
   check_bad_design({"zero_channels", "channels: 4", "channels: 0", "dram.channels: expected an integer > 0"});
 }
@@ -76,15 +78,21 @@ TEST_CASE("bad design: not YAML, and not a map") {
 }
 
 TEST_CASE("bad design: unknown unit implementation and enum value") {
-  check_bad_design({"impl", "impl: ternary_mac_array", "impl: quantum_array", "unknown unit implementation 'quantum_array'"});
-  check_bad_design({"enum", "dataflow: output_stationary\n    accumulator_bits", "dataflow: diagonal\n    accumulator_bits",
+  check_bad_design(
+      {"impl", "impl: ternary_mac_array", "impl: quantum_array", "unknown unit implementation 'quantum_array'"});
+  check_bad_design({"enum", "dataflow: output_stationary\n    accumulator_bits",
+                    "dataflow: diagonal\n    accumulator_bits",
                     "units.tmac.dataflow: expected one of {output_stationary, weight_stationary, input_stationary}"});
 }
 
 TEST_CASE("bad workload: unknown key, missing field, indivisible heads") {
   const std::string dir = temp_tree("bad_workload");
   const std::string text = read_file(src("tests/data/tiny.yaml"));
-  struct W { const char* from; const char* to; const char* expect; };
+  struct W {
+    const char* from;
+    const char* to;
+    const char* expect;
+  };
   for (const W& w : {W{"  layers: 2\n", "  layers: 2\n  dropout: 0.1\n", "model.dropout: unknown key"},
                      W{"  vocab: 1000\n", "", "model: missing required key 'vocab'"},
                      W{"  heads: 4\n", "  heads: 3\n", "model.heads: hidden must be divisible by heads"},

@@ -6,14 +6,14 @@
 #include <cstring>
 #include <random>
 
-#include "helpers.h"
+#include "compiler/compiler.h"
 #include "datapath/fp16.h"
 #include "datapath/fp16_gemm.h"
 #include "datapath/packing.h"
 #include "datapath/quant.h"
-#include "datapath/ternary_gemm.h"
 #include "datapath/systolic.h"
-#include "compiler/compiler.h"
+#include "datapath/ternary_gemm.h"
+#include "helpers.h"
 
 using namespace lpusim;
 using namespace lpusim::datapath;
@@ -217,9 +217,8 @@ TEST_CASE("ternary edge cases: all zeros, all +1 with activations 127") {
     const TileShape t{6, 50, 5};
     const QuantizedActivations zeros = const_acts(7, 100, 0);
     const TernaryWeights wz = const_ternary(100, 9, 0);
-    const TernaryGemmResult z =
-        ternary_gemm_tiled(tcfg(4, 4, df, 32, OverflowMode::Error, WeightFormat::Base3), t, zeros,
-                           pack_ternary(wz.t, WeightFormat::Base3), wz.gamma, 9);
+    const TernaryGemmResult z = ternary_gemm_tiled(tcfg(4, 4, df, 32, OverflowMode::Error, WeightFormat::Base3), t,
+                                                   zeros, pack_ternary(wz.t, WeightFormat::Base3), wz.gamma, 9);
     REQUIRE(z.acc == std::vector<int64_t>(63, 0));
     REQUIRE(z.adds == 0);
     REQUIRE(z.nonzero_weights == 0);
@@ -227,8 +226,8 @@ TEST_CASE("ternary edge cases: all zeros, all +1 with activations 127") {
     const QuantizedActivations big = const_acts(7, 1000, 127);
     const TernaryWeights ones = const_ternary(1000, 9, 1);
     const TernaryGemmResult o =
-        ternary_gemm_tiled(tcfg(4, 4, df, 32, OverflowMode::Error, WeightFormat::Packed2), TileShape{6, 300, 5},
-                           big, pack_ternary(ones.t, WeightFormat::Packed2), 1.0f, 9);
+        ternary_gemm_tiled(tcfg(4, 4, df, 32, OverflowMode::Error, WeightFormat::Packed2), TileShape{6, 300, 5}, big,
+                           pack_ternary(ones.t, WeightFormat::Packed2), 1.0f, 9);
     REQUIRE(o.acc == std::vector<int64_t>(63, 127 * 1000));
     REQUIRE(o.saturations == 0);
     REQUIRE(o.adds == 7u * 1000u * 9u);
@@ -251,8 +250,8 @@ TEST_CASE("narrow accumulators saturate like the reference and count the clamped
   REQUIRE(ternary_gemm_exact(a, w) == std::vector<int64_t>(M * N, 0));
   for (Dataflow df : kDataflows) {
     for (TileShape t : {TileShape{2, 7, 4}, TileShape{5, 40, 6}}) {  // K-tiles carry clamped partial sums
-      const TernaryGemmResult r = ternary_gemm_tiled(tcfg(3, 2, df, 12, OverflowMode::Saturate, WeightFormat::Base3),
-                                                     t, a, pack_ternary(w.t, WeightFormat::Base3), 1.0f, N);
+      const TernaryGemmResult r = ternary_gemm_tiled(tcfg(3, 2, df, 12, OverflowMode::Saturate, WeightFormat::Base3), t,
+                                                     a, pack_ternary(w.t, WeightFormat::Base3), 1.0f, N);
       require_same(r, ref);
     }
   }
@@ -342,9 +341,9 @@ TEST_CASE("round_to_half equals GCC's _Float16 conversion") {
   REQUIRE(round_to_half(65504.0f) == 65504.0f);
   REQUIRE(std::isinf(round_to_half(65520.0f)));
   REQUIRE(round_to_half(65519.0f) == 65504.0f);
-  REQUIRE(round_to_half(0x1p-25f) == 0.0f);            // tie between 0 and 2^-24: to even (0)
-  REQUIRE(round_to_half(0x1.8p-24f) == 0x1p-23f);       // tie between 2^-24 and 2^-23: to even
-  REQUIRE(round_to_half(1.0f + 0x1p-11f) == 1.0f);      // tie: to even
+  REQUIRE(round_to_half(0x1p-25f) == 0.0f);         // tie between 0 and 2^-24: to even (0)
+  REQUIRE(round_to_half(0x1.8p-24f) == 0x1p-23f);   // tie between 2^-24 and 2^-23: to even
+  REQUIRE(round_to_half(1.0f + 0x1p-11f) == 1.0f);  // tie: to even
   REQUIRE(round_to_half(1.0f + 0x1.8p-10f) == 1.0f + 0x1p-9f);
 }
 
@@ -388,8 +387,8 @@ TEST_CASE("FP16 tiled model equals the same-order FP16 reference and stays withi
       }
     }
   }
-  REQUIRE_THROWS_AS(fp16_gemm_tiled(Fp16ArrayConfig{4, 4, Dataflow::OutputStationary, true}, TileShape{1, 1, 1},
-                                    {0.1f}, {1.0f}, 1, 1, 1),
+  REQUIRE_THROWS_AS(fp16_gemm_tiled(Fp16ArrayConfig{4, 4, Dataflow::OutputStationary, true}, TileShape{1, 1, 1}, {0.1f},
+                                    {1.0f}, 1, 1, 1),
                     std::invalid_argument);  // 0.1 is not an FP16 value
 }
 

@@ -66,7 +66,8 @@ TEST_CASE("DRAM: a stream within one open row runs at max(tCCD_L, tBURST) per bu
   EventCounts ev;
   DramChannelModel m(s);
   const int64_t step = std::max(s.tCCD_L, s.tBURST);
-  CHECK(serve1(m, seg(s, 0, 0, 3, static_cast<uint32_t>(n)), false, 0, ev) == s.tRCD + s.tCL + (n - 1) * step + s.tBURST);
+  CHECK(serve1(m, seg(s, 0, 0, 3, static_cast<uint32_t>(n)), false, 0, ev) ==
+        s.tRCD + s.tCL + (n - 1) * step + s.tBURST);
   // Same row again: a row hit, no activate, the bursts follow tCCD_L after the last one.
   const int64_t t = 1'000'000;
   CHECK(serve1(m, seg(s, 0, 0, 3, 4), false, t, ev) == t + s.tCL + 3 * step + s.tBURST);
@@ -102,7 +103,7 @@ TEST_CASE("DRAM: tFAW limits four activates per window, tRRD spaces them") {
   // Eight single-burst reads to eight banks in different bank groups, all ready at t = 0.
   for (uint32_t i = 0; i < 8; ++i) ends.push_back(serve1(m, seg(s, i % 4, i / 4, 0, 1), false, 0, ev));
   const int64_t col = s.tRCD + s.tCL + s.tBURST;
-  for (int i = 0; i < 4; ++i) CHECK(ends[i] == i * s.tRRD_S + col);         // ACT at 0, 5, 10, 15 ns
+  for (int i = 0; i < 4; ++i) CHECK(ends[i] == i * s.tRRD_S + col);                 // ACT at 0, 5, 10, 15 ns
   for (int i = 4; i < 8; ++i) CHECK(ends[i] == s.tFAW + (i - 4) * s.tRRD_S + col);  // 5th ACT waits for tFAW
 }
 
@@ -221,7 +222,10 @@ TEST_CASE("DRAM: energy = operation counts x preset energies + static power") {
 }
 
 TEST_CASE("DRAM presets: all load, peak bandwidth follows bus width and data rate") {
-  struct P { const char* name; double gb_s; };
+  struct P {
+    const char* name;
+    double gb_s;
+  };
   for (const P& p : {P{"lpddr5", 12.8}, P{"lpddr5x", 17.066}, P{"hbm3", 25.6}, P{"ddr5", 12.8}}) {
     INFO(p.name);
     const DramSpec s = dram_from_preset(src(std::string("configs/dram/") + p.name + ".yaml"), 4, "ro_ba_bg_ra_co_ch");
@@ -234,18 +238,22 @@ TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a reso
   const std::string dir = temp_tree("bad_dram");
   const std::string text = read_file(dir + "/configs/designs/lpu.yaml");
   const std::string from = "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, capacity_gib: 8}";
-  struct C { const char* to; const char* expect; };
-  for (const C& c : {C{"dram: {preset: lpddr9, channels: 4, address_mapping: ro_ba_bg_ra_co_ch}",
-                       "dram.preset: unknown DRAM preset 'lpddr9'"},
-                     C{"dram: {preset: lpddr9, channels: 4, address_mapping: ro_ba_bg_ra_co_ch}", "(presets: ddr5, hbm3, lpddr5, lpddr5x)"},
-                     C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCDX: 3}",
-                       "dram.tRCDX: unknown key"},
-                     C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co}",
-                       "dram.address_mapping: expected all six fields"},
-                     C{"dram: {preset: lpddr5, channels: 3, address_mapping: ro_ba_bg_ra_co_ch}",
-                       "channels must be a power of two"},
-                     C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCD: -1}",
-                       "dram.tRCD: expected a number >= 0"}}) {
+  struct C {
+    const char* to;
+    const char* expect;
+  };
+  for (const C& c :
+       {C{"dram: {preset: lpddr9, channels: 4, address_mapping: ro_ba_bg_ra_co_ch}",
+          "dram.preset: unknown DRAM preset 'lpddr9'"},
+        C{"dram: {preset: lpddr9, channels: 4, address_mapping: ro_ba_bg_ra_co_ch}",
+          "(presets: ddr5, hbm3, lpddr5, lpddr5x)"},
+        C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCDX: 3}",
+          "dram.tRCDX: unknown key"},
+        C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co}",
+          "dram.address_mapping: expected all six fields"},
+        C{"dram: {preset: lpddr5, channels: 3, address_mapping: ro_ba_bg_ra_co_ch}", "channels must be a power of two"},
+        C{"dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCD: -1}",
+          "dram.tRCD: expected a number >= 0"}}) {
     INFO(c.to);
     write_file(dir + "/configs/designs/bad.yaml", replace_once(text, from, c.to));
     CmdResult r = run_lpusim("run " + dir + "/configs/designs/bad.yaml " + src("tests/data/tiny.yaml"), "dram");
@@ -255,9 +263,11 @@ TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a reso
     CHECK(r.err.find(c.expect) != std::string::npos);
   }
   // A documented key overrides the preset and the resolved design shows the value and its origin.
-  write_file(dir + "/configs/designs/ok.yaml",
-             replace_once(text, from, "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCD: 20}"));
-  CmdResult r = run_lpusim("run " + dir + "/configs/designs/ok.yaml " + src("tests/data/tiny.yaml") + " -o " + dir + "/out", "ok");
+  write_file(
+      dir + "/configs/designs/ok.yaml",
+      replace_once(text, from, "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, tRCD: 20}"));
+  CmdResult r = run_lpusim(
+      "run " + dir + "/configs/designs/ok.yaml " + src("tests/data/tiny.yaml") + " -o " + dir + "/out", "ok");
   REQUIRE(r.code == 0);
   const std::string resolved = read_file(dir + "/out/design_lpu.resolved.yaml");
   CHECK(resolved.find("tRCD: 20  # design override") != std::string::npos);
@@ -275,8 +285,10 @@ TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark
     Dram* dram = drams.back().get();
     auto ends = std::make_shared<std::vector<std::pair<int64_t, char>>>();
     // Three writes then three reads, each to its own bank (no row hits), all queued at t = 0.
-    for (uint64_t i = 0; i < 3; ++i) dram->request(i * 2048, 32, true, 0, [ends]() { ends->push_back({now_ps(), 'w'}); });
-    for (uint64_t i = 3; i < 6; ++i) dram->request(i * 2048, 32, false, 0, [ends]() { ends->push_back({now_ps(), 'r'}); });
+    for (uint64_t i = 0; i < 3; ++i)
+      dram->request(i * 2048, 32, true, 0, [ends]() { ends->push_back({now_ps(), 'w'}); });
+    for (uint64_t i = 3; i < 6; ++i)
+      dram->request(i * 2048, 32, false, 0, [ends]() { ends->push_back({now_ps(), 'r'}); });
     return ends;
   };
   auto lazy = order(8, 2);   // 3 writes < 8: reads first

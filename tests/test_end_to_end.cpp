@@ -78,8 +78,8 @@ TEST_CASE("LPU vs FP16 on the tiny model: totals are consistent") {
 }
 
 TEST_CASE("two runs of the same inputs give byte-identical reports") {
-  const std::string args = "compare " + src("configs/designs/lpu.yaml") + " " + src("configs/designs/fp16.yaml") +
-                           " " + src("tests/data/tiny.yaml") + " -o ";
+  const std::string args = "compare " + src("configs/designs/lpu.yaml") + " " + src("configs/designs/fp16.yaml") + " " +
+                           src("tests/data/tiny.yaml") + " -o ";
   const std::string a = temp_tree("det_a") + "/out", b = temp_tree("det_b") + "/out";
   CmdResult ra = run_lpusim(args + a, "det_a");
   CmdResult rb = run_lpusim(args + b, "det_b");
@@ -100,9 +100,9 @@ TEST_CASE("two runs of the same inputs give byte-identical reports") {
 
 TEST_CASE("run writes a single-design report") {
   const std::string out = temp_tree("run1") + "/out";
-  CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml") +
-                               " --generated-tokens 3 -o " + out,
-                           "run1");
+  CmdResult r = run_lpusim(
+      "run " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml") + " --generated-tokens 3 -o " + out,
+      "run1");
   REQUIRE(r.code == 0);
   CHECK(r.out.find("time per output token") != std::string::npos);
   const std::string json = read_file(out + "/report.json");

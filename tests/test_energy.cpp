@@ -4,14 +4,13 @@
 #include <systemc>
 
 #include "helpers.h"
-#include "unit_bench.h"
-#include "units/compute_unit.h"
 #include "memory/sram_buffer.h"
 #include "spec/design.h"
+#include "unit_bench.h"
+#include "units/compute_unit.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
-
 
 TEST_CASE("one ternary MAC and one FP16 MAC cost exactly their table entries") {
   UnitBench u("configs/designs/lpu.yaml");

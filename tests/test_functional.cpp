@@ -10,13 +10,13 @@
 #include <algorithm>
 #include <cstring>
 
-#include "config/loaders.h"
-#include "checkpoint_fixture.h"
-#include "helpers.h"
-#include "datapath/ternary_gemm.h"
 #include "base/config_error.h"
-#include "spec/design.h"
+#include "checkpoint_fixture.h"
+#include "config/loaders.h"
+#include "datapath/ternary_gemm.h"
 #include "functional/functional_model.h"
+#include "helpers.h"
+#include "spec/design.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -43,8 +43,8 @@ std::string bitnet_checkpoint_workload(const std::string& tag) {
                       {{"ffn_activation: swiglu", "ffn_activation: relu2_glu"}, {"subln: false", "subln: true"}}, tag);
 }
 
-FunctionalResult run(const std::string& design, const std::string& workload, const std::string& reference = "ternary_fp32",
-                     const std::vector<int64_t>& tokens = kTokens) {
+FunctionalResult run(const std::string& design, const std::string& workload,
+                     const std::string& reference = "ternary_fp32", const std::vector<int64_t>& tokens = kTokens) {
   FunctionalOptions o;
   o.tokens = tokens;
   o.reference = reference;
@@ -54,10 +54,9 @@ FunctionalResult run(const std::string& design, const std::string& workload, con
 }  // namespace
 
 TEST_CASE("functional: FP16 LLaMA-style model on the FP16 design matches the FP32 reference") {
-  const std::string wl = tiny_variant(src("tests/data/tiny.yaml"),
-                                      {{"attention_projections: ternary", "attention_projections: fp16"},
-                                       {"ffn: ternary", "ffn: fp16"}},
-                                      "llama_fp16");
+  const std::string wl = tiny_variant(
+      src("tests/data/tiny.yaml"),
+      {{"attention_projections: ternary", "attention_projections: fp16"}, {"ffn: ternary", "ffn: fp16"}}, "llama_fp16");
   const FunctionalResult r = run("configs/designs/fp16.yaml", wl);
   REQUIRE(r.rows.size() == 3);  // 2 layers + final norm
   for (const auto& row : r.rows) {
@@ -177,14 +176,16 @@ TEST_CASE("functional: LUT MLP blocks (QuWeiT nanoGPT) run on the LUT design's d
     CHECK(row.cosine > 0.8);
     CHECK(row.cosine < 0.999);
   }
-  CHECK_THROWS_WITH(run("configs/designs/lpu.yaml", wl, "ternary_fp32", chars), Catch::Contains("has LUT MLP blocks and the design no unit with"));
+  CHECK_THROWS_WITH(run("configs/designs/lpu.yaml", wl, "ternary_fp32", chars),
+                    Catch::Contains("has LUT MLP blocks and the design no unit with"));
 }
 
 TEST_CASE("functional: a narrow saturating accumulator on the ternary array shows in the run") {
   const std::string wl = bitnet_checkpoint_workload("acc_ckpt");
   const std::string tree = temp_tree("functional_acc");
   const std::string narrow = tree + "/configs/designs/lpu_acc12.yaml";
-  write_file(narrow, replace_once(read_file(src("configs/designs/lpu.yaml")), "accumulator_bits: 32", "accumulator_bits: 12"));
+  write_file(narrow,
+             replace_once(read_file(src("configs/designs/lpu.yaml")), "accumulator_bits: 32", "accumulator_bits: 12"));
   FunctionalOptions o;
   o.tokens = kTokens;
   const FunctionalResult n = run_functional(load_workload(wl), load_design(narrow), o);
@@ -276,7 +277,8 @@ TEST_CASE("functional: metrics are 0 / 1 for identical inputs and positive other
   CHECK(cosine_similarity(a, a) == Approx(1.0).epsilon(1e-15));
   CHECK(cosine_similarity(a, b) < 1.0);
   CHECK(parse_token_ids("3, 4,5", "--tokens") == std::vector<int64_t>{3, 4, 5});
-  CHECK_THROWS_WITH(parse_token_ids("3,x", "--tokens"), Catch::Contains("--tokens: expected comma-separated token ids, got 'x'"));
+  CHECK_THROWS_WITH(parse_token_ids("3,x", "--tokens"),
+                    Catch::Contains("--tokens: expected comma-separated token ids, got 'x'"));
 }
 
 TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and unsupported models are errors") {
@@ -292,12 +294,14 @@ TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and 
   const std::string csv = read_file(o1 + "/functional.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 4);  // header, 2 layers, final norm
 
-  CmdResult bad = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,1000", "fb");
+  CmdResult bad =
+      run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,1000", "fb");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("token 1 is 1000, outside the vocabulary [0, 1000)") != std::string::npos);
   CmdResult neg = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens=1", "fn");
   CHECK(neg.code == 2);
-  CmdResult gen = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1 --generate x", "fg");
+  CmdResult gen =
+      run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1 --generate x", "fg");
   CHECK(gen.code == 2);
   CHECK(gen.err.find("--generate expects a non-negative integer, got 'x'") != std::string::npos);
   CmdResult none = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional", "f0");
@@ -308,9 +312,9 @@ TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and 
                              "fbig");
   CHECK(big.code == 2);
   CHECK(big.err.find("functional mode would need") != std::string::npos);
-  CmdResult enc = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + src("workloads/deit_tiny.yaml") +
-                                 " --functional --tokens 1",
-                             "fenc");
+  CmdResult enc = run_lpusim(
+      "run " + src("configs/designs/lpu.yaml") + " " + src("workloads/deit_tiny.yaml") + " --functional --tokens 1",
+      "fenc");
   CHECK(enc.code == 2);
   CHECK(enc.err.find("is an encoder") != std::string::npos);
   std::string ids = "1";

@@ -10,16 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/loaders.h"
-#include "helpers.h"
-#include "datapath/lut_layer.h"
-#include "units/lut_weightless/lut_weightless.h"
-#include "compiler/compiler.h"
 #include "base/config_error.h"
+#include "compiler/compiler.h"
+#include "config/loaders.h"
+#include "datapath/lut_layer.h"
+#include "helpers.h"
 #include "ir/graph.h"
 #include "report/report.h"
 #include "simulate/simulate.h"
 #include "unit_bench.h"
+#include "units/lut_weightless/lut_weightless.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
@@ -192,7 +192,7 @@ TEST_CASE(".lutnet round trip, and bad files fail with the file and what is wron
   CHECK(bad(b).find("1 trailing bytes") != std::string::npos);
   b = bytes;
   const size_t map0 = 8 + 20 + 24 + 60;  // first mapping index
-  b[map0] = 30;                           // layer 0 reads 30 encoded bits: index 30 is outside
+  b[map0] = 30;                          // layer 0 reads 30 encoded bits: index 30 is outside
   CHECK(bad(b).find("mapping[0] = 30 is outside the 30 bits") != std::string::npos);
   b = bytes;
   b[8 + 20 + 24] = 0x00;  // threshold 0 of feature 0 -> +0, above threshold 1 (negative)
@@ -305,9 +305,9 @@ TEST_CASE("tables that do not fit: stream_from_dram loads each block's tables, r
   UnitSpec& u = d.units[3];
   REQUIRE(u.impl == "lut_weightless");
   u.ints["lut_sram_kib"] = 16;  // < 90 KiB of tables + thresholds, > one block's 6 KiB / 1.5 KiB
-  CHECK(err_of([&] { compile(w, d); }).find("units.lut.lut_sram_kib: the LUT tables and thresholds of workload "
-                                            "'deit_tiny_quweit' need 90 KiB (12 blocks) but the LUT SRAM holds 16 KiB") !=
-        std::string::npos);
+  CHECK(err_of([&] { compile(w, d); })
+            .find("units.lut.lut_sram_kib: the LUT tables and thresholds of workload "
+                  "'deit_tiny_quweit' need 90 KiB (12 blocks) but the LUT SRAM holds 16 KiB") != std::string::npos);
   u.enums["on_overflow"] = "stream_from_dram";
   const Program streamed = compile(w, d);
   auto bytes = [](const Program& p, uint64_t Tile::*f) {
@@ -327,8 +327,9 @@ TEST_CASE("a sum datapath that does not match the workload's LUT blocks is a cle
   const WorkloadSpec w = load_workload(src("workloads/nanogpt_shakespeare_char_quweit.yaml"));
   DesignSpec d = load_design(src("configs/designs/lpu_lut.yaml"));
   d.units[3].enums["sum_datapath"] = "fp16";
-  CHECK(err_of([&] { compile(w, d); }).find("units.lut.sum_datapath: 'fp16' cannot run the workload's conditional_sum_int8") !=
-        std::string::npos);
+  CHECK(err_of([&] {
+          compile(w, d);
+        }).find("units.lut.sum_datapath: 'fp16' cannot run the workload's conditional_sum_int8") != std::string::npos);
 }
 
 TEST_CASE("workload mlp keys are strict") {
@@ -338,18 +339,20 @@ TEST_CASE("workload mlp keys are strict") {
     write_file(dir + "/w.yaml", text);
     return err_of([&] { load_workload(dir + "/w.yaml"); });
   };
-  CHECK(load_err(replace_once(base, "inputs_per_lut: 6", "inputs_per_lut: 17")).find("model.mlp.layers[0].inputs_per_lut: expected 1..16") !=
+  CHECK(load_err(replace_once(base, "inputs_per_lut: 6", "inputs_per_lut: 17"))
+            .find("model.mlp.layers[0].inputs_per_lut: expected 1..16") != std::string::npos);
+  CHECK(load_err(replace_once(base, "    seed: 1\nscenario", "    seed: 1\n    lanes: 3\nscenario")).find("lanes") !=
         std::string::npos);
-  CHECK(load_err(replace_once(base, "    seed: 1\nscenario", "    seed: 1\n    lanes: 3\nscenario")).find("lanes") != std::string::npos);
   CHECK(load_err(replace_once(base, "output: conditional_sum_int8", "output: group_sum")).empty());  // 768 % 192 == 0
-  CHECK(load_err(replace_once(replace_once(base, "output: conditional_sum_int8", "output: group_sum"), "luts: 768", "luts: 700"))
+  CHECK(load_err(replace_once(replace_once(base, "output: conditional_sum_int8", "output: group_sum"), "luts: 768",
+                              "luts: 700"))
             .find("group_sum needs the last layer's 700 bits") != std::string::npos);
-  CHECK(load_err(replace_once(base, "    tables: generate\n", "    tables: nothere.lutnet\n")).find("nothere.lutnet: cannot open") !=
-        std::string::npos);
+  CHECK(load_err(replace_once(base, "    tables: generate\n", "    tables: nothere.lutnet\n"))
+            .find("nothere.lutnet: cannot open") != std::string::npos);
   // A file with the wrong shape is named with what differs.
   lut::save(lut::generate(spec(192, 4, {{768, 5, 1}}, lut::SumKind::CondInt8, 192), 1), dir + "/b.lutnet");
-  CHECK(load_err(replace_once(base, "    tables: generate\n", "    tables: b.lutnet\n")).find("layer 0 is 768 LUTs x 5 inputs") !=
-        std::string::npos);
+  CHECK(load_err(replace_once(base, "    tables: generate\n", "    tables: b.lutnet\n"))
+            .find("layer 0 is 768 LUTs x 5 inputs") != std::string::npos);
 }
 
 TEST_CASE("tables from a .lutnet file: one file per layer via {layer} gives those networks") {
@@ -435,7 +438,8 @@ TEST_CASE("DeiT-Tiny QuWeiT on lpu_lut: FFN MACs removed exactly, L lookups per 
   CHECK(r.footprint.lut_weights == L * ((768 * 64 + 192 * 4 * 16 + 192 * 768 * 8 + 192 * 32) / 8));
 }
 
-TEST_CASE("lpusim run: streamed tables show up as DRAM traffic and in the LUT summary, and reports are byte-identical") {
+TEST_CASE(
+    "lpusim run: streamed tables show up as DRAM traffic and in the LUT summary, and reports are byte-identical") {
   const std::string dir = temp_tree("lutstream");
   const std::string design = read_file(dir + "/configs/designs/lpu_lut.yaml");
   write_file(dir + "/configs/designs/stream.yaml",
@@ -456,12 +460,14 @@ TEST_CASE("lpusim run: streamed tables show up as DRAM traffic and in the LUT su
   const auto a = nlohmann::json::parse(read_file(dir + "/a/report.json"))["designs"][0];
   const auto st = nlohmann::json::parse(read_file(dir + "/s/report.json"))["designs"][0];
   const uint64_t stream_bytes = 12 * (768 * 64 + 192 * 4 * 16) / 8;
-  CHECK(st["totals"]["dram_read_bytes"].get<uint64_t>() - a["totals"]["dram_read_bytes"].get<uint64_t>() == stream_bytes);
+  CHECK(st["totals"]["dram_read_bytes"].get<uint64_t>() - a["totals"]["dram_read_bytes"].get<uint64_t>() ==
+        stream_bytes);
   CHECK(st["lut_mlp"]["streamed_table_bits"].get<uint64_t>() == stream_bytes * 8);
   CHECK(a["lut_mlp"]["streamed_table_bits"].get<uint64_t>() == 0);
   const CmdResult rej = run("small.yaml", "r");
   CHECK(rej.code == 2);
-  CHECK(rej.err.find("units.lut.lut_sram_kib: the LUT tables and thresholds of workload 'deit_tiny_quweit' need 90 KiB") !=
+  CHECK(rej.err.find(
+            "units.lut.lut_sram_kib: the LUT tables and thresholds of workload 'deit_tiny_quweit' need 90 KiB") !=
         std::string::npos);
 }
 

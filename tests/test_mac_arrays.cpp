@@ -8,16 +8,16 @@
 #include <map>
 #include <set>
 
-#include "config/loaders.h"
-#include "helpers.h"
-#include "unit_bench.h"
-#include "units/compute_unit.h"
-#include "datapath/systolic.h"
-#include "units/ternary_mac_array/weight_format.h"
-#include "compiler/compiler.h"
 #include "base/config_error.h"
+#include "compiler/compiler.h"
+#include "config/loaders.h"
+#include "datapath/systolic.h"
+#include "helpers.h"
 #include "report/report.h"
 #include "simulate/simulate.h"
+#include "unit_bench.h"
+#include "units/compute_unit.h"
+#include "units/ternary_mac_array/weight_format.h"
 #include "workload/weight_source.h"
 
 using namespace lpusim;
@@ -76,7 +76,8 @@ TEST_CASE("both fold-timing modes match their closed forms for every dataflow, d
       if (df == Dataflow::InputStationary) sr = c.K, sc = c.M, T = c.N;
       const uint64_t folds = cdiv(sr, c.R) * cdiv(sc, c.C), E = 2;
       const uint64_t full = 2 * c.R + c.C + T - 2 + E;
-      INFO("R=" << c.R << " C=" << c.C << " M=" << c.M << " K=" << c.K << " N=" << c.N << " df=" << static_cast<int>(df));
+      INFO("R=" << c.R << " C=" << c.C << " M=" << c.M << " K=" << c.K << " N=" << c.N
+                << " df=" << static_cast<int>(df));
       const SystolicTiming s = systolic_gemm(shape(df, FoldTiming::ScaleSim, c.R, c.C, E), c.M, c.K, c.N);
       const SystolicTiming p = systolic_gemm(shape(df, FoldTiming::Pipelined, c.R, c.C, E), c.M, c.K, c.N);
       CHECK(s.folds == folds);
@@ -87,8 +88,10 @@ TEST_CASE("both fold-timing modes match their closed forms for every dataflow, d
   }
   // Worked example: OS 128 x 256 x 192 on 64 x 64, no unpack: 6 folds, T = 256.
   //   scale_sim: 6 x (128 + 64 + 256 - 2) = 2676;  pipelined: 5 x 256 + 446 = 1726.
-  CHECK(systolic_gemm(shape(Dataflow::OutputStationary, FoldTiming::ScaleSim, 64, 64, 0), 128, 256, 192).cycles == 2676);
-  CHECK(systolic_gemm(shape(Dataflow::OutputStationary, FoldTiming::Pipelined, 64, 64, 0), 128, 256, 192).cycles == 1726);
+  CHECK(systolic_gemm(shape(Dataflow::OutputStationary, FoldTiming::ScaleSim, 64, 64, 0), 128, 256, 192).cycles ==
+        2676);
+  CHECK(systolic_gemm(shape(Dataflow::OutputStationary, FoldTiming::Pipelined, 64, 64, 0), 128, 256, 192).cycles ==
+        1726);
 }
 
 TEST_CASE("a pipelined ternary tile simulated in SystemC takes its closed-form cycles") {
@@ -127,7 +130,7 @@ TEST_CASE("zero skipping: each column fold streams as long as its densest column
   const TileCost c = cu->cost(t);
   CHECK(c.cycles == 2 * (3 * 191 + 200 + 150 + 10));
   CHECK(b.run_tile(*cu, t) == c.cycles);
-  CHECK(c.events[Ev::Int8Add] == 100 * 20000);         // only nonzeros reach the PEs
+  CHECK(c.events[Ev::Int8Add] == 100 * 20000);  // only nonzeros reach the PEs
   CHECK(c.events[Ev::GatedSlot] == 0);
   CHECK(c.events[Ev::IndexDecodeBit] == 20000 * 4 * 2);  // decoded once per M-fold weight stream
   // A dense tile of the same shape takes the full K in every fold.
@@ -177,7 +180,8 @@ TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
     CHECK(t.w_nonzero == bz.nonzero);
     for (size_t f = 0; f < t.nfold_stream->size(); ++f) {
       uint32_t mx = 0;
-      for (size_t j = f * C; j < std::min<size_t>(bz.col_nonzero.size(), (f + 1) * C); ++j) mx = std::max(mx, bz.col_nonzero[j]);
+      for (size_t j = f * C; j < std::min<size_t>(bz.col_nonzero.size(), (f + 1) * C); ++j)
+        mx = std::max(mx, bz.col_nonzero[j]);
       CHECK((*t.nfold_stream)[f] == mx);
     }
     break;
@@ -189,12 +193,15 @@ TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
   uint64_t expect = 0;
   const uint64_t H = 256, KV = 128, F = 640;
   const std::pair<const char*, std::pair<uint64_t, uint64_t>> tensors[] = {
-      {"q_proj", {H, H}}, {"k_proj", {H, KV}}, {"v_proj", {H, KV}}, {"o_proj", {H, H}},
-      {"ffn_gate", {H, F}}, {"ffn_up", {H, F}}, {"ffn_down", {F, H}}};
+      {"q_proj", {H, H}},   {"k_proj", {H, KV}}, {"v_proj", {H, KV}}, {"o_proj", {H, H}},
+      {"ffn_gate", {H, F}}, {"ffn_up", {H, F}},  {"ffn_down", {F, H}}};
   for (int l = 0; l < 2; ++l) {
     for (const auto& tn : tensors) {
       const uint64_t K = tn.second.first, N = tn.second.second;
-      expect += cdiv(ternary_block_bits({TernaryFormat::Sparse, 4}, K, N, pw.block(l, tn.first, 0, K, 0, N, false).nonzero), 8) + 4;
+      expect +=
+          cdiv(ternary_block_bits({TernaryFormat::Sparse, 4}, K, N, pw.block(l, tn.first, 0, K, 0, N, false).nonzero),
+               8) +
+          4;
     }
   }
   CHECK(f.ternary_weights == expect);
@@ -205,7 +212,8 @@ TEST_CASE("sparse weights need an output-stationary array") {
   std::string path = dir + "/configs/designs/lpu.yaml";
   std::string text = read_file(path);
   text = replace_once(text, "weight_format: packed2", "weight_format: sparse");
-  text = replace_once(text, "    dataflow: output_stationary\n    accumulator_bits", "    dataflow: weight_stationary\n    accumulator_bits");
+  text = replace_once(text, "    dataflow: output_stationary\n    accumulator_bits",
+                      "    dataflow: weight_stationary\n    accumulator_bits");
   write_file(path, text);
   try {
     load_design(path);
@@ -248,8 +256,10 @@ TEST_CASE("a GEMM splits across two arrays: K chains stay whole, both arrays wor
   const DesignReport r1 = build_report(run, run.designs[0]);
   const DesignReport r2 = build_report(run, run.designs[1]);
   uint64_t ternary_cycles_1 = 0, ternary_cycles_2 = 0;
-  for (const auto& o : r1.ops) if (o.unit == "tmac") ternary_cycles_1 += o.cycles;
-  for (const auto& o : r2.ops) if (o.unit == "tmac+tmac_b") ternary_cycles_2 += o.cycles;
+  for (const auto& o : r1.ops)
+    if (o.unit == "tmac") ternary_cycles_1 += o.cycles;
+  for (const auto& o : r2.ops)
+    if (o.unit == "tmac+tmac_b") ternary_cycles_2 += o.cycles;
   CHECK(ternary_cycles_2 < ternary_cycles_1);
   // Per-array utilisation: each array reports its own MACs against its own peak.
   double u_a = -1, u_b = -1;
@@ -265,9 +275,8 @@ TEST_CASE("a whole tiled GEMM simulated on one array takes the sum of its tiles'
   // Ragged GEMM, small buffers so it splits into many tiles along M, N and K. One array per
   // (dataflow, timing) pair, all in one elaboration; ports so wide that SRAM never stalls.
   const uint64_t M = 300, K = 1000, N = 700, R = 64, C = 64, E = 1;
-  UnitBench b("configs/designs/lpu.yaml", [](DesignSpec& d) {
-    d.weight_buffer.banks = d.activation_buffer.banks = 1 << 20;
-  });
+  UnitBench b("configs/designs/lpu.yaml",
+              [](DesignSpec& d) { d.weight_buffer.banks = d.activation_buffer.banks = 1 << 20; });
   const GemmTiling tl = choose_gemm_tiling(M, K, N, 8, 2, 32, R, C, 512 * 1024, 1024 * 1024, "test");
   struct Run {
     std::string df, timing;

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <map>
 
-#include "config/loaders.h"
-#include "helpers.h"
+#include "base/config_error.h"
 #include "compiler/capacity.h"
 #include "compiler/compiler.h"
-#include "base/config_error.h"
+#include "config/loaders.h"
+#include "helpers.h"
 #include "ir/graph.h"
 #include "workload/hf_import.h"
 
@@ -26,8 +26,9 @@ std::map<std::string, int> op_counts(const std::vector<Op>& ops) {
 }
 
 WorkloadSpec load_yaml_text(const std::string& tag, const std::string& text) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("lpusim_models_" + tag + "_" + std::to_string(::getpid()) + ".yaml")).string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("lpusim_models_" + tag + "_" + std::to_string(::getpid()) + ".yaml"))
+          .string();
   write_file(path, text);
   return load_workload(path);
 }
@@ -47,8 +48,8 @@ TEST_CASE("GPT-2 small: graph MACs per phase equal the closed form for an ungate
     CHECK(graph_macs(ops, Phase::Decode, s) == L * (B * lin + 2 * B * NH * (P + s) * D) + B * H * V);
   }
   auto n = op_counts(ops);
-  CHECK(n.count("rope") == 0);          // positions are learned, not rotary
-  CHECK(n["pos_embedding"] == 4);       // one gather + add per pass (prefill + 3 decode steps)
+  CHECK(n.count("rope") == 0);     // positions are learned, not rotary
+  CHECK(n["pos_embedding"] == 4);  // one gather + add per pass (prefill + 3 decode steps)
   CHECK(n["pos_add"] == 4);
   CHECK(n.count("ffn_gate") == 0);
   for (const Op& o : ops) {
@@ -93,8 +94,8 @@ TEST_CASE("DeiT-Tiny: one encoder pass, patch GEMM and classifier, MACs worked b
   WorkloadSpec d = load_yaml_text("deit_distilled", text);
   CHECK(d.scenario.prompt_tokens == 198);
   auto dops = build_graph(d, GraphOptions{true});
-  const uint64_t dexpect = 3ull * 196 * 768 * 192 +
-                           12ull * (3ull * 198 * 442368 + 2ull * 3 * 3 * 198 * 198 * 64) + 2ull * 3 * 192 * 1000;
+  const uint64_t dexpect =
+      3ull * 196 * 768 * 192 + 12ull * (3ull * 198 * 442368 + 2ull * 3 * 3 * 198 * 198 * 64) + 2ull * 3 * 192 * 1000;
   CHECK(graph_macs(dops, Phase::Prefill, 0) == dexpect);
   CHECK(closed_form_prefill_macs(d) == dexpect);
 }
@@ -116,9 +117,9 @@ TEST_CASE("encoder workloads run end to end and report images per second") {
   CHECK(r.out.find("batch 1 images, 197 tokens per image") != std::string::npos);
   CHECK(r.out.find("decode tokens/s") == std::string::npos);  // no decode phase, no decode lines
   CHECK(r.out.find("end-to-end tokens/s") != std::string::npos);
-  CmdResult bad = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + src("workloads/deit_tiny.yaml") +
-                                 " --prompt-tokens 10",
-                             "deit_bad");
+  CmdResult bad = run_lpusim(
+      "run " + src("configs/designs/lpu.yaml") + " " + src("workloads/deit_tiny.yaml") + " --prompt-tokens 10",
+      "deit_bad");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("is an encoder (one pass per image): only --batch applies") != std::string::npos);
 }
@@ -166,18 +167,25 @@ TEST_CASE("import-hf: every fixture config gives the zoo shape and loads") {
 }
 
 TEST_CASE("import-hf: missing fields, bad values and unsupported architectures are errors naming field and file") {
-  const std::string dir = (std::filesystem::temp_directory_path() / ("lpusim_hf_" + std::to_string(::getpid()))).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("lpusim_hf_" + std::to_string(::getpid()))).string();
   const std::string llama = read_file(src("tests/data/hf/llama2_7b/config.json"));
   struct Bad {
     std::string text, expect;
   };
   const std::vector<Bad> cases = {
-      {replace_once(llama, "\"intermediate_size\": 11008,", ""), "cfg.json: intermediate_size: missing required field (architecture LlamaForCausalLM)"},
-      {replace_once(llama, "\"hidden_size\": 4096", "\"hidden_size\": \"4096\""), "hidden_size: expected a positive integer"},
-      {replace_once(llama, "\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\""), "hidden_act: expected one of {silu}"},
-      {replace_once(llama, "\"num_key_value_heads\": 32", "\"num_key_value_heads\": 5"), "num_key_value_heads: must divide"},
-      {replace_once(llama, "LlamaForCausalLM", "MistralForCausalLM"), "architectures: unsupported architecture 'MistralForCausalLM'"},
-      {replace_once(llama, "\"architectures\": [\n    \"LlamaForCausalLM\"\n  ],", ""), "architectures: expected a list"},
+      {replace_once(llama, "\"intermediate_size\": 11008,", ""),
+       "cfg.json: intermediate_size: missing required field (architecture LlamaForCausalLM)"},
+      {replace_once(llama, "\"hidden_size\": 4096", "\"hidden_size\": \"4096\""),
+       "hidden_size: expected a positive integer"},
+      {replace_once(llama, "\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\""),
+       "hidden_act: expected one of {silu}"},
+      {replace_once(llama, "\"num_key_value_heads\": 32", "\"num_key_value_heads\": 5"),
+       "num_key_value_heads: must divide"},
+      {replace_once(llama, "LlamaForCausalLM", "MistralForCausalLM"),
+       "architectures: unsupported architecture 'MistralForCausalLM'"},
+      {replace_once(llama, "\"architectures\": [\n    \"LlamaForCausalLM\"\n  ],", ""),
+       "architectures: expected a list"},
       {"{\"architectures\": [\"GPT2LMHeadModel\"], ", "not valid JSON"},
       {"{\"architectures\": [\"ViTForImageClassification\"], \"hidden_size\": 192, \"num_hidden_layers\": 1, "
        "\"num_attention_heads\": 3, \"intermediate_size\": 768, \"hidden_act\": \"gelu\", \"image_size\": 224, "
@@ -193,7 +201,8 @@ TEST_CASE("import-hf: missing fields, bad values and unsupported architectures a
     CHECK(r.err.find(b.expect) != std::string::npos);
   }
   // Without -o the YAML goes to stdout; with -o to the file.
-  CmdResult ok = run_lpusim("import-hf " + src("tests/data/hf/gpt2/config.json") + " -o " + dir + "/gpt2.yaml", "hf_ok");
+  CmdResult ok =
+      run_lpusim("import-hf " + src("tests/data/hf/gpt2/config.json") + " -o " + dir + "/gpt2.yaml", "hf_ok");
   CHECK(ok.code == 0);
   CHECK(load_workload(dir + "/gpt2.yaml").model.max_positions == 1024);
 }
@@ -224,7 +233,8 @@ TEST_CASE("workload schema: family-specific keys are strict") {
   }
 }
 
-TEST_CASE("largest batch that fits DRAM: peak memory is linear in the batch, closed form floor((C - W) / per_sequence)") {
+TEST_CASE(
+    "largest batch that fits DRAM: peak memory is linear in the batch, closed form floor((C - W) / per_sequence)") {
   DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
   DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
   REQUIRE(lpu.dram.capacity_gib == 8);

@@ -9,15 +9,15 @@
 #include <cmath>
 #include <random>
 
-#include "config/loaders.h"
-#include "helpers.h"
-#include "unit_bench.h"
-#include "datapath/bitattn.h"
-#include "units/popcount_attention/popcount_attention.h"
-#include "compiler/compiler.h"
 #include "base/config_error.h"
+#include "compiler/compiler.h"
+#include "config/loaders.h"
+#include "datapath/bitattn.h"
+#include "helpers.h"
 #include "spec/design.h"
 #include "spec/workload.h"
+#include "unit_bench.h"
+#include "units/popcount_attention/popcount_attention.h"
 
 using namespace lpusim;
 using namespace lpusim::bitattn;
@@ -45,7 +45,6 @@ std::vector<std::vector<float>> cases(uint32_t d, uint64_t seed) {
   return c;
 }
 
-
 }  // namespace
 
 TEST_CASE("popcount dot products are bit-exact against the integer reference for every coding") {
@@ -65,8 +64,8 @@ TEST_CASE("popcount dot products are bit-exact against the integer reference for
             for (auto& x : p) x = std::fabs(x);
             const Encoding ce = enc == Encoding::Spike ? Encoding::Spike : Encoding::BitPlane;
             const CodedVec pa = encode(p, ce, T, Side::Query, true);
-            const CodedVec vb = encode(cs[j], enc == Encoding::Sign ? Encoding::Sign : enc,
-                                       enc == Encoding::Sign ? 1 : T, Side::Key);
+            const CodedVec vb =
+                encode(cs[j], enc == Encoding::Sign ? Encoding::Sign : enc, enc == Encoding::Sign ? 1 : T, Side::Key);
             CHECK(dot_bitwise(pa, vb, ce, 64, nullptr) == dot_reference(pa, vb, ce));
           }
         }
@@ -107,7 +106,12 @@ TEST_CASE("bit-operation counts are n^2 x passes x lane words (per coding)") {
   const std::vector<float> q = gaussian(n * d, 1), k = gaussian(n * d, 2), v = gaussian(n * d, 3);
   for (uint32_t lane : {64u, 256u}) {
     const uint64_t W = cdiv(d, lane);
-    struct C { Encoding e; uint32_t T; uint64_t passes; uint64_t extra; };
+    struct C {
+      Encoding e;
+      uint32_t T;
+      uint64_t passes;
+      uint64_t extra;
+    };
     for (const C c : {C{Encoding::Sign, 1, 1, 0}, C{Encoding::BitPlane, 2, 4, 0}, C{Encoding::BitPlane, 3, 9, 0},
                       C{Encoding::Spike, 4, 8, 1}}) {
       INFO(encoding_name(c.e) << " T " << c.T << " lane " << lane);
@@ -176,9 +180,16 @@ TEST_CASE("integer/LUT softmax is a close, normalised approximation") {
 
 TEST_CASE("engine tile cycles follow the closed form (lanes, lane width, T, d, n, query rows, banks)") {
   UnitBench b("configs/designs/lpu_bitformer.yaml");
-  struct Cfg { std::string enc; int64_t lanes; std::string lb; int64_t rows, banks, depth; };
-  std::vector<Cfg> cfgs = {{"bit_plane", 8, "256", 4, 8, 3}, {"sign", 4, "64", 1, 2, 2},
-                           {"spike", 16, "512", 8, 16, 4}, {"bit_plane", 3, "64", 3, 1, 2}};
+  struct Cfg {
+    std::string enc;
+    int64_t lanes;
+    std::string lb;
+    int64_t rows, banks, depth;
+  };
+  std::vector<Cfg> cfgs = {{"bit_plane", 8, "256", 4, 8, 3},
+                           {"sign", 4, "64", 1, 2, 2},
+                           {"spike", 16, "512", 8, 16, 4},
+                           {"bit_plane", 3, "64", 3, 1, 2}};
   std::vector<std::unique_ptr<ComputeUnit>> units;
   for (size_t i = 0; i < cfgs.size(); ++i) {
     UnitSpec s = b.unit("bitattn");
@@ -259,7 +270,8 @@ TEST_CASE("an engine tile simulated in SystemC takes its cycles, and its energy 
                            e[Ev::KbufReadBit] * kb.read_pj_per_bit + e[Ev::KbufWriteBit] * kb.write_pj_per_bit;
   const EnergyBreakdown pj = price(e, st.prices);
   CHECK(pj.total() == Approx(expect_pj).epsilon(1e-12));
-  CHECK(pj[EnergyClass::Sram] == Approx(e[Ev::KbufReadBit] * kb.read_pj_per_bit + e[Ev::KbufWriteBit] * kb.write_pj_per_bit));
+  CHECK(pj[EnergyClass::Sram] ==
+        Approx(e[Ev::KbufReadBit] * kb.read_pj_per_bit + e[Ev::KbufWriteBit] * kb.write_pj_per_bit));
 }
 
 TEST_CASE("engine encoder tile: two passes over the encoder lanes, compares per coding") {
@@ -329,9 +341,10 @@ TEST_CASE("KV cache footprint and KV DRAM traffic follow the coding width T") {
 }
 
 TEST_CASE("decode on lpu_bitformer puts attn_score on the engine and the report says which path each op took") {
-  const std::string out = std::filesystem::temp_directory_path() / ("lpusim_popcount_run_" + std::to_string(::getpid()));
-  CmdResult r = run_lpusim("run " + src("configs/designs/lpu_bitformer.yaml") + " " + src("tests/data/tiny.yaml") +
-                               " -o " + out, "pc_run");
+  const std::string out =
+      std::filesystem::temp_directory_path() / ("lpusim_popcount_run_" + std::to_string(::getpid()));
+  CmdResult r = run_lpusim(
+      "run " + src("configs/designs/lpu_bitformer.yaml") + " " + src("tests/data/tiny.yaml") + " -o " + out, "pc_run");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(read_file(out + "/report.json"));
   const auto& d = j["designs"][0];
@@ -373,7 +386,8 @@ TEST_CASE("design mapping variants: context on the engine, int_lut softmax, enco
   std::string t = read_file(dir + "/configs/designs/lpu_bitformer.yaml");
   t = replace_once(t, "  softmax: fp16\n  context: fp16\n", "  softmax: int_lut\n  context: popcount\n");
   t = replace_once(t, "    encoder: engine\n", "    encoder: vector\n");
-  t = replace_once(t, "  kv_cache: binarised\n", "  kv_cache: binarised\n  layer_overrides:\n    - {layers: [0], scores: fp16}\n");
+  t = replace_once(t, "  kv_cache: binarised\n",
+                   "  kv_cache: binarised\n  layer_overrides:\n    - {layers: [0], scores: fp16}\n");
   write_file(dir + "/configs/designs/v.yaml", t);
   const DesignSpec d = load_design(dir + "/configs/designs/v.yaml");
   WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
@@ -409,12 +423,16 @@ TEST_CASE("design mapping variants: context on the engine, int_lut softmax, enco
 
 TEST_CASE("bad popcount configurations are clear errors") {
   const std::string dir = temp_tree("pc_bad");
-  const std::string good = replace_once(read_file(dir + "/configs/designs/lpu_bitformer.yaml"), "  kv_cache: binarised\n",
-                                        "  kv_cache: binarised\n  layer_overrides:\n    - {layers: [0], scores: fp16}\n");
-  struct Bad { std::string from, to, expect; };
+  const std::string good =
+      replace_once(read_file(dir + "/configs/designs/lpu_bitformer.yaml"), "  kv_cache: binarised\n",
+                   "  kv_cache: binarised\n  layer_overrides:\n    - {layers: [0], scores: fp16}\n");
+  struct Bad {
+    std::string from, to, expect;
+  };
   const std::vector<Bad> bads = {
       {"    encoding: bit_plane\n", "    encoding: sign\n", "units.bitattn.T: encoding sign codes 1 bit per element"},
-      {"    adder_tree_depth: 3\n", "    adder_tree_depth: 2\n", "units.bitattn.adder_tree_depth: expected 2^adder_tree_depth >= lanes (8)"},
+      {"    adder_tree_depth: 3\n", "    adder_tree_depth: 2\n",
+       "units.bitattn.adder_tree_depth: expected 2^adder_tree_depth >= lanes (8)"},
       {"    lane_bits: 256\n", "    lane_bits: 128\n", "units.bitattn.lane_bits"},
       {"  engine: bitattn\n", "  engine: fpmac\n", "attention.engine: unit 'fpmac' is a fp16_mac_array"},
       {"  engine: bitattn\n", "  engine: nope\n", "attention.engine: no unit named 'nope'"},
@@ -449,9 +467,11 @@ TEST_CASE("bad popcount configurations are clear errors") {
 }
 
 TEST_CASE("attention-accuracy prints per-layer accuracy and cost per T and writes CSV/JSON") {
-  const std::string out = std::filesystem::temp_directory_path() / ("lpusim_popcount_acc_" + std::to_string(::getpid()));
+  const std::string out =
+      std::filesystem::temp_directory_path() / ("lpusim_popcount_acc_" + std::to_string(::getpid()));
   CmdResult r = run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
-                               src("tests/data/tiny.yaml") + " --T 1,2,4 --seq 32 -o " + out, "pc_acc");
+                               src("tests/data/tiny.yaml") + " --T 1,2,4 --seq 32 -o " + out,
+                           "pc_acc");
   REQUIRE(r.code == 0);
   CHECK(r.out.find("SYNTHETIC") != std::string::npos);
   CHECK(r.out.find("0 mismatches") != std::string::npos);
@@ -472,16 +492,19 @@ TEST_CASE("attention-accuracy prints per-layer accuracy and cost per T and write
   CHECK(read_file(out + "/attention_accuracy.csv").rfind("layer,variant,path,cosine", 0) == 0);
   // Deterministic: the same seed gives byte-identical files.
   CmdResult r2 = run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
-                                src("tests/data/tiny.yaml") + " --T 1,2,4 --seq 32", "pc_acc2");
+                                src("tests/data/tiny.yaml") + " --T 1,2,4 --seq 32",
+                            "pc_acc2");
   CHECK(r2.out == r.out.substr(0, r.out.find("wrote ")));
-  CHECK(run_lpusim("attention-accuracy " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml"),
-                   "pc_acc3").code == 2);
+  CHECK(
+      run_lpusim("attention-accuracy " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml"), "pc_acc3")
+          .code == 2);
 }
 
 TEST_CASE("attention-accuracy: a lane-width sweep changes cost, not values; sign engines only take T = 1") {
   const std::string out = std::filesystem::temp_directory_path() / ("lpusim_popcount_lb_" + std::to_string(::getpid()));
   CmdResult r = run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
-                               src("tests/data/tiny.yaml") + " --T 2 --lane-bits 64,512 --seq 16 -o " + out, "pc_lb");
+                               src("tests/data/tiny.yaml") + " --T 2 --lane-bits 64,512 --seq 16 -o " + out,
+                           "pc_lb");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(read_file(out + "/attention_accuracy.json"));
   std::map<std::string, nlohmann::json> row;
@@ -494,14 +517,16 @@ TEST_CASE("attention-accuracy: a lane-width sweep changes cost, not values; sign
   // head_dim 64: one 64-bit word vs one mostly-padding 512-bit word per vector.
   CHECK(row["T=2 B=64"]["energy_pj"].get<double>() < row["T=2 B=512"]["energy_pj"].get<double>());
   CHECK(run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
-                       src("tests/data/tiny.yaml") + " --lane-bits 128", "pc_lb2").code == 2);
+                       src("tests/data/tiny.yaml") + " --lane-bits 128",
+                   "pc_lb2")
+            .code == 2);
 
   const std::string dir = temp_tree("pc_sign");
   std::string t = read_file(dir + "/configs/designs/lpu_bitformer.yaml");
   t = replace_once(replace_once(t, "    encoding: bit_plane\n", "    encoding: sign\n"), "    T: 2\n", "    T: 1\n");
   write_file(dir + "/configs/designs/s.yaml", t);
-  CmdResult s = run_lpusim("attention-accuracy " + dir + "/configs/designs/s.yaml " + src("tests/data/tiny.yaml") +
-                               " --T 1,2", "pc_sign");
+  CmdResult s = run_lpusim(
+      "attention-accuracy " + dir + "/configs/designs/s.yaml " + src("tests/data/tiny.yaml") + " --T 1,2", "pc_sign");
   CHECK(s.code == 2);
   CHECK(s.err.find("needs a bit_plane or spike engine") != std::string::npos);
 }

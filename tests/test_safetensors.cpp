@@ -10,12 +10,12 @@
 #include <map>
 #include <random>
 
-#include "config/loaders.h"
+#include "base/config_error.h"
 #include "checkpoint_fixture.h"
+#include "compiler/compiler.h"
+#include "config/loaders.h"
 #include "helpers.h"
 #include "workload/checkpoint_weights.h"
-#include "compiler/compiler.h"
-#include "base/config_error.h"
 #include "workload/safetensors.h"
 
 using namespace lpusim;
@@ -26,12 +26,14 @@ TEST_CASE("safetensors: every dtype round-trips through a file written here") {
   const std::vector<int8_t> i8 = {-128, -1, 0, 1, 127};
   const std::vector<uint8_t> u8 = {0, 1, 128, 255};
   const std::string path = tmp("dtypes.safetensors");
-  write_file(path, write_safetensors({{"f32", StDtype::F32, {2, 3}, f32_bytes(vals)},
-                                      {"f16", StDtype::F16, {6}, u16_bytes(vals, float_to_half)},
-                                      {"bf16", StDtype::BF16, {3, 2}, u16_bytes({0.f, 1.f, -2.5f, 0.15625f, 3.f, -4.f}, float_to_bf16)},
-                                      {"i8", StDtype::I8, {5}, raw(i8)},
-                                      {"u8", StDtype::U8, {2, 2}, raw(u8)},
-                                      {"empty", StDtype::F32, {0, 4}, ""}}));
+  write_file(path,
+             write_safetensors(
+                 {{"f32", StDtype::F32, {2, 3}, f32_bytes(vals)},
+                  {"f16", StDtype::F16, {6}, u16_bytes(vals, float_to_half)},
+                  {"bf16", StDtype::BF16, {3, 2}, u16_bytes({0.f, 1.f, -2.5f, 0.15625f, 3.f, -4.f}, float_to_bf16)},
+                  {"i8", StDtype::I8, {5}, raw(i8)},
+                  {"u8", StDtype::U8, {2, 2}, raw(u8)},
+                  {"empty", StDtype::F32, {0, 4}, ""}}));
   SafetensorsFile f(path);
   CHECK(f.tensors().size() == 6);
   const StTensor& t = f.at("f32");
@@ -55,8 +57,8 @@ TEST_CASE("safetensors: every dtype round-trips through a file written here") {
 }
 
 TEST_CASE("safetensors: corrupt, truncated and inconsistent files are errors naming file and tensor") {
-  const std::string good = write_safetensors({{"a", StDtype::F32, {2, 2}, f32_bytes({1, 2, 3, 4})},
-                                              {"b", StDtype::I8, {3}, std::string("\x01\x02\x03", 3)}});
+  const std::string good = write_safetensors(
+      {{"a", StDtype::F32, {2, 2}, f32_bytes({1, 2, 3, 4})}, {"b", StDtype::I8, {3}, std::string("\x01\x02\x03", 3)}});
   auto expect_error = [](const std::string& tag, const std::string& bytes, const std::string& what) {
     INFO(tag);
     const std::string path = tmp(tag + ".safetensors");
@@ -181,14 +183,15 @@ TEST_CASE("checkpoint zero counts reach every ternary tile's w_nonzero, and the 
   CHECK(zf[0] == Approx(static_cast<double>(zeros_l0) / static_cast<double>(total_l0)).epsilon(1e-12));
   CHECK(1.0 - static_cast<double>(step1[0].second) / static_cast<double>(step1[0].first) ==
         Approx(zf[0]).epsilon(1e-12));
-  CHECK(zf[0] == Approx(0.4).margin(0.01));  // 40 % zeros drawn
+  CHECK(zf[0] == Approx(0.4).margin(0.01));   // 40 % zeros drawn
   CHECK(zf[1] == Approx(0.31).margin(0.01));  // absmean of Gaussian weights: erf(0.282) = 0.310
 
   const std::string out = tmp("report_dir");
   CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w.file + " -o " + out, "ckpt_run");
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("weights: checkpoint " + ck + ": 14 ternary tensors (7 packed U8 + scale, 0 already ternary, 7 absmean-ternarised)") !=
+  CHECK(r.out.find("weights: checkpoint " + ck +
+                   ": 14 ternary tensors (7 packed U8 + scale, 0 already ternary, 7 absmean-ternarised)") !=
         std::string::npos);
   CHECK(r.out.find("zero weights per layer: 0: ") != std::string::npos);
   CHECK(read_file(out + "/report.json").find("\"layer_zero_fraction\"") != std::string::npos);
@@ -224,7 +227,8 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
       t.bytes += t.bytes;
     }
   }
-  expect("scale2", two_scales, "tensor 'model.layers.0.mlp.gate_proj.weight_scale': expected one scale value, got shape [2]");
+  expect("scale2", two_scales,
+         "tensor 'model.layers.0.mlp.gate_proj.weight_scale': expected one scale value, got shape [2]");
   std::vector<StWriteTensor> wrong = base.tensors;
   for (auto& t : wrong) {
     if (t.name == "model.layers.1.self_attn.k_proj.weight") {
@@ -242,8 +246,9 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
   write_file(ck, write_safetensors(bad));
   WorkloadSpec w3 = load_workload(checkpoint_workload(ck, "code3"));
   SafetensorsWeights sw3(w3.model);
-  CHECK_THROWS_WITH(sw3.layer_zero_fractions(),
-                    Catch::Contains("tensor 'model.layers.0.mlp.up_proj.weight': invalid 2-bit ternary code 3 at row 483, column 7"));
+  CHECK_THROWS_WITH(
+      sw3.layer_zero_fractions(),
+      Catch::Contains("tensor 'model.layers.0.mlp.up_proj.weight': invalid 2-bit ternary code 3 at row 483, column 7"));
   CmdResult r3 = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w3.file, "code3");
   CHECK(r3.code == 2);
   CHECK(r3.err.find("invalid 2-bit ternary code 3") != std::string::npos);
@@ -267,7 +272,8 @@ TEST_CASE("tiny LLaMA- and BitNet-style config.json + safetensors written here: 
     const char* ffn_activation;
     bool subln;
   };
-  for (const Arch& a : {Arch{"LlamaForCausalLM", "silu", "swiglu", false}, Arch{"BitNetForCausalLM", "relu2", "relu2_glu", true}}) {
+  for (const Arch& a :
+       {Arch{"LlamaForCausalLM", "silu", "swiglu", false}, Arch{"BitNetForCausalLM", "relu2", "relu2_glu", true}}) {
     INFO(a.arch);
     const std::string cfg = tmp(std::string(a.arch) + "/config.json");
     write_file(cfg, std::string("{\"architectures\": [\"") + a.arch + "\"], \"hidden_act\": \"" + a.act +
@@ -285,7 +291,8 @@ TEST_CASE("tiny LLaMA- and BitNet-style config.json + safetensors written here: 
     CHECK(w.model.weight_distribution == "checkpoint");
     SafetensorsWeights sw(w.model);
     CHECK(sw.trit(0, "ffn_down", 5, 9) == c.trits.at({0, "ffn_down"})[9 * 640 + 5]);
-    CmdResult run = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --prompt-tokens 8 --generated-tokens 2", "imp_run");
+    CmdResult run = run_lpusim(
+        "run " + src("configs/designs/lpu.yaml") + " " + wl + " --prompt-tokens 8 --generated-tokens 2", "imp_run");
     INFO(run.err);
     CHECK(run.code == 0);
     CHECK(run.out.find("weights: checkpoint " + ck) != std::string::npos);

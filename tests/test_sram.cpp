@@ -28,8 +28,8 @@ TEST_CASE("SRAM: bank conflicts appear with one bank and vanish with more banks 
 
   BufferSpec eight{"eight", 64, 8, 1, 128};
   SramBuffer b("b", eight, tech, clk, 1);
-  CHECK(cycles(b.reserve(4 * 128, false, 0, 0)) == 1);   // banks 0-3, one word each
-  CHECK(cycles(b.reserve(4 * 128, true, 0, 64)) == 1);   // banks 4-7: no conflict
+  CHECK(cycles(b.reserve(4 * 128, false, 0, 0)) == 1);  // banks 0-3, one word each
+  CHECK(cycles(b.reserve(4 * 128, true, 0, 64)) == 1);  // banks 4-7: no conflict
   CHECK(b.bank_conflicts() == 0);
   CHECK(cycles(b.reserve(2 * 128, false, 0, 16)) == 2);  // banks 1-2 busy until 1: waits one cycle
   CHECK(b.bank_conflicts() == 1);

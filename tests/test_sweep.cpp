@@ -12,9 +12,9 @@
 
 #include <filesystem>
 
+#include "base/config_error.h"
 #include "config/loaders.h"
 #include "helpers.h"
-#include "base/config_error.h"
 #include "spec/area.h"
 #include "sweep/sweep.h"
 
@@ -73,14 +73,16 @@ TEST_CASE("constraint expressions: precedence, comparisons, logic") {
   CHECK(ev("!(a.b == 3)") == 0);
   CHECK(ev("c >= 4.5") == 0);
   CHECK(Expr::parse("a.b * c <= sram_kib", "x").names() == std::vector<std::string>{"a.b", "c", "sram_kib"});
-  CHECK_THROWS_WITH(Expr::parse("a.b <= ", "f.yaml:3:5"), Catch::Contains("f.yaml:3:5") && Catch::Contains("character 8"));
+  CHECK_THROWS_WITH(Expr::parse("a.b <= ", "f.yaml:3:5"),
+                    Catch::Contains("f.yaml:3:5") && Catch::Contains("character 8"));
   CHECK_THROWS_WITH(Expr::parse("(1 + 2", "x"), Catch::Contains("expected ')'"));
   CHECK_THROWS_WITH(Expr::parse("1 $ 2", "x"), Catch::Contains("unexpected '$'"));
 }
 
 TEST_CASE("Pareto front on hand-made points") {
   // (3,6) is dominated by (2,5); (2.5,5) by (2,5); (5,2) by (4,2). Same set as reports/test_reports.py.
-  const std::vector<std::pair<double, double>> pts = {{1, 9}, {2, 5}, {3, 6}, {4, 2}, {5, 2}, {2.5, 5}, {6, 1}, {0.5, 10}};
+  const std::vector<std::pair<double, double>> pts = {{1, 9}, {2, 5},   {3, 6}, {4, 2},
+                                                      {5, 2}, {2.5, 5}, {6, 1}, {0.5, 10}};
   CHECK(pareto_front(pts) == std::vector<size_t>{7, 0, 1, 3, 6});
   CHECK(pareto_front({{2, 3}, {2, 3}, {1, 4}}) == std::vector<size_t>{2, 0, 1});
   CHECK(pareto_front({}).empty());
@@ -114,17 +116,18 @@ TEST_CASE("cartesian expansion: 2 x 2 variants with the values set at their key 
 }
 
 TEST_CASE("zip and random expansion counts, random draws seeded and distinct") {
-  const std::string zip = sweep_file("zip", "mode: zip\nparameters:\n  units.tmac.rows: [16, 32, 64]\n"
-                                            "  units.tmac.cols: [16, 32, 64]\n");
+  const std::string zip = sweep_file("zip",
+                                     "mode: zip\nparameters:\n  units.tmac.rows: [16, 32, 64]\n"
+                                     "  units.tmac.cols: [16, 32, 64]\n");
   Expansion z = expand(SweepSpec::load(zip), out_dir(zip, "out"));
   REQUIRE(z.points.size() == 4);
   for (size_t i = 1; i < 4; ++i) CHECK(z.points[i].values[0] == z.points[i].values[1]);
 
   auto random = [](const std::string& tag, int seed, int samples) {
-    const std::string sw = sweep_file(tag, "mode: random\nsamples: " + std::to_string(samples) + "\nseed: " +
-                                               std::to_string(seed) +
-                                               "\nparameters:\n  units.tmac.rows: [8, 16, 32, 64]\n"
-                                               "  units.tmac.cols: [8, 16, 32, 64]\n  buffers.weight.size_kib: [512, 1024]\n");
+    const std::string sw =
+        sweep_file(tag, "mode: random\nsamples: " + std::to_string(samples) + "\nseed: " + std::to_string(seed) +
+                            "\nparameters:\n  units.tmac.rows: [8, 16, 32, 64]\n"
+                            "  units.tmac.cols: [8, 16, 32, 64]\n  buffers.weight.size_kib: [512, 1024]\n");
     std::vector<std::vector<std::string>> v;
     for (const auto& p : expand(SweepSpec::load(sw), out_dir(sw, "out")).points) {
       if (!p.baseline) v.push_back(p.values);
@@ -165,8 +168,7 @@ TEST_CASE("bad sweep files give file:line:col errors") {
       {"mode: grid\nparameters:\n  units.tmac.rows: [1]\n", "s.yaml:5:7", "expected one of {cartesian, zip, random}"},
       {"mode: cartesian\nparameters:\n  units.tmac.rowz: [1]\n", "s.yaml:7:20", "units.tmac has: impl, rows"},
       {"mode: cartesian\nparameters:\n  units.tmac.rows: [1]\nfoo: 1\n", "s.yaml:8:1", "unknown key"},
-      {"mode: zip\nparameters:\n  units.tmac.rows: [1, 2]\n  units.tmac.cols: [1]\n", "s.yaml:8:20",
-       "equal length"},
+      {"mode: zip\nparameters:\n  units.tmac.rows: [1, 2]\n  units.tmac.cols: [1]\n", "s.yaml:8:20", "equal length"},
       {"mode: cartesian\nparameters:\n  units.tmac.rows: [16]\nconstraints: [\"sram_kb < 4\"]\n", "s.yaml:8:15",
        "unknown name 'sram_kb'"},
       {"mode: cartesian\nparameters:\n  units.tmac.rows: [16]\nconstraints: [\"sram_kib < \"]\n", "s.yaml:8:15",
@@ -230,7 +232,8 @@ TEST_CASE("a 2 x 2 sweep gives 4 variant rows with the right values and metrics"
   const std::string md = read_file(out + "/summary.md");
   CHECK(md.find("| baseline-tiny | - | - | ok |") != std::string::npos);
   std::vector<std::pair<double, double>> pts;
-  for (size_t i = 1; i < 5; ++i) pts.push_back({rs[i]["time_per_output_token_s"], rs[i]["energy_per_generated_token_pj"]});
+  for (size_t i = 1; i < 5; ++i)
+    pts.push_back({rs[i]["time_per_output_token_s"], rs[i]["energy_per_generated_token_pj"]});
   for (size_t f : pareto_front(pts)) {
     const std::string id = rs[f + 1]["point"];
     const size_t at = md.find("| " + id + " |");
@@ -276,8 +279,8 @@ TEST_CASE("sweeps: determinism, resume after a kill, shards merged byte for byte
     run("s2", "--shard 2/2 -j 1");
     CHECK(rows(out_dir(sw, "s1")).size() == 3);
     CHECK(rows(out_dir(sw, "s2")).size() == 2);
-    CmdResult m = run_lpusim("sweep-merge " + out_dir(sw, "s2") + " " + out_dir(sw, "s1") + " -o " + out_dir(sw, "merged"),
-                             "res_merge");
+    CmdResult m = run_lpusim(
+        "sweep-merge " + out_dir(sw, "s2") + " " + out_dir(sw, "s1") + " -o " + out_dir(sw, "merged"), "res_merge");
     REQUIRE(m.code == 0);
     CHECK(read_file(out_dir(sw, "merged") + "/results.csv") == csv);
     CHECK(read_file(out_dir(sw, "merged") + "/results.jsonl") == jl);
@@ -288,8 +291,8 @@ TEST_CASE("sweeps: determinism, resume after a kill, shards merged byte for byte
     CmdResult bad = run_lpusim("sweep-merge " + out_dir(sw, "s1") + " -o " + out_dir(sw, "m2"), "res_merge2");
     CHECK(bad.code == 2);
     CHECK(bad.err.find("points without results") != std::string::npos);
-    CmdResult dup = run_lpusim("sweep-merge " + out_dir(sw, "s1") + " " + out_dir(sw, "s1") + " -o " + out_dir(sw, "m3"),
-                               "res_merge3");
+    CmdResult dup = run_lpusim(
+        "sweep-merge " + out_dir(sw, "s1") + " " + out_dir(sw, "s1") + " -o " + out_dir(sw, "m3"), "res_merge3");
     CHECK(dup.code == 2);
     CHECK(dup.err.find("is also in") != std::string::npos);
     // A results folder belongs to one shard.
@@ -300,7 +303,8 @@ TEST_CASE("sweeps: determinism, resume after a kill, shards merged byte for byte
 
 TEST_CASE("a failing point is retried once, then recorded failed with its error") {
   // A 0.1 KiB activation buffer loads, but the compiler cannot fit one activation row.
-  const std::string sw = sweep_file("fail", "mode: cartesian\nparameters:\n  buffers.activation.size_kib: [1024, 0.1]\n");
+  const std::string sw =
+      sweep_file("fail", "mode: cartesian\nparameters:\n  buffers.activation.size_kib: [1024, 0.1]\n");
   const std::string out = out_dir(sw, "out");
   CmdResult r = run_lpusim("sweep " + sw + " -o " + out, "fail");
   CHECK(r.code == 3);
@@ -318,8 +322,9 @@ TEST_CASE("a failing point is retried once, then recorded failed with its error"
 }
 
 TEST_CASE("a sweep killed mid-run (SIGKILL to it and its workers) resumes to every point exactly once") {
-  const std::string sw = sweep_file("kill", "mode: cartesian\nparameters:\n  units.tmac.rows: [16, 32, 64]\n"
-                                            "  units.tmac.cols: [16, 32, 64]\n");
+  const std::string sw = sweep_file("kill",
+                                    "mode: cartesian\nparameters:\n  units.tmac.rows: [16, 32, 64]\n"
+                                    "  units.tmac.cols: [16, 32, 64]\n");
   const std::string full = out_dir(sw, "full"), killed = out_dir(sw, "killed");
   REQUIRE(run_lpusim("sweep " + sw + " -o " + full + " -j 2", "kill_full").code == 0);
   const std::string want = read_file(full + "/results.jsonl");
@@ -333,7 +338,8 @@ TEST_CASE("a sweep killed mid-run (SIGKILL to it and its workers) resumes to eve
     const int devnull = ::open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(LPUSIM_BINARY, LPUSIM_BINARY, "sweep", sw.c_str(), "-o", killed.c_str(), "-j", "2", static_cast<char*>(nullptr));
+    execl(LPUSIM_BINARY, LPUSIM_BINARY, "sweep", sw.c_str(), "-o", killed.c_str(), "-j", "2",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   setpgid(pid, pid);

@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 #include <systemc>
 
+#include "datapath/systolic.h"
 #include "helpers.h"
+#include "memory/sram_buffer.h"
+#include "spec/design.h"
 #include "unit_bench.h"
 #include "units/compute_unit.h"
-#include "memory/sram_buffer.h"
-#include "datapath/systolic.h"
-#include "spec/design.h"
 
 using namespace lpusim;
 using namespace lpusim_test;

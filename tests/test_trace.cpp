@@ -139,8 +139,8 @@ TEST_CASE("VCD and timeline traces: busy time per unit equals the report, report
   const std::string args = "compare " + src("configs/designs/lpu.yaml") + " " + src("configs/designs/fp16.yaml") + " " +
                            src("tests/data/tiny.yaml") + " -o ";
   CmdResult plain = run_lpusim(args + dir + "/plain", "trace_plain");
-  CmdResult traced = run_lpusim(args + dir + "/traced --trace-vcd " + dir + "/t.vcd --trace-timeline " + dir + "/t.json",
-                                "trace_on");
+  CmdResult traced =
+      run_lpusim(args + dir + "/traced --trace-vcd " + dir + "/t.vcd --trace-timeline " + dir + "/t.json", "trace_on");
   INFO(traced.err);
   REQUIRE(plain.code == 0);
   REQUIRE(traced.code == 0);
@@ -195,8 +195,8 @@ TEST_CASE("VCD and timeline traces: busy time per unit equals the report, report
   }
 
   // Same inputs, same trace bytes (the VCD's date is blanked).
-  CmdResult again = run_lpusim(args + dir + "/again --trace-vcd " + dir + "/t2.vcd --trace-timeline " + dir + "/t2.json",
-                               "trace_again");
+  CmdResult again = run_lpusim(
+      args + dir + "/again --trace-vcd " + dir + "/t2.vcd --trace-timeline " + dir + "/t2.json", "trace_again");
   REQUIRE(again.code == 0);
   CHECK(read_file(dir + "/t.vcd") == read_file(dir + "/t2.vcd"));
   CHECK(read_file(dir + "/t.json") == read_file(dir + "/t2.json"));
@@ -205,7 +205,9 @@ TEST_CASE("VCD and timeline traces: busy time per unit equals the report, report
 TEST_CASE("trace window and layer range keep traces small") {
   const std::string dir = temp_tree("trace_f");
   const std::string base = "run " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml");
-  REQUIRE(run_lpusim(base + " --trace-vcd " + dir + "/full.vcd --trace-timeline " + dir + "/full.json", "tf_full").code == 0);
+  REQUIRE(
+      run_lpusim(base + " --trace-vcd " + dir + "/full.vcd --trace-timeline " + dir + "/full.json", "tf_full").code ==
+      0);
   CmdResult r = run_lpusim(base + " --trace-vcd " + dir + "/f.vcd --trace-timeline " + dir + "/f.json" +
                                " --trace-layers 0:0 --trace-window 10000:120000",
                            "tf_filtered");
@@ -218,7 +220,7 @@ TEST_CASE("trace window and layer range keep traces small") {
   for (const auto& kv : layers) CHECK(kv.second == std::set<int>{0});
   for (const auto& e : tl["traceEvents"]) {
     if (e["ph"] == "X" || e["ph"] == "b") {
-      CHECK(e["ts"].get<double>() >= 10.0);   // 10000 cycles at 1 GHz = 10 us
+      CHECK(e["ts"].get<double>() >= 10.0);  // 10000 cycles at 1 GHz = 10 us
       CHECK(e["ts"].get<double>() < 120.0);
     }
   }

@@ -9,9 +9,9 @@
 
 #include "config/loaders.h"
 #include "helpers.h"
-#include "units/compute_unit.h"
 #include "memory/sram_buffer.h"
 #include "spec/design.h"
+#include "units/compute_unit.h"
 
 namespace lpusim_test {
 

@@ -22,10 +22,10 @@ enum class Ev : int {
   SramWriteBit,
   DramReadBit,
   DramWriteBit,
-  GatedSlot,           // a MAC slot whose zero weight gated the add and the accumulator write
-  UnpackPacked2,       // one 2-bit weight code decoded to (sign, enable)
-  UnpackBase3Byte,     // one byte decoded to 5 trits
-  IndexDecodeBit,      // one bit of a compressed (zero-skipping) weight index decoded
+  GatedSlot,        // a MAC slot whose zero weight gated the add and the accumulator write
+  UnpackPacked2,    // one 2-bit weight code decoded to (sign, enable)
+  UnpackBase3Byte,  // one byte decoded to 5 trits
+  IndexDecodeBit,   // one bit of a compressed (zero-skipping) weight index decoded
   // Popcount attention engine (units/popcount_attention/popcount_attention.cpp).
   BitLogicBit,       // one 2-input AND/XNOR on one bit
   PopcountTreeBit,   // one input bit into a popcount compressor tree
@@ -34,13 +34,13 @@ enum class Ev : int {
   EncoderCompare,    // one threshold comparison in the Q/K/P/V quantiser
   KbufReadBit,       // one bit read from the engine's K-bit buffer (priced by its SRAM class)
   KbufWriteBit,      // one bit written into the K-bit buffer
-  Fp16Compare,      // LUT unit: thermometer-encoder comparison
-  LutSramReadBit,   // LUT unit: bits read from its LUT SRAM (priced by that SRAM's size class)
-  LutSramWriteBit,  // LUT unit: bits written into its LUT SRAM (tables streamed from DRAM)
-  DramActivate,    // one ACT (row open), priced per preset e_act_pj
-  DramPrecharge,   // one PRE (row close), e_pre_pj
-  DramReadBurst,   // one read burst (burst_bytes), e_rd_pj
-  DramWriteBurst,  // one write burst, e_wr_pj
+  Fp16Compare,       // LUT unit: thermometer-encoder comparison
+  LutSramReadBit,    // LUT unit: bits read from its LUT SRAM (priced by that SRAM's size class)
+  LutSramWriteBit,   // LUT unit: bits written into its LUT SRAM (tables streamed from DRAM)
+  DramActivate,      // one ACT (row open), priced per preset e_act_pj
+  DramPrecharge,     // one PRE (row close), e_pre_pj
+  DramReadBurst,     // one read burst (burst_bytes), e_rd_pj
+  DramWriteBurst,    // one write burst, e_wr_pj
   kCount
 };
 constexpr int kNumEv = static_cast<int>(Ev::kCount);
@@ -48,8 +48,8 @@ constexpr int kNumEv = static_cast<int>(Ev::kCount);
 enum class EnergyClass : int { Compute, Sram, Dram, Leakage, kCount };
 constexpr int kNumEnergyClass = static_cast<int>(EnergyClass::kCount);
 
-const char* ev_name(Ev e);                // e.g. "int8_add"
-EnergyClass ev_class(Ev e);               // compute / sram / dram
+const char* ev_name(Ev e);   // e.g. "int8_add"
+EnergyClass ev_class(Ev e);  // compute / sram / dram
 const char* energy_class_name(EnergyClass c);
 
 // Event counts, indexable by Ev. Counts are integers; stored as uint64 for exact sums.

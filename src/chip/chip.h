@@ -6,13 +6,13 @@
 #include <memory>
 #include <vector>
 
-#include "units/compute_unit.h"
 #include "chip/controller.h"
+#include "ir/program.h"
 #include "memory/dma_engine.h"
 #include "memory/dram.h"
 #include "memory/sram_buffer.h"
 #include "spec/design.h"
-#include "ir/program.h"
+#include "units/compute_unit.h"
 
 namespace lpusim {
 

@@ -4,17 +4,26 @@ namespace lpusim {
 
 Controller::Controller(sc_core::sc_module_name name, const Program& prog, std::vector<ComputeUnit*> units,
                        DmaEngine& dma, SramBuffer& wbuf, SramBuffer& abuf, sc_core::sc_time clock)
-    : sc_core::sc_module(name), prog_(prog), units_(std::move(units)), dma_(dma), wbuf_(wbuf), abuf_(abuf),
-      clock_(clock), loads_left_(prog.tiles.size()), computed_(prog.tiles.size()),
-      stores_left_(prog.tiles.size()), op_tiles_computed_(prog.ops.size()), op_tiles_done_(prog.ops.size()),
-      op_end_(prog.ops.size()), key_cycles_(prog.keys.size()), key_instances_(prog.keys.size()) {
+    : sc_core::sc_module(name),
+      prog_(prog),
+      units_(std::move(units)),
+      dma_(dma),
+      wbuf_(wbuf),
+      abuf_(abuf),
+      clock_(clock),
+      loads_left_(prog.tiles.size()),
+      computed_(prog.tiles.size()),
+      stores_left_(prog.tiles.size()),
+      op_tiles_computed_(prog.ops.size()),
+      op_tiles_done_(prog.ops.size()),
+      op_end_(prog.ops.size()),
+      key_cycles_(prog.keys.size()),
+      key_instances_(prog.keys.size()) {
   SC_HAS_PROCESS(Controller);
   SC_THREAD(run);
 }
 
-uint64_t Controller::now_cycles() const {
-  return static_cast<uint64_t>(sc_core::sc_time_stamp() / clock_ + 0.5);
-}
+uint64_t Controller::now_cycles() const { return static_cast<uint64_t>(sc_core::sc_time_stamp() / clock_ + 0.5); }
 
 void Controller::on_loaded(uint32_t t, DmaKind k) {
   if (probe_) probe_->dma_done(t, k);

@@ -13,18 +13,18 @@
 
 #include <vector>
 
-#include "units/compute_unit.h"
+#include "ir/program.h"
 #include "memory/dma_engine.h"
 #include "observe/probe.h"
 #include "observe/stats.h"
-#include "ir/program.h"
+#include "units/compute_unit.h"
 
 namespace lpusim {
 
 class Controller : public sc_core::sc_module, public IStatsProvider {
  public:
-  Controller(sc_core::sc_module_name name, const Program& prog, std::vector<ComputeUnit*> units,
-             DmaEngine& dma, SramBuffer& wbuf, SramBuffer& abuf, sc_core::sc_time clock);
+  Controller(sc_core::sc_module_name name, const Program& prog, std::vector<ComputeUnit*> units, DmaEngine& dma,
+             SramBuffer& wbuf, SramBuffer& abuf, sc_core::sc_time clock);
 
   void collect(ModuleStats& out) const override;
   bool finished() const { return finished_; }

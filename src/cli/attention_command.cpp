@@ -1,5 +1,5 @@
-#include "config/loaders.h"
 #include "cli/attention_command.h"
+#include "config/loaders.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,9 +12,9 @@
 #include <set>
 #include <sstream>
 
-#include "datapath/bitattn.h"
-#include "base/parse.h"
 #include "base/config_error.h"
+#include "base/parse.h"
+#include "datapath/bitattn.h"
 #include "simulate/simulate.h"
 
 namespace lpusim {
@@ -262,8 +262,8 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
 
   std::ostringstream os;
   os << "attention-accuracy: design " << base.name << " (engine " << eng.name << ": " << eng.e("encoding")
-     << ", context_T " << eng.i("context_T") << ", lane_bits " << eng.e("lane_bits") << "), workload " << w.name
-     << " (" << m.heads << " heads, " << m.kv_heads << " kv_heads, head_dim " << D << ")\n";
+     << ", context_T " << eng.i("context_T") << ", lane_bits " << eng.e("lane_bits") << "), workload " << w.name << " ("
+     << m.heads << " heads, " << m.kv_heads << " kv_heads, head_dim " << D << ")\n";
   os << "inputs: SYNTHETIC seeded N(0,1) Q, K, V (seed " << o.seed << "), " << n
      << " tokens, full unmasked attention; real tensors come with issue 6\n";
   os << "accuracy: engine output vs FP32 attention on the same inputs (cosine over the layer's output, "
@@ -272,7 +272,8 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
   bool ternary_ctx = base.attention.base.context == "ternary";
   for (const auto& kv : base.attention.overrides) ternary_ctx = ternary_ctx || kv.second.context == "ternary";
   if (ternary_ctx) os << "note: context on the ternary array is costed but its accuracy is modelled as FP32 P.V\n";
-  os << "cost: one simulated decode step at context " << n << " (batch 1); attention = qk_encode + kv_append + attn_score + softmax + "
+  os << "cost: one simulated decode step at context " << n
+     << " (batch 1); attention = qk_encode + kv_append + attn_score + softmax + "
         "pv_encode + attn_context of the layer (critical-path cycles, dynamic + leakage energy)\n\n";
   char buf[256];
   std::snprintf(buf, sizeof buf, "%5s  %-15s %10s %12s %12s %14s  %s\n", "layer", "variant", "cosine", "max_rel_err",
@@ -299,7 +300,8 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
       energy += r.energy_pj;
       ++count;
     }
-    std::snprintf(buf, sizeof buf, "  %-15s mean cosine %.6f, worst max_rel_err %.6f, attention cycles %llu, energy %.6g pJ\n",
+    std::snprintf(buf, sizeof buf,
+                  "  %-15s mean cosine %.6f, worst max_rel_err %.6f, attention cycles %llu, energy %.6g pJ\n",
                   name.c_str(), cos_sum / count, worst, static_cast<unsigned long long>(cycles), energy);
     os << buf;
   }
@@ -318,12 +320,17 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
     j["encoding"] = eng.e("encoding");
     json jr = json::array();
     for (const Row& r : rows) {
-      std::snprintf(buf, sizeof buf, "%d,%s,\"%s\",%.9g,%.9g,%llu,%.9g,%llu\n", r.layer, r.variant.c_str(), r.path.c_str(),
-                    r.cosine, r.max_rel_err, static_cast<unsigned long long>(r.cycles), r.energy_pj,
+      std::snprintf(buf, sizeof buf, "%d,%s,\"%s\",%.9g,%.9g,%llu,%.9g,%llu\n", r.layer, r.variant.c_str(),
+                    r.path.c_str(), r.cosine, r.max_rel_err, static_cast<unsigned long long>(r.cycles), r.energy_pj,
                     static_cast<unsigned long long>(r.mismatches));
       csv << buf;
-      jr.push_back({{"layer", r.layer}, {"variant", r.variant}, {"path", r.path}, {"cosine", r.cosine},
-                    {"max_rel_err", r.max_rel_err}, {"cycles", r.cycles}, {"energy_pj", r.energy_pj},
+      jr.push_back({{"layer", r.layer},
+                    {"variant", r.variant},
+                    {"path", r.path},
+                    {"cosine", r.cosine},
+                    {"max_rel_err", r.max_rel_err},
+                    {"cycles", r.cycles},
+                    {"energy_pj", r.energy_pj},
                     {"mismatches", r.mismatches}});
     }
     j["rows"] = jr;

@@ -1,5 +1,5 @@
-#include "config/loaders.h"
 #include "cli/gemm_command.h"
+#include "config/loaders.h"
 
 #include <chrono>
 #include <cmath>
@@ -8,14 +8,14 @@
 
 #include <time.h>
 
+#include "base/config_error.h"
+#include "base/parse.h"
+#include "compiler/compiler.h"
 #include "datapath/fp16.h"
 #include "datapath/fp16_gemm.h"
 #include "datapath/packing.h"
 #include "datapath/quant.h"
 #include "datapath/ternary_gemm.h"
-#include "compiler/compiler.h"
-#include "base/parse.h"
-#include "base/config_error.h"
 #include "spec/design.h"
 
 namespace lpusim {
@@ -96,7 +96,8 @@ GemmArgs parse_args(const std::vector<std::string>& a) {
       } catch (const std::exception&) {
         used = 0;
       }
-      if (used == 0 || used != v.size() || !(p >= 0 && p < 1)) usage("--zero-fraction expects a fraction in [0, 1), got '" + v + "'");
+      if (used == 0 || used != v.size() || !(p >= 0 && p < 1))
+        usage("--zero-fraction expects a fraction in [0, 1), got '" + v + "'");
       r.zero_fraction = p;
     } else if (!s.empty() && s[0] == '-') {
       usage("unknown option '" + s + "'");
@@ -170,7 +171,6 @@ double cpu_now() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-
 int run_ternary(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
   TernaryArrayConfig cfg;
   cfg.rows = static_cast<uint64_t>(u.i("rows"));
@@ -183,9 +183,9 @@ int run_ternary(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
     throw ConfigError(d.file + ": units." + u.name + ".accumulator_bits: the functional model supports at most 64");
   }
   const double w_bits = cfg.format == WeightFormat::Base3 ? 8.0 / 5.0 : 2.0;
-  const GemmTiling gt = choose_gemm_tiling(a.m, a.k, a.n, 8, w_bits, cfg.accumulator_bits, cfg.rows, cfg.cols,
-                                           d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2,
-                                           d.file + ": gemm");
+  const GemmTiling gt =
+      choose_gemm_tiling(a.m, a.k, a.n, 8, w_bits, cfg.accumulator_bits, cfg.rows, cfg.cols,
+                         d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2, d.file + ": gemm");
   const TileShape tiles{gt.tm, gt.tk, gt.tn};
 
   const auto t0 = Clock::now();
@@ -229,8 +229,8 @@ int run_ternary(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
   uint64_t nonzero = 0;
   for (int8_t v : w.t) nonzero += v != 0;
   std::printf("  weights      %llu ternary, %llu nonzero (zero fraction %.4f), %zu %s bytes, gamma %.6g\n",
-              static_cast<unsigned long long>(w.t.size()), static_cast<unsigned long long>(nonzero),
-              zero_fraction(w.t), packed.size(), weight_format_name(cfg.format), static_cast<double>(w.gamma));
+              static_cast<unsigned long long>(w.t.size()), static_cast<unsigned long long>(nonzero), zero_fraction(w.t),
+              packed.size(), weight_format_name(cfg.format), static_cast<double>(w.gamma));
   if (!model_err.empty() || !ref_err.empty()) {
     std::printf("  overflow     model: %s\n", model_err.empty() ? "none" : model_err.c_str());
     std::printf("               reference: %s\n", ref_err.empty() ? "none" : ref_err.c_str());
@@ -256,9 +256,10 @@ int run_ternary(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
               static_cast<unsigned long long>(differ_exact));
   std::printf("  bit-exact    %s (accumulators %s, FP32 outputs %s vs the plain reference)\n", ok ? "yes" : "NO",
               same_acc ? "equal" : "DIFFER", same_y ? "equal" : "DIFFER");
-  std::printf("  wall time    functional model %.3f s (%.3f s CPU, %.2f GMAC per CPU second),\n"
-              "               reference %.3f s (%.3f s CPU), tensors+quantise+pack %.3f s\n",
-              seconds(t2, t3), model_cpu, macs / model_cpu * 1e-9, seconds(t3, t4), ref_cpu, seconds(t0, t1));
+  std::printf(
+      "  wall time    functional model %.3f s (%.3f s CPU, %.2f GMAC per CPU second),\n"
+      "               reference %.3f s (%.3f s CPU), tensors+quantise+pack %.3f s\n",
+      seconds(t2, t3), model_cpu, macs / model_cpu * 1e-9, seconds(t3, t4), ref_cpu, seconds(t0, t1));
   return ok ? 0 : 1;
 }
 
@@ -268,9 +269,9 @@ int run_fp16(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
   cfg.cols = static_cast<uint64_t>(u.i("cols"));
   cfg.dataflow = parse_dataflow(u.e("dataflow"));
   cfg.fp32_accumulate = u.e("accumulate") == "fp32";
-  const GemmTiling gt = choose_gemm_tiling(a.m, a.k, a.n, 16, 16, cfg.fp32_accumulate ? 32 : 16, cfg.rows, cfg.cols,
-                                           d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2,
-                                           d.file + ": gemm");
+  const GemmTiling gt =
+      choose_gemm_tiling(a.m, a.k, a.n, 16, 16, cfg.fp32_accumulate ? 32 : 16, cfg.rows, cfg.cols,
+                         d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2, d.file + ": gemm");
   const TileShape tiles{gt.tm, gt.tk, gt.tn};
 
   const auto t0 = Clock::now();
@@ -318,19 +319,22 @@ int run_fp16(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
   // Relative error normwise (max |err| / max |y|): per-output relative errors of near-zero sums say little.
   const double max_rel = max_ref > 0 ? max_abs / max_ref : 0;
   if (r64.bound_applicable) {
-    std::printf("  error        vs FP64: max abs %.4g, relative (max abs / max |y|) %.4g, max error/bound %.4g,\n"
-                "               outputs over the bound %llu\n",
-                max_abs, max_rel, max_ratio, static_cast<unsigned long long>(over));
+    std::printf(
+        "  error        vs FP64: max abs %.4g, relative (max abs / max |y|) %.4g, max error/bound %.4g,\n"
+        "               outputs over the bound %llu\n",
+        max_abs, max_rel, max_ratio, static_cast<unsigned long long>(over));
   } else {
-    std::printf("  error        vs FP64: max abs %.4g, relative (max abs / max |y|) %.4g; bound not applicable (K u >= 1)\n",
-                max_abs, max_rel);
+    std::printf(
+        "  error        vs FP64: max abs %.4g, relative (max abs / max |y|) %.4g; bound not applicable (K u >= 1)\n",
+        max_abs, max_rel);
   }
   std::printf("  non-finite   %llu outputs (FP16 overflow)\n", static_cast<unsigned long long>(nonfinite));
   std::printf("  bit-exact    %s vs the same-order FP16 reference\n", same ? "yes" : "NO");
-  std::printf("  wall time    functional model %.3f s (%.3f s CPU, %.2f GMAC per CPU second), reference %.3f s,\n"
-              "               tensors %.3f s\n",
-              seconds(t2, t3), model_cpu, static_cast<double>(a.m) * a.k * a.n / model_cpu * 1e-9, seconds(t3, t4),
-              seconds(t0, t1));
+  std::printf(
+      "  wall time    functional model %.3f s (%.3f s CPU, %.2f GMAC per CPU second), reference %.3f s,\n"
+      "               tensors %.3f s\n",
+      seconds(t2, t3), model_cpu, static_cast<double>(a.m) * a.k * a.n / model_cpu * 1e-9, seconds(t3, t4),
+      seconds(t0, t1));
   return same && over == 0 ? 0 : 1;
 }
 

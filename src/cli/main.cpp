@@ -11,21 +11,21 @@
 #include <string>
 #include <vector>
 
-#include "config/loaders.h"
-#include "spec/unit_registry.h"
-#include "compiler/capacity.h"
-#include "cli/attention_command.h"
-#include "base/parse.h"
 #include "base/config_error.h"
-#include "functional/functional_model.h"
+#include "base/parse.h"
+#include "base/version.h"
+#include "cli/attention_command.h"
 #include "cli/gemm_command.h"
-#include "spec/iso.h"
-#include "workload/hf_import.h"
+#include "cli/sweep_command.h"
+#include "compiler/capacity.h"
+#include "config/loaders.h"
+#include "functional/functional_model.h"
 #include "report/report.h"
 #include "simulate/simulate.h"
-#include "cli/sweep_command.h"
+#include "spec/iso.h"
+#include "spec/unit_registry.h"
 #include "trace/trace.h"
-#include "base/version.h"
+#include "workload/hf_import.h"
 
 using namespace lpusim;
 
@@ -92,7 +92,6 @@ struct Args {
 
 constexpr int64_t kBatchMax = -1;  // `--batch max`
 
-
 Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow_trace = false,
            bool allow_iso = false) {
   Args r;
@@ -105,7 +104,8 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
       r.out_dir = value();
     } else if (s == "--iso" && allow_iso) {
       r.iso = value();
-      if (r.iso != "area" && r.iso != "peak-ops") usage_error("--iso expects 'area' or 'peak-ops', got '" + r.iso + "'");
+      if (r.iso != "area" && r.iso != "peak-ops")
+        usage_error("--iso expects 'area' or 'peak-ops', got '" + r.iso + "'");
     } else if (allow_trace && is_trace_option(s)) {
       parse_trace_option(s, value(), r.trace);
     } else if (s == "--decode-step" && allow_decode_step) {
@@ -128,7 +128,8 @@ Args parse(const std::vector<std::string>& a, bool allow_decode_step, bool allow
 
 WorkloadSpec load_workload_with_overrides(const std::string& path, const Args& a) {
   WorkloadSpec w = load_workload(path);
-  if (w.model.encoder() && (a.scenario.count("--prompt-tokens") || a.scenario.count("--generated-tokens") || a.decode_step)) {
+  if (w.model.encoder() &&
+      (a.scenario.count("--prompt-tokens") || a.scenario.count("--generated-tokens") || a.decode_step)) {
     usage_error(path + " is an encoder (one pass per image): only --batch applies");
   }
   for (const auto& kv : a.scenario) {
@@ -163,15 +164,15 @@ int cmd_simulate(const Args& a, size_t n_designs) {
     iso_note = iso.note;
   }
   apply_batch_max(w, designs);
-  request_tracing(a.trace);
-  SimulationRun run = simulate(w, designs);
+  SimulationRun run = simulate(w, designs, false, a.trace);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
   if (!iso_note.empty()) reports[1].iso_note = iso_note;
   if (!a.out_dir.empty()) write_outputs(a.out_dir, w, reports);
   std::cout << console_table(w, reports);
   if (!iso_note.empty()) std::cout << "budget [" << reports[1].name << "] " << iso_note << "\n";
-  if (!a.out_dir.empty()) std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, dram.csv, summary.md\n";
+  if (!a.out_dir.empty())
+    std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, dram.csv, summary.md\n";
   return 0;
 }
 
@@ -187,7 +188,8 @@ int cmd_bench(const Args& a) {
   const double total = std::chrono::duration<double>(t1 - t0).count();
   std::printf("bench %s (%s)\n", w.name.c_str(), a.decode_step ? "one decode step" : "full scenario");
   if (a.scenario.count("--batch") && a.scenario.at("--batch") == kBatchMax) {
-    std::printf("  batch max -> %lld (largest that fits dram.capacity_gib)\n", static_cast<long long>(w.scenario.batch));
+    std::printf("  batch max -> %lld (largest that fits dram.capacity_gib)\n",
+                static_cast<long long>(w.scenario.batch));
   }
   uint64_t cycles = 0;
   for (const auto& d : run.designs) {
@@ -221,7 +223,8 @@ int cmd_list() {
     std::cout << "    statistics:\n";
     for (const auto& s : u->stats) std::cout << "      " << s << "\n";
   }
-  std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.preset: lpddr5 | lpddr5x | hbm3 | ddr5, configs/dram/)\n";
+  std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.preset: lpddr5 | lpddr5x | hbm3 "
+               "| ddr5, configs/dram/)\n";
   return 0;
 }
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "base/parse.h"
 #include "base/config_error.h"
+#include "base/parse.h"
 #include "sweep/sweep.h"
 
 namespace lpusim {
@@ -43,7 +43,9 @@ const char* kReportHelp =
 namespace {
 
 [[noreturn]] void usage(const std::string& msg) { usage_error(msg); }
-size_t positive(const std::string& opt, const std::string& v) { return static_cast<size_t>(parse_positive_int(opt, v)); }
+size_t positive(const std::string& opt, const std::string& v) {
+  return static_cast<size_t>(parse_positive_int(opt, v));
+}
 
 std::string self_exe() {
   std::error_code ec;
@@ -140,7 +142,8 @@ int cmd_report(const std::vector<std::string>& a) {
   const std::string reports = env_dir ? env_dir : LPUSIM_REPORTS_DIR;
   const char* env_py = std::getenv("LPUSIM_PYTHON");
   // Debian's interpreter, where python3-matplotlib lives (a pyenv python3 on PATH may lack it).
-  const std::string py = env_py ? env_py : (std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  const std::string py =
+      env_py ? env_py : (std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
   const std::string cmd = "'" + py + "' '" + reports + "/plot.py' '" + a[0] + "'";
   std::fflush(nullptr);
   const int rc = std::system(cmd.c_str());

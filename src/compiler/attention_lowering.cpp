@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "datapath/bitattn.h"
 #include "base/config_error.h"
+#include "datapath/bitattn.h"
 
 namespace lpusim {
 
@@ -36,12 +36,13 @@ uint64_t overlap(uint64_t e0, uint64_t e, uint64_t lo, uint64_t hi) {
 
 // Vector-style tiles (same chunking as the generic vector path): chunks that fit half the
 // activation buffer with 16-bit inputs and `out_bits` outputs.
-void vector_tiles(const DesignSpec& d, const Op& op, uint32_t op_idx, uint32_t unit, uint32_t out_bits,
-                  uint32_t a_bits, ProgramOp& po, std::vector<Tile>& tiles) {
+void vector_tiles(const DesignSpec& d, const Op& op, uint32_t op_idx, uint32_t unit, uint32_t out_bits, uint32_t a_bits,
+                  ProgramOp& po, std::vector<Tile>& tiles) {
   const uint64_t abuf_half_bits = d.activation_buffer.bytes() * 8 / 2, act_half_bytes = d.activation_buffer.bytes() / 2;
   const bool in_on_chip = op.in_elements * 2 <= act_half_bytes;
   po.out_on_chip = op.vop != VecOp::Copy && op.out_elements * out_bits / 8 <= act_half_bytes;
-  const uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / (static_cast<uint64_t>(op.in_operands) * 16 + out_bits));
+  const uint64_t chunk =
+      std::max<uint64_t>(1, abuf_half_bits / (static_cast<uint64_t>(op.in_operands) * 16 + out_bits));
   for (uint64_t e0 = 0; e0 < op.elements; e0 += chunk) {
     Tile t;
     t.op = op_idx;
@@ -65,9 +66,9 @@ struct EngineGemm {
   uint32_t unit = 0;
   uint32_t a_bits = 1, w_bits = 1, a_planes = 1, w_planes = 1, acc_bits = 32;
   bool a_unsigned = false;
-  uint64_t rows = 1;             // m rounding (query rows / array rows)
-  uint64_t w_cap_bits = 0;       // stationary bits per tile (half K buffer / half weight buffer)
-  double w_store_bits = 1;       // DRAM bits per stationary element
+  uint64_t rows = 1;        // m rounding (query rows / array rows)
+  uint64_t w_cap_bits = 0;  // stationary bits per tile (half K buffer / half weight buffer)
+  double w_store_bits = 1;  // DRAM bits per stationary element
 };
 
 // Tiles of an attention GEMM on a bit engine or array: n (keys / V columns) split so the stationary
@@ -186,7 +187,8 @@ bool lower_attention_op(const WorkloadSpec& w, const DesignSpec& d, const Op& op
   const uint32_t T = static_cast<uint32_t>(eng.i("T")), cT = static_cast<uint32_t>(eng.i("context_T"));
   const KvBits kvb = attention_kv_bits(w, d, op.layer);
   const bool binarised = a.kv_cache == "binarised";
-  const std::string what = d.file + ": " + phase_name(op.phase) + " " + op.name + " (layer " + std::to_string(op.layer) + ")";
+  const std::string what =
+      d.file + ": " + phase_name(op.phase) + " " + op.name + " (layer " + std::to_string(op.layer) + ")";
   const uint64_t half_w = d.weight_buffer.bytes() * 8 / 2;
 
   if (op.name == "qk_encode" || op.name == "pv_encode") {
@@ -214,8 +216,9 @@ bool lower_attention_op(const WorkloadSpec& w, const DesignSpec& d, const Op& op
       }
       e0 += tiles[i].elements;
     }
-    const std::string what_codes = qk ? (cache ? "Q and the K cache" : "Q and the new K")
-                                      : p.context == "ternary" ? "P to INT8 and V to ternary" : "P and V";
+    const std::string what_codes = qk                       ? (cache ? "Q and the K cache" : "Q and the new K")
+                                   : p.context == "ternary" ? "P to INT8 and V to ternary"
+                                                            : "P and V";
     po.note = std::string("codes ") + what_codes + " to " + std::to_string(out_bits) + " bit(s)/element on " +
               (on_engine ? "the engine's encoder stage" : "the vector unit") +
               (cache ? "; the full-precision cache is read and coded every pass" : "");

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "spec/design.h"
 #include "ir/program.h"
+#include "spec/design.h"
 #include "spec/workload.h"
 
 namespace lpusim {

@@ -3,8 +3,8 @@
 #pragma once
 #include <cstdint>
 
-#include "spec/design.h"
 #include "ir/program.h"
+#include "spec/design.h"
 #include "spec/workload.h"
 
 namespace lpusim {

@@ -6,14 +6,14 @@
 #include <memory>
 #include <tuple>
 
-#include "compiler/attention_lowering.h"
 #include "base/config_error.h"
-#include "compiler/lut_lowering.h"
+#include "compiler/attention_lowering.h"
 #include "compiler/dram_layout.h"
-#include "workload/weight_source.h"
+#include "compiler/lut_lowering.h"
 #include "datapath/systolic.h"
 #include "spec/unit_registry.h"
 #include "units/ternary_mac_array/weight_format.h"
+#include "workload/weight_source.h"
 
 namespace lpusim {
 
@@ -32,13 +32,11 @@ const UnitSpec& vector_unit_for(const DesignSpec& d, VecOp v, const std::string&
     const UnitInfo* info = UnitRegistry::instance().find(u.impl);
     if (info->caps.count(Capability::VectorOps) && has_vec_op(u, v)) return u;
   }
-  throw ConfigError(d.file + ": units: no unit supports vector op '" + std::string(vec_op_name(v)) +
-                    "' needed by '" + opname + "' (add it to a vector_unit's ops list)");
+  throw ConfigError(d.file + ": units: no unit supports vector op '" + std::string(vec_op_name(v)) + "' needed by '" +
+                    opname + "' (add it to a vector_unit's ops list)");
 }
 
-uint32_t unit_index(const DesignSpec& d, const UnitSpec* u) {
-  return static_cast<uint32_t>(u - d.units.data());
-}
+uint32_t unit_index(const DesignSpec& d, const UnitSpec* u) { return static_cast<uint32_t>(u - d.units.data()); }
 
 }  // namespace
 
@@ -48,9 +46,9 @@ uint64_t ternary_bytes(uint64_t n, const std::string& format) {
   return ceil_div(ternary_block_bits(s, n, 1, n), 8);
 }
 
-GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits, double w_bits,
-                              double acc_bits, uint64_t rows, uint64_t cols, uint64_t wbuf_half_bits,
-                              uint64_t abuf_half_bits, const std::string& what) {
+GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits, double w_bits, double acc_bits,
+                              uint64_t rows, uint64_t cols, uint64_t wbuf_half_bits, uint64_t abuf_half_bits,
+                              const std::string& what) {
   GemmTiling t{0, K, 0};
   uint64_t tn = static_cast<uint64_t>(wbuf_half_bits / (static_cast<double>(K) * w_bits));
   if (tn >= N) {
@@ -62,13 +60,13 @@ GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits,
     tn = std::min<uint64_t>(N, cols);
     t.tk = std::min<uint64_t>(K, static_cast<uint64_t>(wbuf_half_bits / (static_cast<double>(tn) * w_bits)));
     if (t.tk == 0) {
-      throw ConfigError(what + ": weight buffer half (" + std::to_string(wbuf_half_bits / 8) +
-                        " B) cannot hold one " + std::to_string(tn) + "-column weight slice");
+      throw ConfigError(what + ": weight buffer half (" + std::to_string(wbuf_half_bits / 8) + " B) cannot hold one " +
+                        std::to_string(tn) + "-column weight slice");
     }
   }
   t.tn = tn;
-  uint64_t tm = static_cast<uint64_t>(abuf_half_bits / (static_cast<double>(t.tk) * a_bits +
-                                                        static_cast<double>(t.tn) * acc_bits));
+  uint64_t tm = static_cast<uint64_t>(abuf_half_bits /
+                                      (static_cast<double>(t.tk) * a_bits + static_cast<double>(t.tn) * acc_bits));
   if (tm >= M) {
     tm = M;
   } else if (tm >= rows) {
@@ -144,8 +142,7 @@ std::vector<uint32_t> fold_streams(const std::vector<uint32_t>& col_nonzero, uin
 
 }  // namespace
 
-Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step,
-                const IWeightSource* weights) {
+Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_step, const IWeightSource* weights) {
   std::unique_ptr<IWeightSource> own_weights;
   if (!weights) {
     own_weights = make_weight_source(w);
@@ -177,9 +174,10 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   DramLayout layout;
   uint64_t act_region = 0;
   for (const Op& op : graph) act_region = std::max(act_region, (op.in_elements * op.in_operands + op.out_elements) * 2);
-  const uint64_t act_base[2] = {layout.region(-1, "activations_0", act_region), layout.region(-1, "activations_1", act_region)};
-  const uint64_t max_ctx = static_cast<uint64_t>(std::max<int64_t>(w.scenario.prompt_tokens + w.scenario.generated_tokens - 1,
-                                                                   w.scenario.prompt_tokens + 1));
+  const uint64_t act_base[2] = {layout.region(-1, "activations_0", act_region),
+                                layout.region(-1, "activations_1", act_region)};
+  const uint64_t max_ctx = static_cast<uint64_t>(
+      std::max<int64_t>(w.scenario.prompt_tokens + w.scenario.generated_tokens - 1, w.scenario.prompt_tokens + 1));
   const uint64_t head_dim = static_cast<uint64_t>(w.model.hidden / w.model.heads);
   const uint64_t kv_slice_bytes = head_dim * max_ctx * kv_bits / 8;
   const uint64_t kv_region_bytes = static_cast<uint64_t>(w.scenario.batch * w.model.kv_heads) * kv_slice_bytes;
@@ -226,10 +224,10 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
         cols = gp.unit->i("cols");
         store = ternary_storage(*gp.unit);
         // Sparse storage has no fixed width: tile for the dense worst case (all weights nonzero).
-        w_bits = store.format == TernaryFormat::Base3    ? 8.0 / 5.0
-                 : store.format == TernaryFormat::Sparse ? static_cast<double>(store.index_bits + 1) +
-                                                               (store.index_bits + 1.0) / (1ull << store.index_bits)
-                                                         : 2.0;
+        w_bits = store.format == TernaryFormat::Base3 ? 8.0 / 5.0
+                 : store.format == TernaryFormat::Sparse
+                     ? static_cast<double>(store.index_bits + 1) + (store.index_bits + 1.0) / (1ull << store.index_bits)
+                     : 2.0;
         proto.a_bits = 8;
         proto.acc_bits = static_cast<uint32_t>(gp.unit->i("accumulator_bits"));
       } else if (gp.path == "fp16") {
@@ -247,7 +245,8 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       po.out_on_chip = op.out_elements * 2 <= act_half_bytes;
       if (po.note.empty() && op.wclass == WeightClass::KvCache) po.note = "attention on " + gp.path + " path";
       if (gopt.lut_mlp_as_mac && w.model.lut_mlp.enabled && op.name.rfind("ffn_", 0) == 0) {
-        po.note += std::string(po.note.empty() ? "" : "; ") + "the workload's LUT MLP block run as the MAC MLP it replaces (no lut unit)";
+        po.note += std::string(po.note.empty() ? "" : "; ") +
+                   "the workload's LUT MLP block run as the MAC MLP it replaces (no lut unit)";
       }
       // With A arrays sharing the buffers, each in-flight tile gets 1/A of a buffer half.
       GemmTiling t = choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
@@ -256,8 +255,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       // array that would finish its work so far first, by the arrays' closed-form cycles.
       std::vector<uint64_t> array_load(n_arrays, 0);
       const bool kv = op.wclass == WeightClass::KvCache;
-      const uint64_t w_base = kv ? layout.region(op.layer, op.name, kv_region_bytes)
-                                 : layout.region(op.layer, op.name, bits_to_bytes(static_cast<double>(op.K * op.N) * w_bits));
+      const uint64_t w_base =
+          kv ? layout.region(op.layer, op.name, kv_region_bytes)
+             : layout.region(op.layer, op.name, bits_to_bytes(static_cast<double>(op.K * op.N) * w_bits));
       uint64_t act_in = 0, act_out = 0;  // running offsets into the ping-pong buffers
       for (uint64_t g = 0; g < op.gemm_count; ++g) {
         for (uint64_t m0 = 0; m0 < op.M; m0 += t.tm) {
@@ -279,7 +279,8 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
                   BlockZeros bz = weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, sparse);
                   CachedBlock cb;
                   cb.nonzero = bz.nonzero;
-                  if (sparse) cb.streams = std::make_shared<const std::vector<uint32_t>>(fold_streams(bz.col_nonzero, cols));
+                  if (sparse)
+                    cb.streams = std::make_shared<const std::vector<uint32_t>>(fold_streams(bz.col_nonzero, cols));
                   hit = block_cache.emplace(key, std::move(cb)).first;
                 }
                 tl.w_nonzero = hit->second.nonzero;
@@ -334,7 +335,8 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       const uint64_t bits_per_elem = static_cast<uint64_t>(op.in_operands) * in_bits + out_bits;
       const uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
       const double out_ratio = static_cast<double>(op.out_elements) / static_cast<double>(op.elements);
-      const uint64_t gather_base = op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;
+      const uint64_t gather_base =
+          op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;
       if (op.vop == VecOp::Copy) layout.region(op.layer, "attn_score", kv_region_bytes);  // K cache of the layer
       uint64_t act_in = 0, act_out = 0;
       for (uint64_t e0 = 0; e0 < op.elements; e0 += chunk) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/design.h"
 #include "ir/program.h"
+#include "spec/design.h"
 #include "spec/workload.h"
 
 namespace lpusim {
@@ -18,9 +18,9 @@ struct GemmTiling {
 
 // Largest tiles with tk*tn stationary bits in half the weight buffer and tm*(tk*a + tn*acc) bits in
 // half the activation buffer; tn and tm are rounded down to multiples of the array's cols / rows.
-GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits, double w_bits,
-                              double acc_bits, uint64_t rows, uint64_t cols, uint64_t wbuf_half_bits,
-                              uint64_t abuf_half_bits, const std::string& what);
+GemmTiling choose_gemm_tiling(uint64_t M, uint64_t K, uint64_t N, double a_bits, double w_bits, double acc_bits,
+                              uint64_t rows, uint64_t cols, uint64_t wbuf_half_bits, uint64_t abuf_half_bits,
+                              const std::string& what);
 
 // Bytes of `n` dense ternary weights in a storage format ("packed2": 4 per byte, "base3": 5 per
 // byte; "sparse": as if all nonzero, in one column).
@@ -28,9 +28,9 @@ uint64_t ternary_bytes(uint64_t n, const std::string& format);
 
 // Bits per element of a stationary operand of class wc when run on unit `u` of the design.
 struct GemmPath {
-  const UnitSpec* unit = nullptr;        // the first array of the path
-  std::vector<const UnitSpec*> arrays;   // every unit of the path; the compiler splits GEMMs across them
-  std::string path;  // "ternary" | "fp16" | "vector"
+  const UnitSpec* unit = nullptr;       // the first array of the path
+  std::vector<const UnitSpec*> arrays;  // every unit of the path; the compiler splits GEMMs across them
+  std::string path;                     // "ternary" | "fp16" | "vector"
   std::string note;
 };
 GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc);

@@ -43,8 +43,9 @@ void LutLowering::init() {
   resident_ = all <= p_.sram_bits();
   if (!resident_ && !p_.stream) {
     throw ConfigError(where + "lut_sram_kib: the LUT tables and thresholds of workload '" + w_.name + "' need " +
-                      std::to_string(kib(all)) + " KiB (" + std::to_string(s.nets.size()) + " blocks) but the LUT SRAM holds " +
-                      std::to_string(p_.sram_kib) + " KiB (on_overflow: reject; use stream_from_dram to stream them per block)");
+                      std::to_string(kib(all)) + " KiB (" + std::to_string(s.nets.size()) +
+                      " blocks) but the LUT SRAM holds " + std::to_string(p_.sram_kib) +
+                      " KiB (on_overflow: reject; use stream_from_dram to stream them per block)");
   }
   if (!resident_ && block_max > p_.sram_bits()) {
     throw ConfigError(where + "lut_sram_kib: one LUT layer's tables need " + std::to_string(kib(block_max)) +
@@ -89,7 +90,8 @@ void LutLowering::lower(const Op& op, uint32_t op_idx, ProgramOp& po, Program& p
       out_bits = L.out_bits();
       if (!resident_) stream_bits = L.table_bits();
       po.note = std::to_string(L.luts) + " LUTs x " + std::to_string(L.inputs) + " inputs x " +
-                std::to_string(L.entry_bits) + " bit(s), tables " + (resident_ ? "resident in LUT SRAM" : "streamed from DRAM");
+                std::to_string(L.entry_bits) + " bit(s), tables " +
+                (resident_ ? "resident in LUT SRAM" : "streamed from DRAM");
       break;
     }
     case LutStage::Sum: {

@@ -5,10 +5,10 @@
 #pragma once
 #include <cstdint>
 
-#include "units/lut_weightless/lut_params.h"
-#include "spec/design.h"
 #include "ir/program.h"
+#include "spec/design.h"
 #include "spec/workload.h"
+#include "units/lut_weightless/lut_params.h"
 
 namespace lpusim {
 

@@ -31,7 +31,8 @@ void read_path(const YamlNode& n, const DesignSpec& d, bool required, AttentionL
   pick("context", {"popcount", "ternary", "fp16"}, p.context);
   const YamlNode& where = n;
   if (p.softmax == "int_lut" && !vector_unit_lists(d, "softmax_lut")) {
-    (n.has("softmax") ? n.at("softmax") : where).fail("softmax int_lut needs a vector_unit listing 'softmax_lut' in its ops");
+    (n.has("softmax") ? n.at("softmax") : where)
+        .fail("softmax int_lut needs a vector_unit listing 'softmax_lut' in its ops");
   }
   if (p.softmax == "fp16" && !vector_unit_lists(d, "softmax")) {
     (n.has("softmax") ? n.at("softmax") : where).fail("softmax fp16 needs a vector_unit listing 'softmax' in its ops");
@@ -53,13 +54,16 @@ void validate_popcount_units(const YamlNode& units, const DesignSpec& d) {
     YamlNode n = units.at(u.name);
     const int64_t lanes = u.i("lanes"), depth = u.i("adder_tree_depth");
     if (depth > 30 || (int64_t{1} << depth) < lanes) {
-      n.at("adder_tree_depth").fail("expected 2^adder_tree_depth >= lanes (" + std::to_string(lanes) +
-                                    "), got depth " + std::to_string(depth));
+      n.at("adder_tree_depth")
+          .fail("expected 2^adder_tree_depth >= lanes (" + std::to_string(lanes) + "), got depth " +
+                std::to_string(depth));
     }
-    if (u.e("encoding") == "sign" && u.i("T") != 1) n.at("T").fail("encoding sign codes 1 bit per element: expected T: 1");
+    if (u.e("encoding") == "sign" && u.i("T") != 1)
+      n.at("T").fail("encoding sign codes 1 bit per element: expected T: 1");
     if (u.e("encoding") == "spike" && u.i("T") > 1024) n.at("T").fail("expected at most 1024 spike steps");
     if (u.e("encoding") == "bit_plane" && u.i("T") > 16) n.at("T").fail("expected at most 16 bit planes");
-    if (u.e("encoding") == "bit_plane" && u.i("context_T") > 16) n.at("context_T").fail("expected at most 16 bit planes");
+    if (u.e("encoding") == "bit_plane" && u.i("context_T") > 16)
+      n.at("context_T").fail("expected at most 16 bit planes");
     if (u.e("encoder") == "vector" && !vector_unit_lists(d, "quantize")) {
       n.at("encoder").fail("encoder vector needs a vector_unit listing 'quantize' in its ops");
     }

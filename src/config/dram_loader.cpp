@@ -42,7 +42,7 @@ void read_preset(const std::string& path, DramSpec& d) {
 }  // namespace
 
 DramSpec dram_from_preset(const std::string& preset_path, int64_t channels, const std::string& mapping,
-                               const std::map<std::string, double>& overrides) {
+                          const std::map<std::string, double>& overrides) {
   DramSpec d;
   d.preset_file = preset_path;
   auto slash = preset_path.find_last_of('/');
@@ -79,8 +79,8 @@ DramSpec load_dram(const YamlNode& n, const std::string& design_dir) {
   } catch (const ConfigError& e) {
     std::string what = e.what();
     if (what.find("cannot open file") != std::string::npos) {
-      pn.fail("unknown DRAM preset '" + d.preset + "': no file " + d.preset_file + " (presets: " +
-              preset_list(design_dir) + ")");
+      pn.fail("unknown DRAM preset '" + d.preset + "': no file " + d.preset_file +
+              " (presets: " + preset_list(design_dir) + ")");
     }
     pn.fail(std::string("cannot use DRAM preset '") + d.preset + "': " + what);
   }

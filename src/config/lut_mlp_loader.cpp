@@ -18,7 +18,8 @@ lut::SumKind parse_output(const YamlNode& node) {
 void check_shape(const lut::LutNetwork& n, const LutMlpSpec& s, int64_t hidden, const YamlNode& at,
                  const std::string& file) {
   auto bad = [&](const std::string& m) { at.fail(file + " does not match the workload: " + m); };
-  if (n.features != hidden || n.outputs != hidden) bad("features and outputs must equal hidden " + std::to_string(hidden));
+  if (n.features != hidden || n.outputs != hidden)
+    bad("features and outputs must equal hidden " + std::to_string(hidden));
   if (n.therm_bits != s.therm_bits) bad("thermometer_bits " + std::to_string(n.therm_bits));
   if (n.sum != s.output) bad(std::string("output ") + lut::sum_kind_name(n.sum));
   if (n.layers.size() != s.layers.size()) bad(std::to_string(n.layers.size()) + " LUT layers");
@@ -58,14 +59,15 @@ void load_lut_mlp(const YamlNode& node, const std::string& workload_file, int64_
                     static_cast<uint32_t>(it.get_positive_int("entry_bits"))};
     if (g.inputs > 16) it.at("inputs_per_lut").fail("expected 1..16 (a LUT has 2^n entries)");
     if (g.entry_bits > 32) it.at("entry_bits").fail("expected 1..32");
-    if (g.inputs > prev) it.at("inputs_per_lut").fail("more inputs than the " + std::to_string(prev) + " bits of the previous stage");
+    if (g.inputs > prev)
+      it.at("inputs_per_lut").fail("more inputs than the " + std::to_string(prev) + " bits of the previous stage");
     prev = uint64_t(g.luts) * g.entry_bits;
     s.layers.push_back(g);
   }
   s.output = parse_output(node);
   if (s.output == lut::SumKind::GroupSum && prev % static_cast<uint64_t>(hidden) != 0) {
-    node.at("output").fail("group_sum needs the last layer's " + std::to_string(prev) + " bits to split into hidden = " +
-                           std::to_string(hidden) + " equal groups");
+    node.at("output").fail("group_sum needs the last layer's " + std::to_string(prev) +
+                           " bits to split into hidden = " + std::to_string(hidden) + " equal groups");
   }
   s.seed = static_cast<uint64_t>(node.get_nonnegative_int("seed"));
   s.tables = node.get_string("tables");
@@ -84,7 +86,8 @@ void load_lut_mlp(const YamlNode& node, const std::string& workload_file, int64_
   std::shared_ptr<const lut::LutNetwork> shared;
   for (int64_t l = 0; l < layers; ++l) {
     if (s.tables == "generate") {
-      s.nets.push_back(std::make_shared<lut::LutNetwork>(lut::generate(g, s.seed ^ (uint64_t(l + 1) * 0x9e3779b97f4a7c15ull))));
+      s.nets.push_back(
+          std::make_shared<lut::LutNetwork>(lut::generate(g, s.seed ^ (uint64_t(l + 1) * 0x9e3779b97f4a7c15ull))));
       continue;
     }
     const auto pos = s.tables.find("{layer}");

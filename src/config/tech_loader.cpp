@@ -6,17 +6,30 @@
 namespace lpusim {
 
 namespace {
-const std::vector<std::string> kEventKeys = {"int8_add", "int8_mul", "int32_add", "fp16_add",
-                                             "fp16_mul", "fp32_add", "fp32_mul", "popcount_bit",
-                                             "register_file_bit", "gated_slot", "unpack_packed2_weight",
-                                             "unpack_base3_byte", "index_decode_bit", "bit_logic",
-                                             "popcount_tree_bit", "adder_tree_bit", "score_acc_write_bit",
-                                             "encoder_compare", "fp16_compare"};
-const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "int8_add", "int32_add",
-                                            "int8_mul", "fp16_add", "fp16_mul", "fp32_add", "fp32_mul",
-                                            "popcount_bit", "sram_bitcell", "dma_engine", "controller"};
-const std::vector<std::string> kLeakKeys = {"ternary_pe", "int8_pe", "fp16_pe", "vector_lane",
-                                            "sram_kib", "popcount_lane_bit"};
+const std::vector<std::string> kEventKeys = {"int8_add",
+                                             "int8_mul",
+                                             "int32_add",
+                                             "fp16_add",
+                                             "fp16_mul",
+                                             "fp32_add",
+                                             "fp32_mul",
+                                             "popcount_bit",
+                                             "register_file_bit",
+                                             "gated_slot",
+                                             "unpack_packed2_weight",
+                                             "unpack_base3_byte",
+                                             "index_decode_bit",
+                                             "bit_logic",
+                                             "popcount_tree_bit",
+                                             "adder_tree_bit",
+                                             "score_acc_write_bit",
+                                             "encoder_compare",
+                                             "fp16_compare"};
+const std::vector<std::string> kAreaKeys = {"register_bit", "logic_gate_bit", "int8_add",  "int32_add", "int8_mul",
+                                            "fp16_add",     "fp16_mul",       "fp32_add",  "fp32_mul",  "popcount_bit",
+                                            "sram_bitcell", "dma_engine",     "controller"};
+const std::vector<std::string> kLeakKeys = {"ternary_pe",  "int8_pe",  "fp16_pe",
+                                            "vector_lane", "sram_kib", "popcount_lane_bit"};
 
 // Entries `key: {<value_key>: number, source: "..."}` of one section; sources go to `sources`
 // under "section.key".
@@ -56,8 +69,8 @@ TechTable load_tech(const std::string& path) {
   double prev = 0;
   for (const auto& s : root.at("sram").items()) {
     s.expect_keys({"max_kib", "read_pj_per_bit", "write_pj_per_bit", "source"});
-    SramClass c{s.get_positive("max_kib"), s.get_positive("read_pj_per_bit"),
-                s.get_positive("write_pj_per_bit"), s.get_string("source")};
+    SramClass c{s.get_positive("max_kib"), s.get_positive("read_pj_per_bit"), s.get_positive("write_pj_per_bit"),
+                s.get_string("source")};
     if (c.max_kib <= prev) s.at("max_kib").fail("size classes must be in ascending max_kib order");
     prev = c.max_kib;
     t.sram.push_back(c);

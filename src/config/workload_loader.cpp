@@ -92,8 +92,10 @@ WorkloadSpec load_workload(const std::string& path) {
   ModelSpec& s = w.model;
   m.expect_map();
   s.family = m.get_enum("family", {"decoder", "encoder"});
-  if (s.encoder()) load_encoder_shape(m, s);
-  else load_decoder_shape(m, s);
+  if (s.encoder())
+    load_encoder_shape(m, s);
+  else
+    load_decoder_shape(m, s);
   s.layers = m.get_positive_int("layers");
   s.hidden = m.get_positive_int("hidden");
   s.heads = m.get_positive_int("heads");

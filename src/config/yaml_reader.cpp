@@ -35,14 +35,12 @@ YamlNode YamlNode::load_string(const std::string& text, const std::string& pseud
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     std::ostringstream os;
-    os << pseudo_file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1
-       << ": not valid YAML: " << e.msg;
+    os << pseudo_file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": not valid YAML: " << e.msg;
     throw ConfigError(os.str());
   }
   YamlNode n(root, pseudo_file, "");
   if (!root.IsMap()) {
-    throw ConfigError(pseudo_file + ":1:1: (top level): expected a YAML map of keys, got " +
-                      describe_type(root));
+    throw ConfigError(pseudo_file + ":1:1: (top level): expected a YAML map of keys, got " + describe_type(root));
   }
   return n;
 }
@@ -62,17 +60,13 @@ void YamlNode::fail(const std::string& what) const {
   throw ConfigError(where() + ": " + (path_.empty() ? "(top level)" : path_) + ": " + what);
 }
 
-std::string YamlNode::child_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
-}
+std::string YamlNode::child_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
 void YamlNode::expect_map() const {
   if (!node_.IsMap()) fail("expected a map of keys, got " + describe_type(node_));
 }
 
-bool YamlNode::has(const std::string& key) const {
-  return node_.IsMap() && node_[key].IsDefined();
-}
+bool YamlNode::has(const std::string& key) const { return node_.IsMap() && node_[key].IsDefined(); }
 
 YamlNode YamlNode::at(const std::string& key) const {
   expect_map();
@@ -185,8 +179,7 @@ int64_t YamlNode::get_nonnegative_int(const std::string& key) const {
   return v;
 }
 
-void YamlNode::expect_keys(const std::vector<std::string>& required,
-                           const std::vector<std::string>& optional) const {
+void YamlNode::expect_keys(const std::vector<std::string>& required, const std::vector<std::string>& optional) const {
   expect_map();
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string k = it->first.Scalar();

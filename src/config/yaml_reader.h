@@ -31,8 +31,8 @@ class YamlNode {
 
   // Child access; a missing key is an error that names the parent's location.
   YamlNode at(const std::string& key) const;
-  std::vector<YamlNode> items() const;               // sequence elements
-  std::vector<std::string> keys() const;             // map keys in file order
+  std::vector<YamlNode> items() const;    // sequence elements
+  std::vector<std::string> keys() const;  // map keys in file order
 
   // Scalar conversions with type checks.
   std::string as_string() const;
@@ -51,12 +51,11 @@ class YamlNode {
   bool get_bool(const std::string& key) const { return at(key).as_bool(); }
 
   // A map must contain exactly these keys (optional ones may be absent); anything else is an error.
-  void expect_keys(const std::vector<std::string>& required,
-                   const std::vector<std::string>& optional = {}) const;
+  void expect_keys(const std::vector<std::string>& required, const std::vector<std::string>& optional = {}) const;
   void expect_map() const;
 
   [[noreturn]] void fail(const std::string& what) const;
-  std::string where() const;  // "file:line:col"
+  std::string where() const;                             // "file:line:col"
   std::string child_path(const std::string& key) const;  // "units.tmac" + "rows" -> "units.tmac.rows"
 
  private:

@@ -301,7 +301,8 @@ AttnResult attention_bitwise(const std::vector<float>& q, const std::vector<floa
     if (!cfg.scores_bitwise) {
       for (uint32_t j = 0; j < nk; ++j) {
         double acc = 0;
-        for (uint32_t c = 0; c < d; ++c) acc += static_cast<double>(q[static_cast<size_t>(i) * d + c]) * k[static_cast<size_t>(j) * d + c];
+        for (uint32_t c = 0; c < d; ++c)
+          acc += static_cast<double>(q[static_cast<size_t>(i) * d + c]) * k[static_cast<size_t>(j) * d + c];
         s[j] = acc * inv_sqrt_d;
       }
     }
@@ -319,8 +320,7 @@ AttnResult attention_bitwise(const std::vector<float>& q, const std::vector<floa
       }
       continue;
     }
-    const CodedVec pc_row =
-        encode(std::vector<float>(p.begin(), p.end()), ctx_enc, cfg.context_T, Side::Query, true);
+    const CodedVec pc_row = encode(std::vector<float>(p.begin(), p.end()), ctx_enc, cfg.context_T, Side::Query, true);
     for (uint32_t c = 0; c < d; ++c) {
       const int64_t dot = dot_bitwise(pc_row, vc[c], ctx_enc, cfg.lane_bits, &r.context_counts);
       if (dot != dot_reference(pc_row, vc[c], ctx_enc)) ++r.mismatches;

@@ -45,12 +45,12 @@ const char* encoding_name(Encoding e);
 // plus a sign plane for spike coding; padding bits beyond d are zero.
 struct CodedVec {
   uint32_t d = 0, words = 0, planes = 0;
-  double scale = 0;             // s: value of one integer step
-  int64_t alpha = 1, beta = 0;  // v = alpha * u - beta (bit-plane codings)
-  bool spike_query_side = true;  // spike: thermometer (query) or spread (key) firing pattern
-  std::vector<uint64_t> bits;   // planes * words
-  std::vector<uint64_t> sign;   // spike: 1 = negative; empty otherwise
-  std::vector<int64_t> ints;    // the integer each element stands for (u for planes, signed count for spike)
+  double scale = 0;                // s: value of one integer step
+  int64_t alpha = 1, beta = 0;     // v = alpha * u - beta (bit-plane codings)
+  bool spike_query_side = true;    // spike: thermometer (query) or spread (key) firing pattern
+  std::vector<uint64_t> bits;      // planes * words
+  std::vector<uint64_t> sign;      // spike: 1 = negative; empty otherwise
+  std::vector<int64_t> ints;       // the integer each element stands for (u for planes, signed count for spike)
   std::vector<int64_t> plane_pop;  // popcount of each plane (the encoder's sums for the offset corrections)
   const uint64_t* plane(uint32_t p) const { return bits.data() + static_cast<size_t>(p) * words; }
 };
@@ -63,11 +63,11 @@ CodedVec encode(const std::vector<float>& x, Encoding enc, uint32_t T, Side side
 
 // What one dot product of two coded vectors costs the datapath, independent of lane width.
 struct DotShape {
-  uint32_t passes = 0;       // lane-word popcount passes per word position
+  uint32_t passes = 0;          // lane-word popcount passes per word position
   uint32_t logic_per_pass = 1;  // AND/XNOR gates per bit per pass
-  uint32_t extra_logic = 0;  // per-word logic outside the passes (spike: sign XNOR)
-  uint32_t key_planes = 0;   // K-side planes read per word position (spike: T + sign)
-  uint32_t corrections = 0;  // integer adds that finish one dot product (offset corrections)
+  uint32_t extra_logic = 0;     // per-word logic outside the passes (spike: sign XNOR)
+  uint32_t key_planes = 0;      // K-side planes read per word position (spike: T + sign)
+  uint32_t corrections = 0;     // integer adds that finish one dot product (offset corrections)
 };
 // Shape of the dot product between an a-side coding (Ta planes) and a k-side coding (Tb planes).
 // sign x sign uses XNOR; bit-plane pairs use AND; spike uses AND per step with a sign mask.
@@ -97,11 +97,11 @@ std::vector<double> softmax_row(const std::vector<double>& s, Softmax kind);
 // Attention of one head: q (nq x d), k and v (nk x d), row-major. Full (unmasked) attention.
 struct AttnConfig {
   Encoding enc = Encoding::Sign;
-  uint32_t T = 1;          // Q and K coding width
+  uint32_t T = 1;              // Q and K coding width
   bool scores_bitwise = true;  // false: FP scores (a design whose scores stay on the FP16 path)
   Softmax softmax = Softmax::Fp32;
   bool context_bitwise = false;  // P and V coded too (else FP32 P.V)
-  uint32_t context_T = 1;  // P (unsigned) and V coding width
+  uint32_t context_T = 1;        // P (unsigned) and V coding width
   uint32_t lane_bits = 64;
 };
 struct AttnResult {

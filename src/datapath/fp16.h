@@ -48,7 +48,7 @@ inline float round_to_half(float x) {
 }
 
 constexpr float kHalfMax = 65504.0f;
-constexpr double kHalfUnitRoundoff = 1.0 / 2048.0;      // u = 2^-11
+constexpr double kHalfUnitRoundoff = 1.0 / 2048.0;       // u = 2^-11
 constexpr double kFloatUnitRoundoff = 1.0 / 16777216.0;  // u = 2^-24
 constexpr double kHalfMinSubnormal = 1.0 / 16777216.0;   // 2^-24
 

@@ -98,8 +98,7 @@ Fp16GemmResult fp16_gemm_tiled(const Fp16ArrayConfig& cfg, const TileShape& tile
       }
     });
     if (k0 + tk == K) {
-      for (uint64_t m = 0; m < tm; ++m)
-        std::copy_n(acc_tile.data() + m * tn, tn, res.acc.data() + (m0 + m) * N + n0);
+      for (uint64_t m = 0; m < tm; ++m) std::copy_n(acc_tile.data() + m * tn, tn, res.acc.data() + (m0 + m) * N + n0);
     }
   });
   return res;
@@ -123,7 +122,7 @@ inline void reference_row_impl(float* acc, float ak, const float* wr, uint64_t N
 }
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target("avx2,f16c"))) void reference_row_f16c(float* acc, float ak, const float* wr, uint64_t N,
-                                                              bool fp32_accumulate) {
+                                                             bool fp32_accumulate) {
   reference_row_impl<_Float16>(acc, ak, wr, N, fp32_accumulate);
 }
 bool host_has_f16c() {
@@ -159,7 +158,8 @@ Fp16GemmResult fp16_gemm_reference(const std::vector<float>& a, const std::vecto
   res.N = N;
   res.acc.assign(M * N, 0.0f);
   for (uint64_t m = 0; m < M; ++m)
-    for (uint64_t k = 0; k < K; ++k) reference_row(res.acc.data() + m * N, a[m * K + k], w.data() + k * N, N, fp32_accumulate);
+    for (uint64_t k = 0; k < K; ++k)
+      reference_row(res.acc.data() + m * N, a[m * K + k], w.data() + k * N, N, fp32_accumulate);
   return res;
 }
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "datapath/tiling.h"
 #include "datapath/systolic.h"
+#include "datapath/tiling.h"
 
 namespace lpusim::datapath {
 
@@ -39,8 +39,8 @@ Fp16GemmResult fp16_gemm_reference(const std::vector<float>& a, const std::vecto
 
 // FP64 products and sums of the same FP16 inputs (M x N), and the per-output error bound of the FP16
 // array against it (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 2002,
-// Lemma 3.1 for gamma_n and eq. (4.4) for recursive summation): with u_p = 2^-11 (product rounding), u_a the accumulator's unit roundoff (2^-11 or
-// 2^-24), gamma_K = K u / (1 - K u) and S = sum_k |a_mk| |w_kn|,
+// Lemma 3.1 for gamma_n and eq. (4.4) for recursive summation): with u_p = 2^-11 (product rounding), u_a the
+// accumulator's unit roundoff (2^-11 or 2^-24), gamma_K = K u / (1 - K u) and S = sum_k |a_mk| |w_kn|,
 //   |y - y64| <= (u_p + gamma_K(u_a) (1 + u_p) + gamma_K(2^-53)) S + (1 + gamma_K(u_a)) K 2^-25,
 // the last term for products that fall into the FP16 subnormal range (absolute error <= 2^-25).
 // Not applicable when K u_a >= 1.

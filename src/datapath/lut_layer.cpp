@@ -128,8 +128,10 @@ Outputs run(const LutNetwork& net, const std::vector<uint16_t>& x, size_t tokens
   }
   const uint64_t B = net.final_bits();
   Outputs out;
-  if (net.sum == SumKind::CondFp16) out.h.resize(tokens * net.outputs);
-  else out.i.resize(tokens * net.outputs);
+  if (net.sum == SumKind::CondFp16)
+    out.h.resize(tokens * net.outputs);
+  else
+    out.i.resize(tokens * net.outputs);
 
   for (size_t t = 0; t < tokens; ++t) {
     // Thermometer: thresholds ascend, so the set bits of a feature are a prefix of its z bits.
@@ -182,7 +184,8 @@ Outputs run(const LutNetwork& net, const std::vector<uint16_t>& x, size_t tokens
         uint32_t acc = static_cast<uint32_t>(net.bias_i[o]);  // int32 wrap-around, as the adder does
         const int8_t* v = net.values_i8.data() + uint64_t(o) * B;
         for (size_t w = 0; w < cur.size(); ++w) {
-          for (uint64_t m = cur[w]; m; m &= m - 1) acc += static_cast<uint32_t>(int32_t(v[w * 64 + __builtin_ctzll(m)]));
+          for (uint64_t m = cur[w]; m; m &= m - 1)
+            acc += static_cast<uint32_t>(int32_t(v[w * 64 + __builtin_ctzll(m)]));
         }
         out.i[t * net.outputs + o] = static_cast<int32_t>(acc);
       }
@@ -228,7 +231,8 @@ Outputs run_reference(const LutNetwork& net, const std::vector<uint16_t>& x, siz
       } else {
         uint16_t acc = net.bias_h[o];
         for (size_t b = 0; b < B; ++b) {
-          if (bits[b]) acc = half_from_double(double(half_to_float(acc)) + double(half_to_float(net.values_h[o * B + b])));
+          if (bits[b])
+            acc = half_from_double(double(half_to_float(acc)) + double(half_to_float(net.values_h[o * B + b])));
         }
         out.h.push_back(acc);
       }
@@ -284,7 +288,8 @@ LutNetwork generate(const GenSpec& g, uint64_t seed) {
     L.in_bits = prev;
     for (uint64_t i = 0; i < uint64_t(L.luts) * L.inputs; ++i) L.mapping.push_back(static_cast<uint32_t>(rng() % prev));
     const uint64_t mask = L.entry_bits >= 32 ? 0xffffffffull : (uint64_t(1) << L.entry_bits) - 1;
-    for (uint64_t e = 0; e < (uint64_t(L.luts) << L.inputs); ++e) L.entries.push_back(static_cast<uint32_t>(rng() & mask));
+    for (uint64_t e = 0; e < (uint64_t(L.luts) << L.inputs); ++e)
+      L.entries.push_back(static_cast<uint32_t>(rng() & mask));
     prev = L.out_bits();
     n.layers.push_back(std::move(L));
   }
@@ -294,7 +299,8 @@ LutNetwork generate(const GenSpec& g, uint64_t seed) {
   if (g.sum == SumKind::CondFp16) {
     // Multiples of 2^-9 in [-1/4, 1/4]: exact in fp16, sums that round now and then.
     for (uint32_t o = 0; o < g.outputs; ++o) n.bias_h.push_back(half_from_double((int(rng() % 257) - 128) / 64.0));
-    for (uint64_t i = 0; i < B * g.outputs; ++i) n.values_h.push_back(half_from_double((int(rng() % 257) - 128) / 512.0));
+    for (uint64_t i = 0; i < B * g.outputs; ++i)
+      n.values_h.push_back(half_from_double((int(rng() % 257) - 128) / 512.0));
   } else if (g.sum == SumKind::CondInt8) {
     for (uint32_t o = 0; o < g.outputs; ++o) n.bias_i.push_back(int(rng() % 2001) - 1000);
     for (uint64_t i = 0; i < B * g.outputs; ++i) n.values_i8.push_back(static_cast<int8_t>(int(rng() % 255) - 127));
@@ -355,14 +361,17 @@ void validate(const LutNetwork& n, const std::string& what) {
   const uint64_t B = n.final_bits();
   switch (n.sum) {
     case SumKind::GroupSum:
-      if (B % n.outputs) bad("group_sum needs the final " + std::to_string(B) + " bits to divide into " +
-                             std::to_string(n.outputs) + " equal groups");
+      if (B % n.outputs)
+        bad("group_sum needs the final " + std::to_string(B) + " bits to divide into " + std::to_string(n.outputs) +
+            " equal groups");
       break;
     case SumKind::CondInt8:
-      if (n.bias_i.size() != n.outputs || n.values_i8.size() != B * n.outputs) bad("expected outputs bias and outputs x bits int8 values");
+      if (n.bias_i.size() != n.outputs || n.values_i8.size() != B * n.outputs)
+        bad("expected outputs bias and outputs x bits int8 values");
       break;
     case SumKind::CondFp16:
-      if (n.bias_h.size() != n.outputs || n.values_h.size() != B * n.outputs) bad("expected outputs bias and outputs x bits fp16 values");
+      if (n.bias_h.size() != n.outputs || n.values_h.size() != B * n.outputs)
+        bad("expected outputs bias and outputs x bits fp16 values");
       break;
     default: bad("unknown sum kind");
   }
@@ -375,8 +384,14 @@ const char kMagic[8] = {'L', 'P', 'U', 'L', 'U', 'T', '0', '1'};
 struct Writer {
   std::vector<uint8_t> b;
   void u8(uint8_t v) { b.push_back(v); }
-  void u16(uint16_t v) { u8(v & 0xff); u8(v >> 8); }
-  void u32(uint32_t v) { u16(v & 0xffff); u16(v >> 16); }
+  void u16(uint16_t v) {
+    u8(v & 0xff);
+    u8(v >> 8);
+  }
+  void u32(uint32_t v) {
+    u16(v & 0xffff);
+    u16(v >> 16);
+  }
 };
 
 struct Reader {
@@ -389,8 +404,18 @@ struct Reader {
                         std::to_string(p) + ", file has " + std::to_string(b.size()));
     }
   }
-  uint16_t u16(const char* f) { need(2, f); uint16_t v = uint16_t(b[p] | (b[p + 1] << 8)); p += 2; return v; }
-  uint32_t u32(const char* f) { need(4, f); uint32_t v = uint32_t(b[p]) | uint32_t(b[p + 1]) << 8 | uint32_t(b[p + 2]) << 16 | uint32_t(b[p + 3]) << 24; p += 4; return v; }
+  uint16_t u16(const char* f) {
+    need(2, f);
+    uint16_t v = uint16_t(b[p] | (b[p + 1] << 8));
+    p += 2;
+    return v;
+  }
+  uint32_t u32(const char* f) {
+    need(4, f);
+    uint32_t v = uint32_t(b[p]) | uint32_t(b[p + 1]) << 8 | uint32_t(b[p + 2]) << 16 | uint32_t(b[p + 3]) << 24;
+    p += 4;
+    return v;
+  }
 };
 
 }  // namespace
@@ -434,7 +459,8 @@ std::vector<uint8_t> serialize(const LutNetwork& n) {
 LutNetwork deserialize(const std::vector<uint8_t>& bytes, const std::string& what) {
   Reader r{bytes, what};
   r.need(8, "magic");
-  if (std::memcmp(bytes.data(), kMagic, 8) != 0) throw ConfigError(what + ": not a LUT network file (magic is not LPULUT01)");
+  if (std::memcmp(bytes.data(), kMagic, 8) != 0)
+    throw ConfigError(what + ": not a LUT network file (magic is not LPULUT01)");
   r.p = 8;
   LutNetwork n;
   n.features = r.u32("features");
@@ -442,7 +468,8 @@ LutNetwork deserialize(const std::vector<uint8_t>& bytes, const std::string& wha
   const uint32_t layers = r.u32("layers");
   const uint32_t sum = r.u32("sum_kind");
   n.outputs = r.u32("outputs");
-  if (sum > 2) throw ConfigError(what + ": sum_kind " + std::to_string(sum) + " is not 0 (int8), 1 (fp16) or 2 (group_sum)");
+  if (sum > 2)
+    throw ConfigError(what + ": sum_kind " + std::to_string(sum) + " is not 0 (int8), 1 (fp16) or 2 (group_sum)");
   n.sum = static_cast<SumKind>(sum);
   if (layers > 64) throw ConfigError(what + ": " + std::to_string(layers) + " LUT layers (at most 64)");
   if (n.therm_bits == 0 || n.therm_bits > 4096 || n.features == 0) {
@@ -491,7 +518,8 @@ LutNetwork deserialize(const std::vector<uint8_t>& bytes, const std::string& wha
     for (uint64_t i = 0; i < B * n.outputs; ++i) n.values_h.push_back(r.u16("values"));
   }
   if (r.p != bytes.size()) {
-    throw ConfigError(what + ": " + std::to_string(bytes.size() - r.p) + " trailing bytes after offset " + std::to_string(r.p));
+    throw ConfigError(what + ": " + std::to_string(bytes.size() - r.p) + " trailing bytes after offset " +
+                      std::to_string(r.p));
   }
   validate(n, what);
   pack_tables(n);

@@ -20,9 +20,9 @@ const char* sum_kind_name(SumKind k);
 
 struct LutLayer {
   uint32_t luts = 0, inputs = 0, entry_bits = 1;
-  uint64_t in_bits = 0;            // bits of the previous stage (encoder or previous LUT layer)
-  std::vector<uint32_t> mapping;   // luts * inputs; input k of LUT l = previous bit mapping[l*inputs+k] = address bit k
-  std::vector<uint32_t> entries;   // luts << inputs entries, each < 2^entry_bits
+  uint64_t in_bits = 0;           // bits of the previous stage (encoder or previous LUT layer)
+  std::vector<uint32_t> mapping;  // luts * inputs; input k of LUT l = previous bit mapping[l*inputs+k] = address bit k
+  std::vector<uint32_t> entries;  // luts << inputs entries, each < 2^entry_bits
   uint64_t out_bits() const { return uint64_t(luts) * entry_bits; }  // LUT l's entry bit j -> bit l*entry_bits + j
   uint64_t table_bits() const { return (uint64_t(luts) << inputs) * entry_bits; }
 };
@@ -43,9 +43,9 @@ struct LutNetwork {
 
   uint64_t encoded_bits() const { return uint64_t(features) * therm_bits; }  // bit f*z + j = x_f > thr[f][j]
   uint64_t final_bits() const { return layers.empty() ? encoded_bits() : layers.back().out_bits(); }
-  uint64_t table_bits() const;      // all LUT layers
+  uint64_t table_bits() const;  // all LUT layers
   uint64_t threshold_bits() const { return encoded_bits() * 16; }
-  uint64_t value_bits() const;      // conditional-sum values + bias
+  uint64_t value_bits() const;  // conditional-sum values + bias
 };
 
 // Result of a block over T tokens: int32 outputs (CondInt8, GroupSum) or fp16 bit patterns (CondFp16).

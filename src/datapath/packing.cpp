@@ -35,8 +35,8 @@ const DecodeTables& tables() {
 }
 
 [[noreturn]] void bad_byte(WeightFormat f, uint64_t index, unsigned value, unsigned slot) {
-  std::string msg = std::string(weight_format_name(f)) + " unpack: byte " + std::to_string(index) + " = " +
-                    std::to_string(value);
+  std::string msg =
+      std::string(weight_format_name(f)) + " unpack: byte " + std::to_string(index) + " = " + std::to_string(value);
   msg += f == WeightFormat::Base3 ? " is not a base-3 group (legal bytes are 0..242)"
                                   : " holds the unused code 11 in slot " + std::to_string(slot);
   throw PackError(msg, index, value);
@@ -47,9 +47,8 @@ void unpack_impl(const uint8_t* bytes, uint64_t nbytes, WeightFormat f, uint64_t
   const uint64_t per = weights_per_byte(f);
   if (count == 0) return;
   if (first + count > nbytes * per) {
-    throw std::out_of_range(std::string(weight_format_name(f)) + " unpack: elements [" + std::to_string(first) +
-                            ", " + std::to_string(first + count) + ") past the end of " +
-                            std::to_string(nbytes) + " bytes");
+    throw std::out_of_range(std::string(weight_format_name(f)) + " unpack: elements [" + std::to_string(first) + ", " +
+                            std::to_string(first + count) + ") past the end of " + std::to_string(nbytes) + " bytes");
   }
   const DecodeTables& tb = tables();
   const uint64_t end = first + count;

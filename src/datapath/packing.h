@@ -23,9 +23,7 @@ enum class WeightFormat { Packed2, Base3 };
 WeightFormat parse_weight_format(const std::string& s);  // "packed2" | "base3"
 const char* weight_format_name(WeightFormat f);
 inline uint64_t weights_per_byte(WeightFormat f) { return f == WeightFormat::Base3 ? 5 : 4; }
-inline uint64_t packed_bytes(uint64_t n, WeightFormat f) {
-  return (n + weights_per_byte(f) - 1) / weights_per_byte(f);
-}
+inline uint64_t packed_bytes(uint64_t n, WeightFormat f) { return (n + weights_per_byte(f) - 1) / weights_per_byte(f); }
 
 // A byte (or 2-bit code) that is not a legal encoding, with where it was found.
 class PackError : public std::runtime_error {
@@ -44,8 +42,7 @@ inline std::vector<uint8_t> pack_ternary(const std::vector<int8_t>& t, WeightFor
 
 // Decodes elements [first, first + count) of a packed tensor of `nbytes` bytes into out[0..count).
 // Throws PackError on an illegal byte/code inside the range, std::out_of_range past the end.
-void unpack_ternary(const uint8_t* bytes, uint64_t nbytes, WeightFormat f, uint64_t first, uint64_t count,
-                    int8_t* out);
+void unpack_ternary(const uint8_t* bytes, uint64_t nbytes, WeightFormat f, uint64_t first, uint64_t count, int8_t* out);
 void unpack_ternary(const uint8_t* bytes, uint64_t nbytes, WeightFormat f, uint64_t first, uint64_t count,
                     int16_t* out);
 // Whole tensor of n elements.

@@ -17,8 +17,8 @@ inline constexpr float kQuantEps = 1e-5f;
 
 struct QuantizedActivations {
   uint64_t rows = 0, cols = 0;
-  std::vector<int8_t> q;       // rows x cols, row-major
-  std::vector<float> scale;    // per row: s_x = 127 / max|x|; x ~= q / s_x
+  std::vector<int8_t> q;     // rows x cols, row-major
+  std::vector<float> scale;  // per row: s_x = 127 / max|x|; x ~= q / s_x
 };
 
 struct TernaryWeights {

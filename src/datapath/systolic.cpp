@@ -21,9 +21,13 @@ SystolicTiming systolic_gemm(const ArrayShape& a, uint64_t m, uint64_t k, uint64
   const uint64_t R = a.rows, C = a.cols, E = a.unpack_stages;
   uint64_t sr = m, sc = n, t = k;
   if (a.dataflow == Dataflow::WeightStationary) {
-    sr = k; sc = n; t = m;
+    sr = k;
+    sc = n;
+    t = m;
   } else if (a.dataflow == Dataflow::InputStationary) {
-    sr = k; sc = m; t = n;
+    sr = k;
+    sc = m;
+    t = n;
   }
   SystolicTiming r;
   const uint64_t outer = ceil_div(sr, R), inner = ceil_div(sc, C);

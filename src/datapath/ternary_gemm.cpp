@@ -60,8 +60,8 @@ void fast_row(int64_t* __restrict acc, const int8_t* __restrict a, const int16_t
 
 // Saturating accumulator, one add at a time in k order; returns the number of clamped adds.
 LPUSIM_VECTOR_CLONES
-uint64_t saturating_row(int64_t* __restrict acc, const int8_t* __restrict a, const int16_t* __restrict w,
-                        uint64_t ldw, uint64_t kc, uint64_t nc, int64_t lo, int64_t hi) {
+uint64_t saturating_row(int64_t* __restrict acc, const int8_t* __restrict a, const int16_t* __restrict w, uint64_t ldw,
+                        uint64_t kc, uint64_t nc, int64_t lo, int64_t hi) {
   uint64_t count = 0;
   for (uint64_t k = 0; k < kc; ++k) {
     const int32_t ak = a[k];
@@ -121,19 +121,22 @@ AccumulatorOverflow::AccumulatorOverflow(uint64_t m_, uint64_t n_, uint64_t k_, 
     : std::runtime_error("accumulator overflow (accumulator_overflow: error): output (m " + std::to_string(m_) +
                          ", n " + std::to_string(n_) + ") at k " + std::to_string(k_) + ": partial sum " +
                          std::to_string(value_) + " does not fit " + std::to_string(bits) + " bits"),
-      m(m_), n(n_), k(k_), value(value_) {}
+      m(m_),
+      n(n_),
+      k(k_),
+      value(value_) {}
 
 TernaryGemmResult ternary_gemm_tiled(const TernaryArrayConfig& cfg, const TileShape& tiles,
-                                     const QuantizedActivations& a, const std::vector<uint8_t>& w_packed,
-                                     float gamma, uint64_t N) {
+                                     const QuantizedActivations& a, const std::vector<uint8_t>& w_packed, float gamma,
+                                     uint64_t N) {
   check_activations(a, "ternary_gemm_tiled");
   check_tiling(cfg.rows, cfg.cols, tiles, "ternary_gemm_tiled");
   const uint64_t M = a.rows, K = a.cols;
   if (N == 0) throw std::invalid_argument("ternary_gemm_tiled: N must be positive");
   if (w_packed.size() != packed_bytes(K * N, cfg.format)) {
     throw std::invalid_argument("ternary_gemm_tiled: " + std::to_string(w_packed.size()) + " weight bytes for " +
-                                std::to_string(K) + " x " + std::to_string(N) + " " +
-                                weight_format_name(cfg.format) + " weights");
+                                std::to_string(K) + " x " + std::to_string(N) + " " + weight_format_name(cfg.format) +
+                                " weights");
   }
   const AccRange r = acc_range(cfg.accumulator_bits);
 
@@ -149,9 +152,9 @@ TernaryGemmResult ternary_gemm_tiled(const TernaryArrayConfig& cfg, const TileSh
   res.N = N;
   res.acc.assign(M * N, 0);
   res.y.assign(M * N, 0.0f);
-  std::vector<int16_t> wt;            // unpacked weight tile, tk x tn in column blocks
-  std::vector<int16_t> row;           // one unpacked tile row
-  std::vector<int64_t> acc_tile;      // partial sums of the output tile at accumulator precision
+  std::vector<int16_t> wt;        // unpacked weight tile, tk x tn in column blocks
+  std::vector<int16_t> row;       // one unpacked tile row
+  std::vector<int64_t> acc_tile;  // partial sums of the output tile at accumulator precision
 
   for_each_tile(M, K, N, tiles, [&](uint64_t m0, uint64_t k0, uint64_t n0, uint64_t tm, uint64_t tk, uint64_t tn) {
     ++res.tiles;
@@ -254,8 +257,8 @@ void exact_step(int64_t* __restrict acc, int32_t ak, const int8_t* __restrict wr
 
 }  // namespace
 
-TernaryGemmResult ternary_gemm_reference(const QuantizedActivations& a, const TernaryWeights& w,
-                                         int accumulator_bits, OverflowMode overflow) {
+TernaryGemmResult ternary_gemm_reference(const QuantizedActivations& a, const TernaryWeights& w, int accumulator_bits,
+                                         OverflowMode overflow) {
   check_activations(a, "ternary_gemm_reference");
   if (w.rows != a.cols || w.t.size() != w.rows * w.cols) {
     throw std::invalid_argument("ternary_gemm_reference: weight shape does not match the activations");

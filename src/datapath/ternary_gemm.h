@@ -17,8 +17,8 @@
 
 #include "datapath/packing.h"
 #include "datapath/quant.h"
-#include "datapath/tiling.h"
 #include "datapath/systolic.h"
+#include "datapath/tiling.h"
 
 namespace lpusim::datapath {
 
@@ -47,7 +47,7 @@ struct TernaryGemmResult {
   uint64_t saturations = 0;  // adds clamped by a saturating accumulator
   uint64_t tiles = 0, folds = 0;
   uint64_t nonzero_weights = 0;  // nonzero weights in the tensor (seen by the unpack stage)
-  uint64_t adds = 0;  // add/sub operations executed (zero weights skipped): sum over tiles of m x nonzero
+  uint64_t adds = 0;             // add/sub operations executed (zero weights skipped): sum over tiles of m x nonzero
 };
 
 // The per-token rescale factor and the rescale itself (shared definition of the output format).
@@ -57,12 +57,12 @@ inline float rescale(int64_t acc, float factor) { return static_cast<float>(acc)
 // Tiled model. a: M x K INT8 with per-row scales; w_packed: the K x N ternary tensor packed in
 // cfg.format (row-major); gamma: its absmean scale.
 TernaryGemmResult ternary_gemm_tiled(const TernaryArrayConfig& cfg, const TileShape& tiles,
-                                     const QuantizedActivations& a, const std::vector<uint8_t>& w_packed,
-                                     float gamma, uint64_t N);
+                                     const QuantizedActivations& a, const std::vector<uint8_t>& w_packed, float gamma,
+                                     uint64_t N);
 
 // Plain reference: triple loop, k ascending per output, the same accumulator semantics.
-TernaryGemmResult ternary_gemm_reference(const QuantizedActivations& a, const TernaryWeights& w,
-                                         int accumulator_bits, OverflowMode overflow);
+TernaryGemmResult ternary_gemm_reference(const QuantizedActivations& a, const TernaryWeights& w, int accumulator_bits,
+                                         OverflowMode overflow);
 
 // Exact integer result (int64, no overflow possible for K < 2^55), M x N.
 std::vector<int64_t> ternary_gemm_exact(const QuantizedActivations& a, const TernaryWeights& w);

@@ -1,28 +1,28 @@
 // Functional run: see functional_model.h.
-#include "config/loaders.h"
 #include "functional/functional_model.h"
+#include "config/loaders.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
+#include "base/config_error.h"
+#include "base/parse.h"
+#include "compiler/compiler.h"
 #include "datapath/bitattn.h"
 #include "datapath/fp16_gemm.h"
 #include "datapath/packing.h"
 #include "datapath/ternary_gemm.h"
-#include "base/parse.h"
 #include "spec/attention_spec.h"
 #include "workload/checkpoint_weights.h"
-#include "compiler/compiler.h"
-#include "base/config_error.h"
 #include "workload/safetensors.h"
 
 namespace lpusim {
@@ -99,11 +99,10 @@ Fp16ArrayConfig fp16_config(const UnitSpec& u) {
 Vec fp16_matmul(const DesignSpec& d, const UnitSpec& u, const Vec& a, const Vec& w, uint64_t M, uint64_t K,
                 uint64_t N) {
   const Fp16ArrayConfig cfg = fp16_config(u);
-  const GemmTiling gt = choose_gemm_tiling(M, K, N, 16, 16, cfg.fp32_accumulate ? 32 : 16, cfg.rows, cfg.cols,
-                                           d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2,
-                                           d.file + ": functional");
-  return fp16_gemm_tiled(cfg, TileShape{gt.tm, gt.tk, gt.tn}, round_tensor_to_half(a), round_tensor_to_half(w), M, K,
-                         N)
+  const GemmTiling gt =
+      choose_gemm_tiling(M, K, N, 16, 16, cfg.fp32_accumulate ? 32 : 16, cfg.rows, cfg.cols,
+                         d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2, d.file + ": functional");
+  return fp16_gemm_tiled(cfg, TileShape{gt.tm, gt.tk, gt.tn}, round_tensor_to_half(a), round_tensor_to_half(w), M, K, N)
       .acc;
 }
 
@@ -198,10 +197,14 @@ class WeightSet {
                    KV = static_cast<uint64_t>(m.kv_dim());
     Linear l;
     const std::string name = kOps[op];
-    if (name == "q_proj" || name == "o_proj") l.K = H, l.N = H;
-    else if (name == "k_proj" || name == "v_proj") l.K = H, l.N = KV;
-    else if (name == "ffn_down") l.K = F, l.N = H;
-    else l.K = H, l.N = F;
+    if (name == "q_proj" || name == "o_proj")
+      l.K = H, l.N = H;
+    else if (name == "k_proj" || name == "v_proj")
+      l.K = H, l.N = KV;
+    else if (name == "ffn_down")
+      l.K = F, l.N = H;
+    else
+      l.K = H, l.N = F;
     l.ternary = (op < 4 ? m.attn_proj : m.ffn_w) == Precision::Ternary;
     const std::string* pat = nullptr;
     for (const auto& kv : m.name_map)
@@ -237,8 +240,8 @@ class WeightSet {
           }
           l.t.t[k * l.N + n] = static_cast<int8_t>(static_cast<int>(code) - 1);
         }
-      const std::string sname = pat.size() > 6 && pat.compare(pat.size() - 6, 6, "weight") == 0
-                                    ? pat + "_scale" : pat + ".weight_scale";
+      const std::string sname =
+          pat.size() > 6 && pat.compare(pat.size() - 6, 6, "weight") == 0 ? pat + "_scale" : pat + ".weight_scale";
       // transformers' BitLinear divides outputs by weight_scale: gamma = 1 / weight_scale.
       l.t.gamma = 1.0f / SafetensorsFile::value(st_->at(sname), 0);
       l.w = l.w_ref_ternary();
@@ -313,11 +316,12 @@ Vec popcount_head(const DesignSpec& d, const AttentionLayerPath& p, const Vec& q
   cfg.lane_bits = static_cast<uint32_t>(std::stoul(eng.e("lane_bits")));
   Vec out(T * hd);
   for (uint64_t t = 0; t < T; ++t) {
-    const Vec q(qh.begin() + static_cast<std::ptrdiff_t>(t * hd), qh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
+    const Vec q(qh.begin() + static_cast<std::ptrdiff_t>(t * hd),
+                qh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
     const Vec k(kh.begin(), kh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
     const Vec v(vh.begin(), vh.begin() + static_cast<std::ptrdiff_t>((t + 1) * hd));
-    const bitattn::AttnResult r = bitattn::attention_bitwise(q, k, v, 1, static_cast<uint32_t>(t + 1),
-                                                             static_cast<uint32_t>(hd), cfg);
+    const bitattn::AttnResult r =
+        bitattn::attention_bitwise(q, k, v, 1, static_cast<uint32_t>(t + 1), static_cast<uint32_t>(hd), cfg);
     if (r.mismatches != 0) throw std::logic_error("popcount attention: bitwise and integer reference disagree");
     for (uint64_t i = 0; i < hd; ++i) out[t * hd + i] = static_cast<float>(r.out[i]);
   }
@@ -406,10 +410,11 @@ FunctionalRow compare(const std::string& name, const Vec& ref, const Vec& dp) {
 void check_supported(const WorkloadSpec& w, const DesignSpec& d, const FunctionalOptions& o) {
   const ModelSpec& m = w.model;
   const std::string where = w.file + ": model";
-  if (m.encoder()) throw ConfigError(where + ".family: functional mode supports decoder models; " + w.name + " is an encoder");
+  if (m.encoder())
+    throw ConfigError(where + ".family: functional mode supports decoder models; " + w.name + " is an encoder");
   if (m.position_embedding == "learned" && static_cast<int64_t>(o.tokens.size()) + o.generate > m.max_positions) {
-    throw ConfigError("--tokens: " + std::to_string(o.tokens.size() + static_cast<uint64_t>(o.generate)) + " tokens exceed model.max_positions " +
-                      std::to_string(m.max_positions) + " of " + w.name);
+    throw ConfigError("--tokens: " + std::to_string(o.tokens.size() + static_cast<uint64_t>(o.generate)) +
+                      " tokens exceed model.max_positions " + std::to_string(m.max_positions) + " of " + w.name);
   }
   if (m.kv_cache != Precision::Fp16) {
     throw ConfigError(where + ".precision.kv_cache: functional mode models an fp16 KV cache only");
@@ -433,7 +438,8 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
   const double gib = functional_memory_gib(m, o.tokens.size() + static_cast<uint64_t>(o.generate));
   if (gib > o.max_gib) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%s: functional mode would need ~%.2f GiB, above its limit of %.1f GiB; use timing mode",
+    std::snprintf(buf, sizeof buf,
+                  "%s: functional mode would need ~%.2f GiB, above its limit of %.1f GiB; use timing mode",
                   w.file.c_str(), gib, o.max_gib);
     throw ConfigError(buf);
   }
@@ -455,7 +461,8 @@ std::vector<int64_t> parse_token_ids(const std::string& text, const std::string&
     } catch (const std::exception&) {
       used = 0;
     }
-    if (tok.empty() || used != tok.size()) throw ConfigError(what + ": expected comma-separated token ids, got '" + tok + "'");
+    if (tok.empty() || used != tok.size())
+      throw ConfigError(what + ": expected comma-separated token ids, got '" + tok + "'");
     ids.push_back(v);
   }
   if (ids.empty()) throw ConfigError(what + ": no token ids");
@@ -515,12 +522,12 @@ std::vector<float> datapath_ternary_linear(const DesignSpec& d, const std::vecto
     throw ConfigError(d.file + ": units." + u->name + ".accumulator_bits: the functional model supports at most 64");
   }
   const double w_bits = cfg.format == WeightFormat::Base3 ? 8.0 / 5.0 : 2.0;
-  const GemmTiling gt = choose_gemm_tiling(M, w.rows, w.cols, 8, w_bits, cfg.accumulator_bits, cfg.rows, cfg.cols,
-                                           d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2,
-                                           d.file + ": functional");
+  const GemmTiling gt =
+      choose_gemm_tiling(M, w.rows, w.cols, 8, w_bits, cfg.accumulator_bits, cfg.rows, cfg.cols,
+                         d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2, d.file + ": functional");
   const QuantizedActivations q = quantize_absmax_int8(x, M, w.rows);
-  TernaryGemmResult r = ternary_gemm_tiled(cfg, TileShape{gt.tm, gt.tk, gt.tn}, q, pack_ternary(w.t, cfg.format),
-                                           w.gamma, w.cols);
+  TernaryGemmResult r =
+      ternary_gemm_tiled(cfg, TileShape{gt.tm, gt.tk, gt.tn}, q, pack_ternary(w.t, cfg.format), w.gamma, w.cols);
   if (sat) *sat += r.saturations;
   return std::move(r.y);
 }
@@ -539,11 +546,13 @@ std::pair<int64_t, int64_t> forward_pass(const WorkloadSpec& w, const DesignSpec
   Paths p{d, o.reference == "ternary_fp32"};
 
   // Embedding (V x H, row per token); the datapath holds it in FP16 when its precision is fp16.
-  const Vec emb = gaussian(mix_seed(m.seed, -1, 100), V * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
+  const Vec emb =
+      gaussian(mix_seed(m.seed, -1, 100), V * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
   Vec xr(T * H), xd(T * H);
   for (uint64_t t = 0; t < T; ++t) std::copy_n(&emb[static_cast<uint64_t>(tokens[t]) * H], H, &xr[t * H]);
   if (m.position_embedding == "learned") {  // GPT-2 wpe: a learned table added to the token embeddings
-    const Vec pos = gaussian(mix_seed(m.seed, -1, 102), T * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
+    const Vec pos =
+        gaussian(mix_seed(m.seed, -1, 102), T * H, static_cast<float>(1.0 / std::sqrt(static_cast<double>(H))));
     for (uint64_t i = 0; i < T * H; ++i) xr[i] += pos[i];
   }
   xd = m.embedding == Precision::Fp16 ? round_tensor_to_half(xr) : xr;
@@ -680,7 +689,8 @@ void write_functional_outputs(const std::string& dir, const FunctionalResult& r)
   j["weights"] = r.weights;
   j["tokens"] = r.tokens;
   for (const auto& row : r.rows) {
-    j["hidden"].push_back({{"name", row.name}, {"cosine", row.cosine}, {"rel_l2", row.rel_l2}, {"max_abs_err", row.max_abs}});
+    j["hidden"].push_back(
+        {{"name", row.name}, {"cosine", row.cosine}, {"rel_l2", row.rel_l2}, {"max_abs_err", row.max_abs}});
   }
   j["logits"] = {{"top1_match", r.top1}, {"mean_kl_nats", r.mean_kl}};
   j["generated_reference"] = r.generated;
@@ -713,11 +723,16 @@ int run_functional_command(const std::vector<std::string>& a) {
   for (size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
     auto value = [&] { return option_value(a, i, "", "lpusim run --help"); };
-    if (s == "--functional") functional = true;
-    else if (s == "-o" || s == "--out") out = value();
-    else if (s == "--tokens") tokens = value();
-    else if (s == "--tokens-file") tokens_file = value();
-    else if (s == "--reference") o.reference = value();
+    if (s == "--functional")
+      functional = true;
+    else if (s == "-o" || s == "--out")
+      out = value();
+    else if (s == "--tokens")
+      tokens = value();
+    else if (s == "--tokens-file")
+      tokens_file = value();
+    else if (s == "--reference")
+      o.reference = value();
     else if (s == "--generate") {
       const std::string v = value();
       size_t used = 0;
@@ -729,12 +744,12 @@ int run_functional_command(const std::vector<std::string>& a) {
       if (v.empty() || used != v.size() || o.generate < 0) {
         throw ConfigError("usage: --generate expects a non-negative integer, got '" + v + "'");
       }
-    }
-    else if (s == "--max-gib") {
+    } else if (s == "--max-gib") {
       const std::string v = value();
       char* end = nullptr;
       o.max_gib = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !(o.max_gib > 0)) throw ConfigError("usage: --max-gib expects a positive number, got '" + v + "'");
+      if (v.empty() || *end || !(o.max_gib > 0))
+        throw ConfigError("usage: --max-gib expects a positive number, got '" + v + "'");
     } else if (!s.empty() && s[0] == '-') {
       throw ConfigError("usage: unknown option '" + s + "' with --functional (see lpusim run --help)");
     } else {

@@ -46,10 +46,10 @@ struct FunctionalResult {
   std::vector<int64_t> tokens;              // the prompt followed by the generated tokens
   std::vector<int64_t> generated;           // the reference's greedy tokens (fed to both paths)
   std::vector<int64_t> generated_datapath;  // the datapath's argmax at the same steps
-  std::vector<FunctionalRow> rows;  // hidden state after each layer, then after the final norm
-  double top1 = 0;                  // fraction of positions whose argmax logits agree
-  double mean_kl = 0;               // mean over positions of KL(softmax(ref) || softmax(datapath)), nats
-  uint64_t saturations = 0;         // accumulator saturations in the ternary arrays
+  std::vector<FunctionalRow> rows;          // hidden state after each layer, then after the final norm
+  double top1 = 0;                          // fraction of positions whose argmax logits agree
+  double mean_kl = 0;                       // mean over positions of KL(softmax(ref) || softmax(datapath)), nats
+  uint64_t saturations = 0;                 // accumulator saturations in the ternary arrays
   double estimate_gib = 0;
 };
 

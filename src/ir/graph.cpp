@@ -5,9 +5,9 @@ namespace lpusim {
 const char* phase_name(Phase p) { return p == Phase::Prefill ? "prefill" : "decode"; }
 
 const std::vector<std::string>& vec_op_names() {
-  static const std::vector<std::string> names = {"rmsnorm", "layernorm", "softmax", "swiglu",
-                                                 "relu2_glu", "gelu", "add", "quantize",
-                                                 "rope", "gather", "copy", "mac", "softmax_lut"};
+  static const std::vector<std::string> names = {"rmsnorm", "layernorm", "softmax",    "swiglu", "relu2_glu",
+                                                 "gelu",    "add",       "quantize",   "rope",   "gather",
+                                                 "copy",    "mac",       "softmax_lut"};
   return names;
 }
 
@@ -43,8 +43,8 @@ struct Builder {
     ops.push_back(o);
   }
 
-  void gemm(const std::string& name, int layer, WeightClass wc, uint64_t count, uint64_t M, uint64_t K,
-            uint64_t N, uint64_t kv_len = 0) {
+  void gemm(const std::string& name, int layer, WeightClass wc, uint64_t count, uint64_t M, uint64_t K, uint64_t N,
+            uint64_t kv_len = 0) {
     Op o = base(name, layer);
     o.kind = OpKind::Gemm;
     o.wclass = wc;
@@ -67,8 +67,8 @@ struct Builder {
   // One decoder layer over T new tokens per sequence, attending to kv_len keys.
   void layer(int l, uint64_t T, uint64_t kv_len) {
     const ModelSpec& m = w.model;
-    const uint64_t B = w.scenario.batch, M = B * T, H = m.hidden, F = m.ffn, D = m.head_dim(),
-                   KV = m.kv_dim(), G = m.group(), KVH = m.kv_heads, NH = m.heads;
+    const uint64_t B = w.scenario.batch, M = B * T, H = m.hidden, F = m.ffn, D = m.head_dim(), KV = m.kv_dim(),
+                   G = m.group(), KVH = m.kv_heads, NH = m.heads;
     const VecOp norm = m.norm == "rmsnorm" ? VecOp::Rmsnorm : VecOp::Layernorm;
 
     vec("attn_norm", l, norm, M * H);
@@ -226,7 +226,8 @@ uint64_t closed_form_prefill_macs(const WorkloadSpec& w) {
   const uint64_t attn = 2 * B * m.heads * T * T * m.head_dim();  // QK^T and PV, full (masked after)
   if (m.encoder()) {
     const uint64_t patch = B * m.patches() * m.patch_dim() * m.hidden;
-    return patch + m.layers * (B * T * layer_linear_macs_per_token(m) + attn) + m.class_tokens * B * m.hidden * m.classes;
+    return patch + m.layers * (B * T * layer_linear_macs_per_token(m) + attn) +
+           m.class_tokens * B * m.hidden * m.classes;
   }
   return m.layers * (B * T * layer_linear_macs_per_token(m) + attn) + B * m.hidden * m.vocab;
 }

@@ -18,7 +18,21 @@ enum class OpKind { Gemm, Vector, Lut };
 enum class LutStage { Encode, Lookup, Sum };
 
 // Vector-unit operations. Names are what a design lists under a vector unit's `ops:`.
-enum class VecOp { Rmsnorm, Layernorm, Softmax, Swiglu, Relu2Glu, Gelu, Add, Quantize, Rope, Gather, Copy, Mac, SoftmaxLut };
+enum class VecOp {
+  Rmsnorm,
+  Layernorm,
+  Softmax,
+  Swiglu,
+  Relu2Glu,
+  Gelu,
+  Add,
+  Quantize,
+  Rope,
+  Gather,
+  Copy,
+  Mac,
+  SoftmaxLut
+};
 const char* vec_op_name(VecOp v);
 const std::vector<std::string>& vec_op_names();
 
@@ -29,7 +43,7 @@ struct Op {
   std::string name;  // e.g. "q_proj", "attn_score", "final_norm"
   int layer = -1;    // -1 for model-level ops (embedding, final norm, LM head)
   Phase phase = Phase::Prefill;
-  int step = 0;      // decode step (1-based); 0 in prefill
+  int step = 0;  // decode step (1-based); 0 in prefill
   OpKind kind = OpKind::Vector;
 
   // GEMM: gemm_count independent products of (M x K) x (K x N).
@@ -40,7 +54,7 @@ struct Op {
   VecOp vop = VecOp::Add;
   uint64_t elements = 0;
 
-  uint64_t kv_len = 0;       // attention ops: keys attended to
+  uint64_t kv_len = 0;        // attention ops: keys attended to
   uint64_t out_elements = 0;  // elements of the op's output tensor (residency decisions)
   uint64_t in_elements = 0;   // elements of the activation input(s) read
   int in_operands = 1;        // number of activation input tensors (add, glu: 2)

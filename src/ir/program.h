@@ -22,15 +22,15 @@ struct Tile {
   // GEMM tile: (m x k) activations times (k x n) stationary operand.
   uint64_t m = 0, k = 0, n = 0;
   uint32_t a_bits = 16, w_bits = 16, acc_bits = 32, out_bits = 16;
-  uint64_t w_nonzero = 0;          // nonzero weights in this k x n block (from the IWeightSource)
-  uint64_t w_block_bits = 0;       // bits of the k x n stationary block as stored (format, indices)
+  uint64_t w_nonzero = 0;     // nonzero weights in this k x n block (from the IWeightSource)
+  uint64_t w_block_bits = 0;  // bits of the k x n stationary block as stored (format, indices)
   // Zero skipping: per column fold of the array (ceil(n / cols) entries), the nonzeros of its
   // densest column, i.e. the streaming cycles of that fold. Shared by tiles of the same block.
   std::shared_ptr<const std::vector<uint32_t>> nfold_stream;
   bool first_k = true, last_k = true;  // partial sums re-read / outputs written back
-  bool a_unsigned = false;         // popcount engine: the a-side code is unsigned (softmax probabilities)
-  uint64_t a_reuse = 1;            // times the array streams this tile's activations (folds along N)
-  uint64_t w_reuse = 1;            // times it streams the weights (folds along M)
+  bool a_unsigned = false;             // popcount engine: the a-side code is unsigned (softmax probabilities)
+  uint64_t a_reuse = 1;                // times the array streams this tile's activations (folds along N)
+  uint64_t w_reuse = 1;                // times it streams the weights (folds along M)
 
   // Vector tile.
   VecOp vop = VecOp::Add;
@@ -38,9 +38,9 @@ struct Tile {
   int in_operands = 1;
 
   // DRAM traffic of this tile. Loads go DRAM -> SRAM before compute; stores SRAM -> DRAM after.
-  uint64_t load_weight_bytes = 0;  // stationary operand (weights or KV cache) into the weight buffer
-  uint64_t load_act_bytes = 0;     // activations into the activation buffer
-  uint64_t store_bytes = 0;        // outputs (spilled activations, KV cache appends) to DRAM
+  uint64_t load_weight_bytes = 0;        // stationary operand (weights or KV cache) into the weight buffer
+  uint64_t load_act_bytes = 0;           // activations into the activation buffer
+  uint64_t store_bytes = 0;              // outputs (spilled activations, KV cache appends) to DRAM
   bool load_depends_on_prev_op = false;  // activation/KV data produced by earlier ops
 
   // LUT tile (lut_weightless): one stage of a weightless block over m tokens (sum stage: n outputs).
@@ -57,12 +57,12 @@ struct ProgramOp {
   Op op;
   uint32_t unit = 0;
   std::string unit_name;
-  std::string note;         // how the op was mapped (fallbacks, precision on this design)
-  uint32_t stat_key = 0;    // index into Program::keys (phase, layer, name)
+  std::string note;       // how the op was mapped (fallbacks, precision on this design)
+  uint32_t stat_key = 0;  // index into Program::keys (phase, layer, name)
   uint32_t first_tile = 0, num_tiles = 0;
   bool out_on_chip = true;
-  uint32_t window = 2;      // tiles whose loads may be in flight: 2 per buffer slot set (double buffering)
-                            // times the arrays sharing the op
+  uint32_t window = 2;  // tiles whose loads may be in flight: 2 per buffer slot set (double buffering)
+                        // times the arrays sharing the op
 };
 
 // Aggregation key for statistics: one per (phase, layer, op name).

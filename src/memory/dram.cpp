@@ -2,7 +2,9 @@
 
 namespace lpusim {
 
-int64_t now_ps() { return static_cast<int64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value()); }
+int64_t now_ps() {
+  return static_cast<int64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+}
 
 namespace {
 sc_core::sc_time ps_time(int64_t ps) { return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS); }
@@ -11,7 +13,8 @@ sc_core::sc_time ps_time(int64_t ps) { return sc_core::sc_time(static_cast<doubl
 Dram::Dram(sc_core::sc_module_name name, const DramSpec& spec, sc_core::sc_time /*clock*/, size_t num_keys)
     : sc_core::sc_module(name), spec_(spec), mapper_(spec_), events_(num_keys) {
   for (int64_t c = 0; c < spec_.channels; ++c) {
-    channels_.push_back(std::make_unique<DramChannel>(("ch" + std::to_string(c)).c_str(), *this, static_cast<uint32_t>(c)));
+    channels_.push_back(
+        std::make_unique<DramChannel>(("ch" + std::to_string(c)).c_str(), *this, static_cast<uint32_t>(c)));
   }
   SC_HAS_PROCESS(Dram);
   SC_THREAD(fire);
@@ -116,7 +119,8 @@ void DramChannel::serve() {
     queue_delay_ps_ += static_cast<double>(now - p.arrival_ps);
     ++parts_;
     // Whole bursts move; the bytes outside the range at its two ends are not requested data.
-    (p.write ? write_bytes_ : read_bytes_) += (model_.read_bursts + model_.write_bursts - bursts_before) * dram_.spec_.burst_bytes();
+    (p.write ? write_bytes_ : read_bytes_) +=
+        (model_.read_bursts + model_.write_bursts - bursts_before) * dram_.spec_.burst_bytes();
     last_end_ps_ = std::max(last_end_ps_, r.end_ps);
     dram_.at(r.end_ps, std::move(p.req));
     if (r.last_cmd_ps > now) {
@@ -140,7 +144,8 @@ void DramChannel::collect(ModuleStats& out) const {
   out.scalars["queue_delay_ps"] = queue_delay_ps_;
   out.scalars["row_hit_picks"] = static_cast<double>(row_hit_picks_);
   out.scalars["activates"] = static_cast<double>(m.activates);
-  out.scalars["precharges"] = static_cast<double>(m.precharges);  // refresh precharges after the last part are not counted
+  out.scalars["precharges"] =
+      static_cast<double>(m.precharges);  // refresh precharges after the last part are not counted
   out.scalars["read_bursts"] = static_cast<double>(m.read_bursts);
   out.scalars["write_bursts"] = static_cast<double>(m.write_bursts);
   out.scalars["row_hit_bursts"] = static_cast<double>(m.row_hit_bursts);

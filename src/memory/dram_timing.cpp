@@ -80,8 +80,11 @@ bool DramAddressMapper::first_segment(uint64_t addr, uint64_t bytes, uint32_t ch
 }
 
 DramChannelModel::DramChannelModel(const DramSpec& s)
-    : s_(s), banks_(static_cast<size_t>(s.banks())), groups_(static_cast<size_t>(s.ranks * s.bankgroups)),
-      ranks_(static_cast<size_t>(s.ranks)), next_ref_(s.tREFI) {
+    : s_(s),
+      banks_(static_cast<size_t>(s.banks())),
+      groups_(static_cast<size_t>(s.ranks * s.bankgroups)),
+      ranks_(static_cast<size_t>(s.ranks)),
+      next_ref_(s.tREFI) {
   step_ = std::max(s.bankgroups > 1 ? s.tCCD_L : s.tCCD_S, s.tBURST);
 }
 
@@ -211,9 +214,11 @@ DramServeResult DramChannelModel::serve(const DramAddressMapper& m, uint64_t add
 }
 
 DramServeResult DramChannelModel::serve(const std::vector<DramSegment>& segs, bool write, int64_t t, EventCounts& ev) {
-  return run([&](auto&& f) {
-    for (const DramSegment& s : segs) f(s);
-  }, write, t, ev);
+  return run(
+      [&](auto&& f) {
+        for (const DramSegment& s : segs) f(s);
+      },
+      write, t, ev);
 }
 
 }  // namespace lpusim

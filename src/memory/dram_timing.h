@@ -19,14 +19,14 @@
 #include <cstdint>
 #include <vector>
 
-#include "spec/dram_spec.h"
 #include "base/energy.h"
+#include "spec/dram_spec.h"
 
 namespace lpusim {
 
 struct DramSegment {
-  uint32_t bank = 0;    // rank-major index: (rank * bankgroups + bg) * banks_per_group + ba
-  uint32_t bg = 0;      // rank * bankgroups + bank group
+  uint32_t bank = 0;  // rank-major index: (rank * bankgroups + bg) * banks_per_group + ba
+  uint32_t bg = 0;    // rank * bankgroups + bank group
   uint32_t rank = 0;
   int64_t row = 0;
   uint32_t bursts = 0;
@@ -60,7 +60,7 @@ class DramAddressMapper {
   FieldBits f_[static_cast<int>(DramField::kCount)];
   int low_bits_ = 0, col_bits_ = 0;
   uint64_t burst_bytes_ = 0;
-  std::vector<Fields> low_;                   // per LOW value
+  std::vector<Fields> low_;                       // per LOW value
   std::vector<std::vector<uint32_t>> low_of_ch_;  // LOW values that belong to each channel
   bool ch_low_ = false;
 };

@@ -6,8 +6,12 @@ namespace lpusim {
 
 SramBuffer::SramBuffer(sc_core::sc_module_name name, const BufferSpec& spec, const TechTable& tech,
                        sc_core::sc_time clock, size_t num_keys)
-    : sc_core::sc_module(name), spec_(spec), tech_(tech), clock_(clock),
-      port_free_(static_cast<size_t>(spec.banks * spec.ports), sc_core::SC_ZERO_TIME), events_(num_keys) {}
+    : sc_core::sc_module(name),
+      spec_(spec),
+      tech_(tech),
+      clock_(clock),
+      port_free_(static_cast<size_t>(spec.banks * spec.ports), sc_core::SC_ZERO_TIME),
+      events_(num_keys) {}
 
 sc_core::sc_time SramBuffer::reserve(uint64_t bits, bool write, uint32_t key, uint64_t addr) {
   const sc_core::sc_time now = sc_core::sc_time_stamp();

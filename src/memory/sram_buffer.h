@@ -18,8 +18,8 @@ namespace lpusim {
 
 class SramBuffer : public sc_core::sc_module, public IStatsProvider {
  public:
-  SramBuffer(sc_core::sc_module_name name, const BufferSpec& spec, const TechTable& tech,
-             sc_core::sc_time clock, size_t num_keys);
+  SramBuffer(sc_core::sc_module_name name, const BufferSpec& spec, const TechTable& tech, sc_core::sc_time clock,
+             size_t num_keys);
 
   // Reserves the bank ports for `bits` starting at byte offset `addr` in the buffer (wrapping at
   // its size); returns the time the access completes.

@@ -17,8 +17,8 @@ struct LutMlpReport {
   uint64_t macs_removed = 0;         // MACs of the MAC MLPs these blocks replace (from the shapes)
   double macs_removed_fraction = 0;  // of all MACs the MAC model would run
   uint64_t lookups = 0, conflict_stall_cycles = 0, streamed_table_bits = 0;
-  uint64_t cycles = 0;               // critical-path cycles of the block's ops (lut_*, or the MAC MLP's)
-  double energy_pj = 0;              // their energy (all classes, incl. their leakage share)
+  uint64_t cycles = 0;   // critical-path cycles of the block's ops (lut_*, or the MAC MLP's)
+  double energy_pj = 0;  // their energy (all classes, incl. their leakage share)
 };
 
 LutMlpReport summarize_lut_mlp(const SimulationRun& run, const DesignRun& d, const std::vector<Row>& ops);

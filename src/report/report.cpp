@@ -1,7 +1,7 @@
 #include "report/report.h"
 
-#include "workload/weight_source.h"
 #include "compiler/capacity.h"
+#include "workload/weight_source.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "base/config_error.h"
-#include "spec/iso.h"
 #include "base/version.h"
+#include "spec/iso.h"
 #include "workload/weight_source.h"
 
 namespace lpusim {
@@ -294,7 +294,10 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
       r.layers.push_back(blank);
     }
     add_row(r.layers[lt->second], kr);
-    if (kr.phase == "prefill") r.prefill_energy += kr.energy; else r.decode_energy += kr.energy;
+    if (kr.phase == "prefill")
+      r.prefill_energy += kr.energy;
+    else
+      r.decode_energy += kr.energy;
     r.energy += kr.energy;
     if (is_attention_op(kr.name)) {
       r.attention_cycles += kr.cycles;
@@ -433,10 +436,15 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     d["notes"] = r.notes;
     if (r.lut_mlp.present) {
       const LutMlpReport& l = r.lut_mlp;
-      d["lut_mlp"] = {{"blocks", l.blocks}, {"path", l.as_mac ? "mac" : "lut"}, {"macs_removed", l.macs_removed},
-                      {"macs_removed_fraction", l.macs_removed_fraction}, {"lookups", l.lookups},
+      d["lut_mlp"] = {{"blocks", l.blocks},
+                      {"path", l.as_mac ? "mac" : "lut"},
+                      {"macs_removed", l.macs_removed},
+                      {"macs_removed_fraction", l.macs_removed_fraction},
+                      {"lookups", l.lookups},
                       {"bank_conflict_stall_cycles", l.conflict_stall_cycles},
-                      {"streamed_table_bits", l.streamed_table_bits}, {"cycles", l.cycles}, {"energy_pj", l.energy_pj}};
+                      {"streamed_table_bits", l.streamed_table_bits},
+                      {"cycles", l.cycles},
+                      {"energy_pj", l.energy_pj}};
     }
     json ops = json::array();
     for (const auto& o : r.ops) ops.push_back(row_json(o, true, r.clock_ghz));
@@ -459,7 +467,8 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     rt["energy_total"] = ratio(b.energy.total(), a.energy.total());
     rt["energy_per_generated_token"] = ratio(b.energy_per_generated_token_pj, a.energy_per_generated_token_pj);
     for (int c = 0; c < kNumEnergyClass; ++c) {
-      rt[std::string("energy_") + energy_class_name(static_cast<EnergyClass>(c))] = ratio(b.energy.pj[c], a.energy.pj[c]);
+      rt[std::string("energy_") + energy_class_name(static_cast<EnergyClass>(c))] =
+          ratio(b.energy.pj[c], a.energy.pj[c]);
     }
     rt["weights_bytes"] = ratio(static_cast<double>(b.footprint.weights), static_cast<double>(a.footprint.weights));
     rt["peak_bytes"] = ratio(static_cast<double>(b.footprint.peak()), static_cast<double>(a.footprint.peak()));
@@ -473,16 +482,19 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
 namespace {
 std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
   std::ostringstream os;
-  os << "design,phase," << (ops ? "op,unit," : "layer,")
-     << "instances,cycles,time_s,busy_cycles,macs," << (ops ? "utilization," : "")
+  os << "design,phase," << (ops ? "op,unit," : "layer,") << "instances,cycles,time_s,busy_cycles,macs,"
+     << (ops ? "utilization," : "")
      << "dram_read_bytes,dram_write_bytes,sram_read_bytes,sram_write_bytes,"
         "energy_compute_pj,energy_sram_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj\n";
   for (const auto& r : reports) {
     for (const Row& x : ops ? r.ops : r.layers) {
       os << r.name << "," << x.phase << ",";
-      if (ops) os << x.name << "," << x.unit << ","; else os << x.layer << ",";
-      os << x.instances << "," << x.cycles << "," << fmt(seconds(x.cycles, r.clock_ghz), 10) << ","
-         << x.busy_cycles << "," << x.macs << ",";
+      if (ops)
+        os << x.name << "," << x.unit << ",";
+      else
+        os << x.layer << ",";
+      os << x.instances << "," << x.cycles << "," << fmt(seconds(x.cycles, r.clock_ghz), 10) << "," << x.busy_cycles
+         << "," << x.macs << ",";
       if (ops) os << fmt(utilization(x), 6) << ",";
       os << x.dram_read_bytes << "," << x.dram_write_bytes << "," << x.sram_read_bytes << "," << x.sram_write_bytes;
       for (int c = 0; c < kNumEnergyClass; ++c) os << "," << fmt(x.energy.pj[c], 10);
@@ -526,49 +538,86 @@ std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
   auto E = [](double pj) { return human_energy_pj(pj); };
   auto B = [](double b) { return human_bytes(b); };
   auto N = [](double v) { return fmt(v, 6); };
-  add("prefill latency", [](const DesignReport& r) { return r.prefill_s; }, T);
-  add("time per output token", [](const DesignReport& r) { return r.time_per_output_token_s; }, T);
-  add("decode tokens/s", [](const DesignReport& r) { return r.decode_tokens_per_s; }, N);
-  add("end-to-end tokens/s", [](const DesignReport& r) { return r.end_to_end_tokens_per_s; }, N);
-  add("total time", [](const DesignReport& r) { return r.total_s; }, T);
-  add("total cycles", [](const DesignReport& r) { return static_cast<double>(r.total_cycles); }, N);
-  add("energy total", [](const DesignReport& r) { return r.energy.total(); }, E);
+  add(
+      "prefill latency", [](const DesignReport& r) { return r.prefill_s; }, T);
+  add(
+      "time per output token", [](const DesignReport& r) { return r.time_per_output_token_s; }, T);
+  add(
+      "decode tokens/s", [](const DesignReport& r) { return r.decode_tokens_per_s; }, N);
+  add(
+      "end-to-end tokens/s", [](const DesignReport& r) { return r.end_to_end_tokens_per_s; }, N);
+  add(
+      "total time", [](const DesignReport& r) { return r.total_s; }, T);
+  add(
+      "total cycles", [](const DesignReport& r) { return static_cast<double>(r.total_cycles); }, N);
+  add(
+      "energy total", [](const DesignReport& r) { return r.energy.total(); }, E);
   for (int c = 0; c < kNumEnergyClass; ++c) {
-    add(std::string("  energy ") + energy_class_name(static_cast<EnergyClass>(c)),
+    add(
+        std::string("  energy ") + energy_class_name(static_cast<EnergyClass>(c)),
         [c](const DesignReport& r) { return r.energy.pj[c]; }, E);
   }
-  add("attention cycles", [](const DesignReport& r) { return static_cast<double>(r.attention_cycles); }, N);
-  add("attention energy", [](const DesignReport& r) { return r.attention_energy.total(); }, E);
-  add("energy per generated token", [](const DesignReport& r) { return r.energy_per_generated_token_pj; }, E);
-  add("decode energy per token", [](const DesignReport& r) { return r.decode_energy_per_token_pj; }, E);
-  add("weights", [](const DesignReport& r) { return static_cast<double>(r.footprint.weights); }, B);
-  add("KV cache (max context)", [](const DesignReport& r) { return static_cast<double>(r.footprint.kv_cache); }, B);
-  add("peak activations", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak_activations); }, B);
-  add("peak memory", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak()); }, B);
-  add("peak weight-buffer occupancy", [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.weight_bytes); }, B);
-  add("peak activation-buffer occupancy", [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.activation_bytes); }, B);
-  add("DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); }, B);
-  add("area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
-  add("peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
+  add(
+      "attention cycles", [](const DesignReport& r) { return static_cast<double>(r.attention_cycles); }, N);
+  add(
+      "attention energy", [](const DesignReport& r) { return r.attention_energy.total(); }, E);
+  add(
+      "energy per generated token", [](const DesignReport& r) { return r.energy_per_generated_token_pj; }, E);
+  add(
+      "decode energy per token", [](const DesignReport& r) { return r.decode_energy_per_token_pj; }, E);
+  add(
+      "weights", [](const DesignReport& r) { return static_cast<double>(r.footprint.weights); }, B);
+  add(
+      "KV cache (max context)", [](const DesignReport& r) { return static_cast<double>(r.footprint.kv_cache); }, B);
+  add(
+      "peak activations", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak_activations); }, B);
+  add(
+      "peak memory", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak()); }, B);
+  add(
+      "peak weight-buffer occupancy",
+      [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.weight_bytes); }, B);
+  add(
+      "peak activation-buffer occupancy",
+      [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.activation_bytes); }, B);
+  add(
+      "DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); },
+      B);
+  add(
+      "area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
+  add(
+      "peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
   bool lut = false;
   for (const auto& r : rs) lut = lut || r.lut_mlp.present;
   if (lut) {
-    auto per_block = [](const DesignReport& r, double v) { return r.lut_mlp.blocks ? v / double(r.lut_mlp.blocks) : 0.0; };
-    add("MLP MACs removed", [](const DesignReport& r) { return double(r.lut_mlp.macs_removed); }, N);
-    add("  fraction of all MACs", [](const DesignReport& r) { return r.lut_mlp.macs_removed_fraction; }, N);
-    add("LUT lookups", [](const DesignReport& r) { return double(r.lut_mlp.lookups); }, N);
-    add("LUT bank-conflict stalls", [](const DesignReport& r) { return double(r.lut_mlp.conflict_stall_cycles); }, N);
-    add("LUT tables streamed", [](const DesignReport& r) { return double(r.lut_mlp.streamed_table_bits) / 8; }, B);
+    auto per_block = [](const DesignReport& r, double v) {
+      return r.lut_mlp.blocks ? v / double(r.lut_mlp.blocks) : 0.0;
+    };
+    add(
+        "MLP MACs removed", [](const DesignReport& r) { return double(r.lut_mlp.macs_removed); }, N);
+    add(
+        "  fraction of all MACs", [](const DesignReport& r) { return r.lut_mlp.macs_removed_fraction; }, N);
+    add(
+        "LUT lookups", [](const DesignReport& r) { return double(r.lut_mlp.lookups); }, N);
+    add(
+        "LUT bank-conflict stalls", [](const DesignReport& r) { return double(r.lut_mlp.conflict_stall_cycles); }, N);
+    add(
+        "LUT tables streamed", [](const DesignReport& r) { return double(r.lut_mlp.streamed_table_bits) / 8; }, B);
     // Per MLP block: the LUT block on a design with a LUT unit, the MAC MLP it replaces elsewhere.
-    add("MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
-    add("MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
+    add(
+        "MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
+    add(
+        "MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
   }
   bool capacity = false;
   for (const auto& r : rs) capacity = capacity || r.max_batch_in_dram >= 0;
   if (capacity) {
-    add("DRAM capacity", [](const DesignReport& r) { return static_cast<double>(r.dram_capacity_bytes); }, B);
-    add("max batch in DRAM", [](const DesignReport& r) { return static_cast<double>(r.max_batch_in_dram); }, N);
-    add("max context in DRAM (tokens)", [](const DesignReport& r) { return static_cast<double>(r.max_context_in_dram); }, N);
+    add(
+        "DRAM capacity", [](const DesignReport& r) { return static_cast<double>(r.dram_capacity_bytes); }, B);
+    add(
+        "max batch in DRAM", [](const DesignReport& r) { return static_cast<double>(r.max_batch_in_dram); }, N);
+    add(
+        "max context in DRAM (tokens)",
+        [](const DesignReport& r) { return static_cast<double>(r.max_context_in_dram); }, N);
   }
   return lines;
 }
@@ -633,12 +682,13 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
     os << "\n";
   }
   if (!rs.empty()) os << "weights: " << rs[0].weight_source << "\n";
-  if (!rs.empty() && !rs[0].layer_zero_fraction.empty()) os << "zero weights per layer: " << zero_fraction_list(rs[0]) << "\n";
+  if (!rs.empty() && !rs[0].layer_zero_fraction.empty())
+    os << "zero weights per layer: " << zero_fraction_list(rs[0]) << "\n";
   for (const auto& r : rs) {
     for (const auto& c : r.dram_channels) {
       os << "dram [" << r.name << "] " << c.name.substr(c.name.find('.') + 1) << ": " << fmt(c.achieved_gb_s, 4)
-         << " GB/s, row hits " << fmt(c.row_hit_rate * 100, 4) << "%, queue " << fmt(c.avg_queue_delay_ns, 4)
-         << " ns, " << human_energy_pj(c.total_pj()) << "\n";
+         << " GB/s, row hits " << fmt(c.row_hit_rate * 100, 4) << "%, queue " << fmt(c.avg_queue_delay_ns, 4) << " ns, "
+         << human_energy_pj(c.total_pj()) << "\n";
     }
   }
   for (const auto& r : rs) {
@@ -687,7 +737,8 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
          << " | " << human_energy_pj(o.energy.total()) << " |\n";
     }
     os << "\n## " << r.name << ": area\n\n| block | how | area (mm2) |\n|---|---|---:|\n";
-    for (const auto& a : r.area.items) os << "| " << a.name << " | " << a.what << " | " << fmt(a.um2 * 1e-6, 4) << " |\n";
+    for (const auto& a : r.area.items)
+      os << "| " << a.name << " | " << a.what << " | " << fmt(a.um2 * 1e-6, 4) << " |\n";
     os << "| total | | " << fmt(r.area.total_mm2(), 4) << " |\n";
     if (!r.iso_note.empty()) os << "\nBudget: " << r.iso_note << "\n";
     os << "\n## " << r.name << ": units\n\n";
@@ -695,8 +746,8 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
        << "|---|---|---:|---:|---:|---:|---:|\n";
     for (const auto& u : r.units) {
       os << "| " << u.name << " | " << u.kind << " | " << u.busy_cycles << " | " << u.macs << " | "
-         << fmt(utilization(u, r.total_cycles), 3)
-         << " | " << human_energy_pj(u.dynamic_pj) << " | " << human_energy_pj(u.leakage_pj) << " |\n";
+         << fmt(utilization(u, r.total_cycles), 3) << " | " << human_energy_pj(u.dynamic_pj) << " | "
+         << human_energy_pj(u.leakage_pj) << " |\n";
     }
     if (!r.dram_channels.empty()) {
       os << "\n## " << r.name << ": DRAM channels\n\n";
@@ -705,9 +756,9 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
       for (const auto& c : r.dram_channels) {
         os << "| " << c.name << " | " << fmt(c.achieved_gb_s, 4) << " | " << fmt(c.row_hit_rate, 4) << " | "
            << fmt(c.avg_queue_delay_ns, 4) << " ns | " << human_energy_pj(c.act_pj) << " | "
-           << human_energy_pj(c.pre_pj) << " | " << human_energy_pj(c.read_pj) << " | "
-           << human_energy_pj(c.write_pj) << " | " << human_energy_pj(c.refresh_pj) << " | "
-           << human_energy_pj(c.background_pj) << " | " << human_energy_pj(c.total_pj()) << " |\n";
+           << human_energy_pj(c.pre_pj) << " | " << human_energy_pj(c.read_pj) << " | " << human_energy_pj(c.write_pj)
+           << " | " << human_energy_pj(c.refresh_pj) << " | " << human_energy_pj(c.background_pj) << " | "
+           << human_energy_pj(c.total_pj()) << " |\n";
       }
     }
     if (!r.notes.empty()) {

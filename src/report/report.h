@@ -5,18 +5,18 @@
 #include <string>
 #include <vector>
 
-#include "spec/area.h"
 #include "compiler/capacity.h"
 #include "report/lut_report.h"
 #include "simulate/simulate.h"
+#include "spec/area.h"
 
 namespace lpusim {
 
 constexpr int kReportSchemaVersion = 1;
 
 struct Row {
-  std::string phase;   // prefill | decode
-  std::string name;    // op name, or "layer N" / "model" in layer rows
+  std::string phase;  // prefill | decode
+  std::string name;   // op name, or "layer N" / "model" in layer rows
   int layer = -1;
   std::string unit;
   std::string note;
@@ -61,8 +61,8 @@ struct DesignReport {
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
   uint64_t attention_cycles = 0;     // critical-path cycles of the attention ops (is_attention_op)
   EnergyBreakdown attention_energy;  // their energy incl. the leakage share, pJ
-  std::vector<Row> ops;     // aggregated per (phase, op name)
-  std::vector<Row> layers;  // aggregated per (phase, layer); layer -1 = model-level ops
+  std::vector<Row> ops;              // aggregated per (phase, op name)
+  std::vector<Row> layers;           // aggregated per (phase, layer); layer -1 = model-level ops
   std::vector<UnitRow> units;
   std::vector<DramChannelRow> dram_channels;
   std::vector<std::string> notes;  // how ops were mapped on this design
@@ -75,8 +75,8 @@ struct DesignReport {
   std::string weight_source;                // where the zero patterns came from
   std::vector<double> layer_zero_fraction;  // per layer, real weights only
   int64_t max_batch_in_dram = -1;
-  int64_t max_context_in_dram = -1;     // tokens at the run's batch; -1 = not checked
-  BufferOccupancy buffer_peak;          // peak on-chip occupancy per buffer (compiler/capacity.h)
+  int64_t max_context_in_dram = -1;  // tokens at the run's batch; -1 = not checked
+  BufferOccupancy buffer_peak;       // peak on-chip occupancy per buffer (compiler/capacity.h)
   uint64_t weight_buffer_bytes = 0, activation_buffer_bytes = 0;
   uint64_t dram_capacity_bytes = 0;
   LutMlpReport lut_mlp;  // weightless MLP figures (present only for model.mlp.kind: lut)

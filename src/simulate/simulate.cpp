@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "chip/chip.h"
-#include "workload/weight_source.h"
 #include "trace/trace.h"
+#include "workload/weight_source.h"
 
 namespace lpusim {
 
@@ -21,7 +21,8 @@ void walk(sc_core::sc_object* obj, std::vector<ModuleStats>& out) {
 }
 }  // namespace
 
-SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, bool single_decode_step) {
+SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, bool single_decode_step,
+                       const TraceOptions& trace_options) {
   SimulationRun run;
   run.workload = w;
   // One weight source for every design: a checkpoint is mapped and validated once.
@@ -37,7 +38,7 @@ SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& des
     run.designs.push_back(std::move(dr));
   }
   std::vector<std::unique_ptr<Chip>> chips;
-  std::unique_ptr<TraceSession> trace = TraceSession::start_if_requested();  // --trace-* options
+  std::unique_ptr<TraceSession> trace = TraceSession::start_if_requested(trace_options);
   for (size_t i = 0; i < run.designs.size(); ++i) {
     // Chip instance names must be unique: design name, suffixed when two designs share it.
     std::string name = run.designs[i].design.name;
@@ -58,7 +59,8 @@ SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& des
   for (size_t i = 0; i < chips.size(); ++i) {
     DesignRun& dr = run.designs[i];
     const Controller& c = chips[i]->controller();
-    if (!c.finished()) throw std::logic_error("simulation of " + dr.design.name + " stopped before its program finished");
+    if (!c.finished())
+      throw std::logic_error("simulation of " + dr.design.name + " stopped before its program finished");
     dr.total_cycles = c.total_cycles();
     dr.prefill_cycles = c.prefill_cycles();
     walk(chips[i].get(), dr.modules);

@@ -4,11 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "observe/stats.h"
 #include "compiler/compiler.h"
-#include "spec/design.h"
 #include "ir/program.h"
+#include "observe/stats.h"
+#include "spec/design.h"
 #include "spec/workload.h"
+#include "trace/trace.h"
 
 namespace lpusim {
 
@@ -25,15 +26,16 @@ struct DesignRun {
 struct SimulationRun {
   WorkloadSpec workload;
   std::vector<DesignRun> designs;
-  double wall_seconds = 0;      // host time of the simulation proper (not reported in JSON)
-  uint64_t delta_cycles = 0;    // SystemC delta cycles
-  uint64_t tiles = 0;           // tile operations simulated (one SystemC wait each)
+  double wall_seconds = 0;                  // host time of the simulation proper (not reported in JSON)
+  uint64_t delta_cycles = 0;                // SystemC delta cycles
+  uint64_t tiles = 0;                       // tile operations simulated (one SystemC wait each)
   std::string weight_source;                // IWeightSource::describe() of the zero patterns used
   std::vector<double> layer_zero_fraction;  // per layer, when the weights are real (checkpoint)
 };
 
 // Compiles and simulates; ConfigError on any bad fit. Call at most once per process (SystemC).
-SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs,
-                       bool single_decode_step = false);
+// `trace`: what to trace (the CLI's --trace-* options); default: nothing.
+SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, bool single_decode_step = false,
+                       const TraceOptions& trace = {});
 
 }  // namespace lpusim

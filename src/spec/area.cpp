@@ -1,8 +1,8 @@
 #include "spec/area.h"
 
-#include "spec/unit_registry.h"
 #include "base/config_error.h"
 #include "spec/design.h"
+#include "spec/unit_registry.h"
 
 namespace lpusim {
 
@@ -28,9 +28,10 @@ AreaBreakdown design_area(const DesignSpec& d) {
     a.items.push_back(it);
   }
   for (const BufferSpec* b : {&d.weight_buffer, &d.activation_buffer}) {
-    a.items.push_back({b->name + "_buffer",
-                       std::to_string(static_cast<long long>(b->size_kib)) + " KiB SRAM: bits x sram_bitcell / array efficiency",
-                       sram_area_um2(d.tech, b->size_kib)});
+    a.items.push_back(
+        {b->name + "_buffer",
+         std::to_string(static_cast<long long>(b->size_kib)) + " KiB SRAM: bits x sram_bitcell / array efficiency",
+         sram_area_um2(d.tech, b->size_kib)});
   }
   a.items.push_back({"dma_engine", "fixed block (tech area.dma_engine)", d.tech.area("dma_engine")});
   a.items.push_back({"controller", "fixed block (tech area.controller)", d.tech.area("controller")});

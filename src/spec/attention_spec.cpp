@@ -15,8 +15,8 @@ const AttentionLayerPath& AttentionSpec::path(int layer) const {
 std::string attention_resolved_yaml(const AttentionSpec& a) {
   if (!a.present) return "";
   std::ostringstream os;
-  os << "attention:\n  engine: " << a.engine << "\n  scores: " << a.base.scores << "\n  softmax: "
-     << a.base.softmax << "\n  context: " << a.base.context << "\n  kv_cache: " << a.kv_cache << "\n";
+  os << "attention:\n  engine: " << a.engine << "\n  scores: " << a.base.scores << "\n  softmax: " << a.base.softmax
+     << "\n  context: " << a.base.context << "\n  kv_cache: " << a.kv_cache << "\n";
   if (!a.overrides.empty()) {
     os << "  layer_overrides:\n";
     for (const auto& kv : a.overrides) {

@@ -13,18 +13,18 @@ struct DesignSpec;
 struct UnitSpec;
 
 struct AttentionLayerPath {
-  std::string scores = "fp16";    // popcount | fp16 (the act_gemm unit)
-  std::string softmax = "fp16";   // fp16 | int_lut (vector unit)
-  std::string context = "fp16";   // popcount | ternary | fp16
+  std::string scores = "fp16";   // popcount | fp16 (the act_gemm unit)
+  std::string softmax = "fp16";  // fp16 | int_lut (vector unit)
+  std::string context = "fp16";  // popcount | ternary | fp16
 };
 
 struct AttentionSpec {
   bool present = false;
-  std::string engine;              // unit name (impl popcount_attention)
-  std::string kv_cache = "full";   // binarised: coded K (and V) are stored; full: kv_cache precision
+  std::string engine;             // unit name (impl popcount_attention)
+  std::string kv_cache = "full";  // binarised: coded K (and V) are stored; full: kv_cache precision
   AttentionLayerPath base;
   std::map<int64_t, AttentionLayerPath> overrides;  // per layer
-  std::string overrides_where;     // file:line:col of layer_overrides, for errors found at compile time
+  std::string overrides_where;  // file:line:col of layer_overrides, for errors found at compile time
 
   const AttentionLayerPath& path(int layer) const;
 };

@@ -2,7 +2,6 @@
 
 #include <sstream>
 
-
 namespace lpusim {
 
 const UnitSpec* DesignSpec::first_with(Capability c) const {
@@ -37,8 +36,8 @@ std::string DesignSpec::resolved_yaml() const {
   }
   os << "buffers:\n";
   for (const BufferSpec* b : {&weight_buffer, &activation_buffer}) {
-    os << "  " << b->name << ": {size_kib: " << b->size_kib << ", banks: " << b->banks
-       << ", ports: " << b->ports << ", width_bits: " << b->width_bits << "}\n";
+    os << "  " << b->name << ": {size_kib: " << b->size_kib << ", banks: " << b->banks << ", ports: " << b->ports
+       << ", width_bits: " << b->width_bits << "}\n";
   }
   os << "dram:\n" << dram.resolved_yaml("  ");
   os << attention_resolved_yaml(attention);

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "spec/unit_registry.h"
 #include "spec/attention_spec.h"
 #include "spec/dram_spec.h"
 #include "spec/tech.h"
+#include "spec/unit_registry.h"
 
 namespace lpusim {
 
@@ -21,7 +21,6 @@ struct BufferSpec {
   // Peak bits per cycle on one port across all banks (a tile access is striped across banks).
   uint64_t bits_per_cycle_per_port() const { return static_cast<uint64_t>(banks * width_bits); }
 };
-
 
 struct DesignSpec {
   std::string file;

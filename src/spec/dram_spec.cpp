@@ -1,5 +1,5 @@
-#include "base/parse.h"
 #include "spec/dram_spec.h"
+#include "base/parse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,12 +11,12 @@ namespace lpusim {
 
 namespace {
 
-const std::vector<std::string> kOrgKeys = {"ranks", "bankgroups", "banks_per_group", "rows", "row_bytes",
-                                           "bus_bits", "burst_length", "data_rate_mts"};
-const std::vector<std::string> kTimingKeys = {"tRCD", "tRP", "tRAS", "tCL", "tCWL", "tCCD_S", "tCCD_L", "tRRD_S",
-                                              "tRRD_L", "tFAW", "tWTR", "tRTP", "tWR", "tREFI", "tRFC"};
-const std::vector<std::string> kEnergyKeys = {"e_act_pj", "e_pre_pj", "e_rd_pj", "e_wr_pj", "e_ref_pj",
-                                              "p_background_mw"};
+const std::vector<std::string> kOrgKeys = {"ranks",     "bankgroups", "banks_per_group", "rows",
+                                           "row_bytes", "bus_bits",   "burst_length",    "data_rate_mts"};
+const std::vector<std::string> kTimingKeys = {"tRCD",   "tRP",  "tRAS", "tCL",  "tCWL", "tCCD_S", "tCCD_L", "tRRD_S",
+                                              "tRRD_L", "tFAW", "tWTR", "tRTP", "tWR",  "tREFI",  "tRFC"};
+const std::vector<std::string> kEnergyKeys = {"e_act_pj", "e_pre_pj", "e_rd_pj",
+                                              "e_wr_pj",  "e_ref_pj", "p_background_mw"};
 const std::vector<std::string> kSchedKeys = {"write_high_watermark", "write_low_watermark"};
 
 bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
@@ -32,16 +32,18 @@ std::vector<DramField> parse_dram_mapping(const std::string& m, std::string& err
       if (tok == dram_field_name(static_cast<DramField>(i))) f = i;
     }
     if (f < 0 || seen[f]) {
-      err = "expected an order of the six fields ro, ba, bg, ra, co, ch joined by '_' (most significant first), "
-            "each once, e.g. ro_ba_bg_ra_co_ch; got '" + m + "'";
+      err =
+          "expected an order of the six fields ro, ba, bg, ra, co, ch joined by '_' (most significant first), "
+          "each once, e.g. ro_ba_bg_ra_co_ch; got '" +
+          m + "'";
       return {};
     }
     seen[f] = true;
     out.push_back(static_cast<DramField>(f));
   }
   if (out.size() != seen.size()) {
-    err = "expected all six fields ro, ba, bg, ra, co, ch (most significant first), e.g. ro_ba_bg_ra_co_ch; got '" +
-          m + "'";
+    err = "expected all six fields ro, ba, bg, ra, co, ch (most significant first), e.g. ro_ba_bg_ra_co_ch; got '" + m +
+          "'";
     return {};
   }
   return out;
@@ -88,18 +90,22 @@ void DramSpec::resolve() {
   burst_length = I("burst_length");
   data_rate_mts = I("data_rate_mts");
   for (const char* k : {"ranks", "bankgroups", "banks_per_group", "rows", "row_bytes"}) {
-    need(is_pow2(I(k)), std::string(k) + " must be a power of two (bit-field address mapping), got " +
-                            std::to_string(I(k)));
+    need(is_pow2(I(k)),
+         std::string(k) + " must be a power of two (bit-field address mapping), got " + std::to_string(I(k)));
   }
-  need(is_pow2(channels), "channels must be a power of two (bit-field address mapping), got " + std::to_string(channels));
+  need(is_pow2(channels),
+       "channels must be a power of two (bit-field address mapping), got " + std::to_string(channels));
   need(bus_bits > 0 && burst_length > 0 && data_rate_mts > 0 && (bus_bits * burst_length) % 8 == 0,
        "bus_bits x burst_length must be a positive multiple of 8");
   need(is_pow2(static_cast<int64_t>(burst_bytes())) && static_cast<uint64_t>(row_bytes) >= burst_bytes(),
        "row_bytes must hold a whole power-of-two number of bursts");
   int low_bits = 0;
   for (auto it = mapping_msb_first.rbegin(); it != mapping_msb_first.rend() && *it != DramField::Co; ++it) {
-    const int64_t n = *it == DramField::Ch ? channels : *it == DramField::Ra ? ranks : *it == DramField::Bg ? bankgroups
-                    : *it == DramField::Ba ? banks_per_group : rows;
+    const int64_t n = *it == DramField::Ch   ? channels
+                      : *it == DramField::Ra ? ranks
+                      : *it == DramField::Bg ? bankgroups
+                      : *it == DramField::Ba ? banks_per_group
+                                             : rows;
     int b = 0;
     while ((int64_t{1} << b) < n) ++b;
     low_bits += b;
@@ -123,7 +129,8 @@ void DramSpec::resolve() {
   tREFI = ps(params.at("tREFI"));
   tRFC = ps(params.at("tRFC"));
   // BL beats at data_rate MT/s: BL / 2 clocks of the DDR clock.
-  tBURST = static_cast<int64_t>(std::llround(static_cast<double>(burst_length) * 1e6 / static_cast<double>(data_rate_mts)));
+  tBURST =
+      static_cast<int64_t>(std::llround(static_cast<double>(burst_length) * 1e6 / static_cast<double>(data_rate_mts)));
   need(tREFI > tRFC, "tREFI must exceed tRFC");
   need(tBURST > 0, "tBURST must be > 0");
   e_act_pj = params.at("e_act_pj");
@@ -149,8 +156,8 @@ std::string DramSpec::resolved_yaml(const std::string& ind) const {
     os << ind << k << ": " << params.at(k) << "  # " << sources.at(k) << "\n";
   }
   os << ind << "# derived: burst_bytes " << burst_bytes() << ", columns (bursts per row) " << columns()
-     << ", banks per channel " << banks() << ", tBURST " << static_cast<double>(tBURST) / 1000.0
-     << " ns, peak " << peak_gb_s_per_channel() << " GB/s per channel\n";
+     << ", banks per channel " << banks() << ", tBURST " << static_cast<double>(tBURST) / 1000.0 << " ns, peak "
+     << peak_gb_s_per_channel() << " GB/s per channel\n";
   return os.str();
 }
 

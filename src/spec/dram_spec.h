@@ -40,8 +40,10 @@ struct DramSpec {
 
   uint64_t burst_bytes() const { return static_cast<uint64_t>(bus_bits * burst_length / 8); }
   uint64_t columns() const { return static_cast<uint64_t>(row_bytes) / burst_bytes(); }  // bursts per row
-  int64_t banks() const { return ranks * bankgroups * banks_per_group; }                  // per channel
-  double peak_gb_s_per_channel() const { return static_cast<double>(burst_bytes()) / static_cast<double>(tBURST) * 1e3; }
+  int64_t banks() const { return ranks * bankgroups * banks_per_group; }                 // per channel
+  double peak_gb_s_per_channel() const {
+    return static_cast<double>(burst_bytes()) / static_cast<double>(tBURST) * 1e3;
+  }
   // Background + refresh power per channel in uW (refresh energy spread evenly over tREFI).
   double refresh_uw_per_channel() const { return e_ref_pj / (static_cast<double>(tREFI) * 1e-6); }  // pJ/us
   double static_uw_per_channel() const { return p_background_mw * 1e3 + refresh_uw_per_channel(); }

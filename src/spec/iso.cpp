@@ -4,9 +4,9 @@
 #include <sstream>
 #include <vector>
 
-#include "spec/unit_registry.h"
-#include "spec/area.h"
 #include "base/config_error.h"
+#include "spec/area.h"
+#include "spec/unit_registry.h"
 
 namespace lpusim {
 
@@ -31,8 +31,10 @@ DesignSpec scaled(const DesignSpec& base, const std::vector<size_t>& arrays, dou
   DesignSpec d = base;
   for (size_t i : arrays) {
     UnitSpec& u = d.units[i];
-    u.ints["rows"] = std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(base.units[i].i("rows")) * t + 1e-9)));
-    u.ints["cols"] = std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(base.units[i].i("cols")) * t + 1e-9)));
+    u.ints["rows"] =
+        std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(base.units[i].i("rows")) * t + 1e-9)));
+    u.ints["cols"] =
+        std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(base.units[i].i("cols")) * t + 1e-9)));
   }
   return d;
 }
@@ -87,8 +89,8 @@ IsoResult hold_iso(const DesignSpec& reference, const DesignSpec& baseline, cons
   for (size_t i : arrays) {
     const UnitSpec& before = baseline.units[i];
     const UnitSpec& after = r.design.units[i];
-    note << " " << before.name << " " << before.i("rows") << "x" << before.i("cols") << " -> " << after.i("rows")
-         << "x" << after.i("cols");
+    note << " " << before.name << " " << before.i("rows") << "x" << before.i("cols") << " -> " << after.i("rows") << "x"
+         << after.i("cols");
   }
   note << "; area " << fmt(design_area(r.design).total_mm2()) << " mm2 vs " << fmt(ref_area)
        << " mm2; peak linear MACs/cycle " << linear_peak_macs(r.design) << " vs " << linear_peak_macs(reference)

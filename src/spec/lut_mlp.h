@@ -11,7 +11,6 @@
 
 namespace lpusim {
 
-
 struct LutMlpSpec {
   bool enabled = false;  // false: the model's MAC-based MLP (no `mlp` key, or kind: mac)
   uint32_t therm_bits = 0;

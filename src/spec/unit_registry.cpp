@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace lpusim {
 
 UnitRegistry& UnitRegistry::instance() {

@@ -20,12 +20,12 @@ struct AreaItem;
 
 // What a unit can execute; the compiler picks a unit for each operation by capability.
 enum class Capability {
-  TernaryGemm,  // activation (INT8) x ternary weight matrix
-  Fp16Gemm,     // FP16 activation x FP16 weight matrix
-  ActGemm,      // activation x activation (attention scores and context)
-  VectorOps,    // elementwise / reduction ops (norms, softmax, activations, quantisation)
+  TernaryGemm,   // activation (INT8) x ternary weight matrix
+  Fp16Gemm,      // FP16 activation x FP16 weight matrix
+  ActGemm,       // activation x activation (attention scores and context)
+  VectorOps,     // elementwise / reduction ops (norms, softmax, activations, quantisation)
   BitAttention,  // popcount attention on bit-coded Q/K (and P/V), mapped by the design's `attention:`
-  LutLayer,     // weightless (DWN/QuWeiT) block: thermometer encode, LUT lookups, conditional/group sum
+  LutLayer,      // weightless (DWN/QuWeiT) block: thermometer encode, LUT lookups, conditional/group sum
 };
 
 enum class ParamType { Int, Double, Bool, Enum, StringList };
@@ -85,7 +85,6 @@ class UnitRegistry {
   bool add(UnitInfo info);
   const UnitInfo* find(const std::string& impl) const;
   std::vector<const UnitInfo*> all() const;  // sorted by name
-
 
  private:
   std::map<std::string, UnitInfo> infos_;

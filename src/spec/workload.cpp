@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <sstream>
 
-
 namespace lpusim {
 
 const char* precision_name(Precision p) {
@@ -42,8 +41,8 @@ std::string WorkloadSpec::resolved_yaml() const {
   if (m.max_positions) os << "\n  max_positions: " << m.max_positions;
   os << "\n  linear_bias: " << tf[m.linear_bias];
   if (m.encoder()) {
-    os << "\n  image:\n    size: " << m.image_size << "\n    patch: " << m.patch_size << "\n    channels: " << m.channels
-       << "\n  class_tokens: " << m.class_tokens << "\n  classes: " << m.classes;
+    os << "\n  image:\n    size: " << m.image_size << "\n    patch: " << m.patch_size
+       << "\n    channels: " << m.channels << "\n  class_tokens: " << m.class_tokens << "\n  classes: " << m.classes;
   }
   os << "\n  precision:\n    attention_projections: " << precision_name(m.attn_proj)
      << "\n    ffn: " << precision_name(m.ffn_w) << "\n    embedding: " << precision_name(m.embedding);

@@ -1,6 +1,6 @@
-#include "config/loaders.h"
-#include "base/parse.h"
 #include "sweep/sweep.h"
+#include "base/parse.h"
+#include "config/loaders.h"
 
 #include "spec/area.h"
 
@@ -25,11 +25,11 @@
 #include <set>
 #include <sstream>
 
-#include "spec/area.h"
 #include "base/config_error.h"
 #include "base/version.h"
-#include "spec/workload.h"
 #include "config/yaml_reader.h"
+#include "spec/area.h"
+#include "spec/workload.h"
 
 namespace lpusim {
 
@@ -299,8 +299,8 @@ std::vector<std::vector<size_t>> combinations(const SweepSpec& s) {
   // random: distinct draws from the space with a fixed generator (mt19937_64 is specified by the
   // standard; the modulo keeps the draw independent of library distribution code).
   if (s.samples > space) {
-    throw ConfigError(s.file + ": samples: " + std::to_string(s.samples) + " distinct samples asked for, but the space has only " +
-                      std::to_string(space) + " points");
+    throw ConfigError(s.file + ": samples: " + std::to_string(s.samples) +
+                      " distinct samples asked for, but the space has only " + std::to_string(space) + " points");
   }
   std::mt19937_64 rng(s.seed);
   std::set<uint64_t> seen;
@@ -327,8 +327,8 @@ void copy_config_dir(const std::string& design_path, const std::string& out_dir,
     const std::string text = read_text(f.string());
     if (fs::exists(dst)) {
       if (read_text(dst.string()) != text) {
-        throw ConfigError(f.string() + ": differs from " + dst.string() +
-                          " (base and baseline designs use different " + sub + " tables of the same name)");
+        throw ConfigError(f.string() + ": differs from " + dst.string() + " (base and baseline designs use different " +
+                          sub + " tables of the same name)");
       }
       continue;
     }
@@ -354,7 +354,8 @@ Expansion expand(const SweepSpec& s, const std::string& out_dir) {
   const YAML::Node base = YAML::LoadFile(s.base_design);
   const std::string baseline_file = "designs/baseline.yaml";
   write_atomic(out_dir + "/" + baseline_file,
-               emit(YAML::LoadFile(s.baseline_design), "# sweep " + s.name + ": baseline design, from " + s.baseline_design + "\n"));
+               emit(YAML::LoadFile(s.baseline_design),
+                    "# sweep " + s.name + ": baseline design, from " + s.baseline_design + "\n"));
   const DesignSpec baseline = load_design(out_dir + "/" + baseline_file);
 
   struct Variant {
@@ -382,12 +383,14 @@ Expansion expand(const SweepSpec& s, const std::string& out_dir) {
     const std::string id = "d" + pad(vi, width);
     v.file = "designs/" + id + ".yaml";
     const std::string path = out_dir + "/" + v.file;
-    write_atomic(path, emit(d, "# sweep " + s.name + ": variant " + id + " of " + s.base_design + " (" + label + ")\n"));
+    write_atomic(path,
+                 emit(d, "# sweep " + s.name + ": variant " + id + " of " + s.base_design + " (" + label + ")\n"));
     DesignSpec spec;
     try {
       spec = load_design(path);
     } catch (const ConfigError& e) {
-      throw ConfigError(s.params[0].where + ": parameters: variant " + id + " (" + label + ") is not a valid design: " + e.what());
+      throw ConfigError(s.params[0].where + ": parameters: variant " + id + " (" + label +
+                        ") is not a valid design: " + e.what());
     }
     v.derived = derived_quantities(spec);
     // Constraint names: derived quantities first, then numeric key paths of this variant.
@@ -469,10 +472,20 @@ std::vector<SweepPoint> shard(const std::vector<SweepPoint>& pts, size_t i, size
 
 namespace {
 
-const std::vector<std::string> kMetricColumns = {
-    "total_cycles", "prefill_latency_s", "time_per_output_token_s", "decode_tokens_per_s",
-    "energy_per_generated_token_pj", "decode_energy_per_token_pj", "energy_compute_pj", "energy_sram_pj",
-    "energy_dram_pj", "energy_leakage_pj", "energy_total_pj", "weights_bytes", "peak_bytes", "dram_bytes"};
+const std::vector<std::string> kMetricColumns = {"total_cycles",
+                                                 "prefill_latency_s",
+                                                 "time_per_output_token_s",
+                                                 "decode_tokens_per_s",
+                                                 "energy_per_generated_token_pj",
+                                                 "decode_energy_per_token_pj",
+                                                 "energy_compute_pj",
+                                                 "energy_sram_pj",
+                                                 "energy_dram_pj",
+                                                 "energy_leakage_pj",
+                                                 "energy_total_pj",
+                                                 "weights_bytes",
+                                                 "peak_bytes",
+                                                 "dram_bytes"};
 
 std::string csv_cell(const json& v) {
   if (v.is_null()) return "";
@@ -524,8 +537,10 @@ json make_row(const SweepSpec& s, const SweepPoint& p, const json& status, const
     if (it == p.derived.end()) continue;
     // Integral quantities (KiB, MACs/cycle, unit counts) print as integers.
     const double v = it->second;
-    if (std::floor(v) == v && std::fabs(v) < 9e15) row[n] = static_cast<int64_t>(v);
-    else row[n] = v;
+    if (std::floor(v) == v && std::fabs(v) < 9e15)
+      row[n] = static_cast<int64_t>(v);
+    else
+      row[n] = v;
   }
   row["status"] = status.at("status");
   row["attempts"] = status.at("attempts");
@@ -589,7 +604,8 @@ std::string summary_md(const std::string& name, const std::vector<std::string>& 
   std::ostringstream os;
   size_t ok = 0;
   for (const auto& r : rows) ok += r.at("status") == "ok";
-  os << "# Sweep " << name << "\n\n" << rows.size() << " points, " << ok << " ok, " << rows.size() - ok
+  os << "# Sweep " << name << "\n\n"
+     << rows.size() << " points, " << ok << " ok, " << rows.size() - ok
      << " failed. **front** = on the Pareto front of (time per output token, energy per generated token), "
         "both minimised, among the variants of that workload. Ratios are variant / baseline.\n";
   std::vector<std::string> workloads;
@@ -602,8 +618,10 @@ std::string summary_md(const std::string& name, const std::vector<std::string>& 
     std::vector<const json*> vars;
     for (const auto& r : rows) {
       if (r.at("workload") != w) continue;
-      if (r.at("kind") == "baseline") base = &r;
-      else vars.push_back(&r);
+      if (r.at("kind") == "baseline")
+        base = &r;
+      else
+        vars.push_back(&r);
     }
     std::vector<std::pair<double, double>> pts;
     std::vector<size_t> ok_idx;
@@ -746,17 +764,23 @@ std::string last_line(const std::string& text) {
 
 std::string fmt_duration(double s) {
   char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  else std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s) / 3600, (static_cast<int>(s) % 3600) / 60);
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s) / 3600, (static_cast<int>(s) % 3600) / 60);
   return buf;
 }
 
 // Starts `lpusim run` for one point; its stdout/stderr go to files in the point folder.
 pid_t spawn_point(const SweepSpec& s, const SweepOptions& o, const SweepPoint& p, const std::string& pdir) {
-  std::vector<std::string> args = {o.lpusim_binary, "run", o.out_dir + "/" + p.design_file, p.workload_file, "-o", pdir};
+  std::vector<std::string> args = {o.lpusim_binary, "run", o.out_dir + "/" + p.design_file,
+                                   p.workload_file, "-o",  pdir};
   for (const auto& kv : s.scenario) {
-    args.push_back(kv.first == "batch" ? "--batch" : kv.first == "prompt_tokens" ? "--prompt-tokens" : "--generated-tokens");
+    args.push_back(kv.first == "batch"           ? "--batch"
+                   : kv.first == "prompt_tokens" ? "--prompt-tokens"
+                                                 : "--generated-tokens");
     args.push_back(std::to_string(kv.second));
   }
   const std::string out = pdir + "/stdout.txt", err = pdir + "/stderr.txt";
@@ -803,7 +827,11 @@ json finished_status(bool ok, int attempts, int wstatus, const std::string& pdir
 class SweepRunner {
  public:
   SweepRunner(const SweepSpec& s, const SweepOptions& o)
-      : s_(s), o_(o), dir_(o.out_dir), jsonl_(dir_ + "/results.jsonl"), csv_(dir_ + "/results.csv"),
+      : s_(s),
+        o_(o),
+        dir_(o.out_dir),
+        jsonl_(dir_ + "/results.jsonl"),
+        csv_(dir_ + "/results.csv"),
         cols_(result_columns(s)) {}
 
   SweepSummary run() {
@@ -830,7 +858,8 @@ class SweepRunner {
                         "); use another -o folder");
     }
     if (fs::exists(dir_ + "/shard") && read_text(dir_ + "/shard") != shard_tag) {
-      throw ConfigError(dir_ + ": holds shard " + last_line(read_text(dir_ + "/shard")) + ", not " + last_line(shard_tag));
+      throw ConfigError(dir_ + ": holds shard " + last_line(read_text(dir_ + "/shard")) + ", not " +
+                        last_line(shard_tag));
     }
     write_atomic(sweep_copy, s_.text);
     write_atomic(dir_ + "/shard", shard_tag);
@@ -915,8 +944,9 @@ class SweepRunner {
     if (o_.progress_tty) {
       const int w = 30;
       const int fill = sum_.total ? static_cast<int>(w * done / sum_.total) : w;
-      std::fprintf(stderr, "\r[%s%s] %zu/%zu points, %zu failed, %zu running, ETA %s   ", std::string(fill, '#').c_str(),
-                   std::string(w - fill, '.').c_str(), done, sum_.total, sum_.failed, running_.size(), eta.c_str());
+      std::fprintf(stderr, "\r[%s%s] %zu/%zu points, %zu failed, %zu running, ETA %s   ",
+                   std::string(fill, '#').c_str(), std::string(w - fill, '.').c_str(), done, sum_.total, sum_.failed,
+                   running_.size(), eta.c_str());
     } else if (!what.empty()) {
       std::fprintf(stderr, "sweep: [%zu/%zu] %s (%zu failed, ETA %s)\n", done, sum_.total, what.c_str(), sum_.failed,
                    eta.c_str());
@@ -1004,7 +1034,9 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
     }
     for (const auto& line : complete_lines(d + "/results.jsonl")) {
       const size_t idx = json::parse(line).at("index").get<size_t>();
-      if (rows.count(idx)) throw ConfigError(d + ": point " + json::parse(line).at("point").get<std::string>() + " is also in " + from[idx]);
+      if (rows.count(idx))
+        throw ConfigError(d + ": point " + json::parse(line).at("point").get<std::string>() + " is also in " +
+                          from[idx]);
       rows[idx] = line;
       from[idx] = d;
     }
@@ -1015,7 +1047,8 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!rows.count(i)) missing += (missing.empty() ? "" : ", ") + ids[i];
   }
-  if (!missing.empty()) throw ConfigError("sweep-merge: points without results (run their shard to the end): " + missing);
+  if (!missing.empty())
+    throw ConfigError("sweep-merge: points without results (run their shard to the end): " + missing);
 
   fs::create_directories(out_dir);
   const std::vector<std::string> cols = split(header, ',');
@@ -1042,7 +1075,8 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
                  fs::copy_options::recursive | fs::copy_options::overwrite_existing);
       }
     }
-    if (fs::exists(d + "/dropped.txt")) fs::copy_file(d + "/dropped.txt", out_dir + "/dropped.txt", fs::copy_options::overwrite_existing);
+    if (fs::exists(d + "/dropped.txt"))
+      fs::copy_file(d + "/dropped.txt", out_dir + "/dropped.txt", fs::copy_options::overwrite_existing);
   }
 }
 

@@ -72,8 +72,8 @@ struct SweepSpec {
 
 // One run: a design variant (or the baseline) on one workload.
 struct SweepPoint {
-  size_t index = 0;      // position in the deterministic point order
-  std::string id;        // "baseline-<workload>" or "d0007-<workload>"
+  size_t index = 0;  // position in the deterministic point order
+  std::string id;    // "baseline-<workload>" or "d0007-<workload>"
   bool baseline = false;
   size_t design_index = 0;
   std::string design_file;  // relative to the sweep folder: designs/<id>.yaml
@@ -85,8 +85,8 @@ struct SweepPoint {
 
 struct Expansion {
   std::vector<SweepPoint> points;
-  size_t design_points = 0;  // variants before constraints
-  size_t dropped = 0;        // variants dropped by constraints
+  size_t design_points = 0;                  // variants before constraints
+  size_t dropped = 0;                        // variants dropped by constraints
   std::vector<std::string> dropped_reasons;  // "d0003: sram_kib <= 1024 (sram_kib=2048)"
 };
 

@@ -74,17 +74,23 @@ class Parser {
   NodeP parse_sum() {
     NodeP l = parse_prod();
     for (;;) {
-      if (eat("+")) l = bin("+", l, parse_prod());
-      else if (eat("-")) l = bin("-", l, parse_prod());
-      else return l;
+      if (eat("+"))
+        l = bin("+", l, parse_prod());
+      else if (eat("-"))
+        l = bin("-", l, parse_prod());
+      else
+        return l;
     }
   }
   NodeP parse_prod() {
     NodeP l = parse_unary();
     for (;;) {
-      if (eat("*")) l = bin("*", l, parse_unary());
-      else if (eat("/")) l = bin("/", l, parse_unary());
-      else return l;
+      if (eat("*"))
+        l = bin("*", l, parse_unary());
+      else if (eat("/"))
+        l = bin("/", l, parse_unary());
+      else
+        return l;
     }
   }
   NodeP parse_unary() {
@@ -179,8 +185,6 @@ Expr Expr::parse(const std::string& text, const std::string& where) {
   return e;
 }
 
-double Expr::eval(const std::function<double(const std::string&)>& lookup) const {
-  return eval_node(*root_, lookup);
-}
+double Expr::eval(const std::function<double(const std::string&)>& lookup) const { return eval_node(*root_, lookup); }
 
 }  // namespace lpusim

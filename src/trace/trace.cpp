@@ -6,14 +6,14 @@
 #include <fstream>
 #include <map>
 
-#include "units/compute_unit.h"
+#include "base/config_error.h"
+#include "base/parse.h"
+#include "chip/chip.h"
 #include "chip/controller.h"
 #include "memory/dram.h"
 #include "observe/probe.h"
-#include "chip/chip.h"
-#include "base/parse.h"
-#include "base/config_error.h"
 #include "spec/design.h"
+#include "units/compute_unit.h"
 
 namespace lpusim {
 
@@ -27,11 +27,6 @@ const char* kTraceOptionsHelp =
     "  --trace-sample-cycles N   DRAM bandwidth sample period (default 1000 cycles)\n";
 
 namespace {
-
-TraceOptions& requested() {
-  static TraceOptions o;
-  return o;
-}
 
 [[noreturn]] void usage(const std::string& msg) { usage_error(msg); }
 int64_t to_int(const std::string& opt, const std::string& v) { return parse_int(opt, v); }
@@ -76,8 +71,6 @@ void parse_trace_option(const std::string& opt, const std::string& v, TraceOptio
     }
   }
 }
-
-void request_tracing(const TraceOptions& o) { requested() = o; }
 
 // ---- the session ---------------------------------------------------------------------------------
 
@@ -169,9 +162,10 @@ class ControllerProbe : public IControllerProbe {
     const uint64_t id = ++c_.s->async_id;
     open_[{tile, static_cast<int>(k)}] = id;
     c_.s->event("\"name\":\"" + std::string(name(k)) + "\",\"cat\":\"dma\",\"ph\":\"b\",\"id\":" + std::to_string(id) +
-                ",\"pid\":" + std::to_string(c_.pid) + ",\"tid\":" + std::to_string(dma_tid_) + ",\"ts\":" +
-                c_.s->us(sc_core::sc_time_stamp()) + ",\"args\":{\"bytes\":" + std::to_string(bytes) + ",\"op\":\"" +
-                json_escape(c_.prog->ops[t.op].op.name) + "\",\"layer\":" + std::to_string(c_.prog->ops[t.op].op.layer) + "}");
+                ",\"pid\":" + std::to_string(c_.pid) + ",\"tid\":" + std::to_string(dma_tid_) +
+                ",\"ts\":" + c_.s->us(sc_core::sc_time_stamp()) + ",\"args\":{\"bytes\":" + std::to_string(bytes) +
+                ",\"op\":\"" + json_escape(c_.prog->ops[t.op].op.name) +
+                "\",\"layer\":" + std::to_string(c_.prog->ops[t.op].op.layer) + "}");
   }
   void dma_done(uint32_t tile, DmaKind k) override {
     (k == DmaKind::Store ? stores_ : loads_)--;
@@ -180,8 +174,8 @@ class ControllerProbe : public IControllerProbe {
     if (it == open_.end()) return;
     // An async slice opened in the window is always closed, so every "b" has its "e".
     c_.s->event("\"name\":\"" + std::string(name(k)) + "\",\"cat\":\"dma\",\"ph\":\"e\",\"id\":" +
-                std::to_string(it->second) + ",\"pid\":" + std::to_string(c_.pid) + ",\"tid\":" +
-                std::to_string(dma_tid_) + ",\"ts\":" + c_.s->us(sc_core::sc_time_stamp()));
+                std::to_string(it->second) + ",\"pid\":" + std::to_string(c_.pid) +
+                ",\"tid\":" + std::to_string(dma_tid_) + ",\"ts\":" + c_.s->us(sc_core::sc_time_stamp()));
     open_.erase(it);
   }
   void op_done(uint32_t) override {
@@ -250,9 +244,9 @@ void find_channels(sc_core::sc_object* o, std::vector<DramChannel*>& out) {
 
 }  // namespace
 
-std::unique_ptr<TraceSession> TraceSession::start_if_requested() {
-  if (!requested().enabled()) return nullptr;
-  return std::make_unique<TraceSession>(requested());
+std::unique_ptr<TraceSession> TraceSession::start_if_requested(const TraceOptions& o) {
+  if (!o.enabled()) return nullptr;
+  return std::make_unique<TraceSession>(o);
 }
 
 TraceSession::TraceSession(const TraceOptions& o) : impl_(std::make_unique<Impl>()) {
@@ -260,7 +254,10 @@ TraceSession::TraceSession(const TraceOptions& o) : impl_(std::make_unique<Impl>
   if (!o.vcd_file.empty()) {
     std::string base = o.vcd_file;
     if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-    { std::ofstream probe(o.vcd_file); if (!probe) throw ConfigError(o.vcd_file + ": cannot write the VCD trace"); }
+    {
+      std::ofstream probe(o.vcd_file);
+      if (!probe) throw ConfigError(o.vcd_file + ": cannot write the VCD trace");
+    }
     impl_->vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
     impl_->vcd->set_time_unit(1, sc_core::SC_PS);
   }
@@ -294,8 +291,8 @@ void TraceSession::attach(Chip& chip, const DesignSpec& d, const Program& p) {
     s.unit_probes.push_back(std::move(probe));
   }
   const int dma_tid = tid + 1;
-  s.event("\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(dma_tid) +
-          ",\"args\":{\"name\":\"dma\"}");
+  s.event("\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":" + std::to_string(pid) +
+          ",\"tid\":" + std::to_string(dma_tid) + ",\"args\":{\"name\":\"dma\"}");
   auto cp = std::make_unique<ControllerProbe>(c, dma_tid);
   if (s.vcd) {
     sc_core::sc_trace(s.vcd, cp->loads_in_flight, cn + ".controller.loads_in_flight", 16);

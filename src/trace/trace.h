@@ -35,13 +35,10 @@ bool is_trace_option(const std::string& opt);
 void parse_trace_option(const std::string& opt, const std::string& value, TraceOptions& o);
 extern const char* kTraceOptionsHelp;
 
-// Process-wide request read by simulate() (one simulation per process).
-void request_tracing(const TraceOptions& o);
-
 class TraceSession {
  public:
   // The session for this process's simulation, or nullptr when no tracing was requested.
-  static std::unique_ptr<TraceSession> start_if_requested();
+  static std::unique_ptr<TraceSession> start_if_requested(const TraceOptions& o);
   explicit TraceSession(const TraceOptions& o);
   ~TraceSession();
   // During elaboration: attach probes to one chip's units, controller and DRAM.

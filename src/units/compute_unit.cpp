@@ -4,7 +4,6 @@
 
 namespace lpusim {
 
-
 void add_systolic_sram_traffic(const SystolicTiming& s, const Tile& t, TileCost& c) {
   c.a_read_bits = s.a_reads * t.a_bits + (t.first_k ? 0 : t.m * t.n * t.acc_bits);
   // A stored block (packed or compressed) streams whole, once per weight stream of the dataflow.
@@ -13,7 +12,11 @@ void add_systolic_sram_traffic(const SystolicTiming& s, const Tile& t, TileCost&
 }
 
 ComputeUnit::ComputeUnit(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-    : sc_core::sc_module(name), spec_(spec), ctx_(ctx), events_(ctx.num_keys), busy_(ctx.num_keys),
+    : sc_core::sc_module(name),
+      spec_(spec),
+      ctx_(ctx),
+      events_(ctx.num_keys),
+      busy_(ctx.num_keys),
       macs_(ctx.num_keys) {
   SC_HAS_PROCESS(ComputeUnit);
   SC_THREAD(run);

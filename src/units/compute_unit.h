@@ -8,12 +8,12 @@
 #include <functional>
 
 #include "base/math.h"
-#include "observe/stats.h"
-#include "observe/probe.h"
 #include "datapath/systolic.h"
-#include "units/unit_context.h"
-#include "spec/unit_registry.h"
 #include "ir/program.h"
+#include "observe/probe.h"
+#include "observe/stats.h"
+#include "spec/unit_registry.h"
+#include "units/unit_context.h"
 
 namespace lpusim {
 
@@ -58,7 +58,6 @@ class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
   uint64_t tiles_ = 0, busy_total_ = 0, sram_stall_cycles_ = 0;
   IUnitProbe* probe_ = nullptr;
 };
-
 
 // SRAM traffic of a systolic GEMM tile: operand streams, partial sums re-read when the tile is not
 // the first along K, and outputs (or partial sums) written back.

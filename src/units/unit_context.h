@@ -13,7 +13,7 @@ struct UnitContext {
   const TechTable* tech = nullptr;
   SramBuffer* weight_buffer = nullptr;
   SramBuffer* activation_buffer = nullptr;
-  size_t num_keys = 0;     // statistics keys of the program
+  size_t num_keys = 0;  // statistics keys of the program
 };
 
 }  // namespace lpusim

@@ -13,7 +13,8 @@ namespace {
 std::string expand(const std::string& pattern, int layer) {
   std::string s = pattern;
   const std::string key = "{layer}";
-  for (size_t p = s.find(key); p != std::string::npos; p = s.find(key, p)) s.replace(p, key.size(), std::to_string(layer));
+  for (size_t p = s.find(key); p != std::string::npos; p = s.find(key, p))
+    s.replace(p, key.size(), std::to_string(layer));
   return s;
 }
 
@@ -39,7 +40,9 @@ SafetensorsWeights::SafetensorsWeights(const ModelSpec& m)
     for (int l = 0; l < layers_; ++l) {
       const std::string name = expand(kv.second, l);
       const StTensor* t = file_->find(name);
-      if (!t) throw ConfigError(path + ": missing tensor '" + name + "' (weights.name_map." + op + ", layer " + std::to_string(l) + ")");
+      if (!t)
+        throw ConfigError(path + ": missing tensor '" + name + "' (weights.name_map." + op + ", layer " +
+                          std::to_string(l) + ")");
       Matrix mx;
       mx.t = t;
       mx.N = N;
@@ -60,7 +63,8 @@ SafetensorsWeights::SafetensorsWeights(const ModelSpec& m)
           throw ConfigError(path + ": tensor '" + sname + "': expected one scale value, got shape " + s->shape_str());
         }
         const float sv = SafetensorsFile::value(*s, 0);
-        if (!std::isfinite(sv) || sv <= 0) throw ConfigError(path + ": tensor '" + sname + "': scale must be finite and > 0");
+        if (!std::isfinite(sv) || sv <= 0)
+          throw ConfigError(path + ": tensor '" + sname + "': scale must be finite and > 0");
         ++packed_count_;
       } else if (t->shape.size() == 2 && t->shape[0] == N && t->shape[1] == K) {
         // One pass: absmean and whether the tensor is already ternary.

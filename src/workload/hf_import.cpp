@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "base/parse.h"
 #include "base/config_error.h"
+#include "base/parse.h"
 
 namespace lpusim {
 
@@ -40,7 +40,8 @@ struct HfConfig {
     return j.at(k).get<bool>();
   }
   // Optional fields with the default the transformers config class documents (`why` cites it).
-  int64_t integer_or(const std::string& k, int64_t dflt, const std::string& why, std::vector<std::string>& notes) const {
+  int64_t integer_or(const std::string& k, int64_t dflt, const std::string& why,
+                     std::vector<std::string>& notes) const {
     if (has(k)) return integer(k);
     notes.push_back(k + " absent -> " + std::to_string(dflt) + " (" + why + ")");
     return dflt;
@@ -75,7 +76,8 @@ void llama_like(const HfConfig& c, Shape& s, bool bitnet) {
   s.layers = c.integer("num_hidden_layers");
   s.hidden = c.integer("hidden_size");
   s.heads = c.integer("num_attention_heads");
-  s.kv_heads = c.integer_or("num_key_value_heads", s.heads, "transformers default: equal to num_attention_heads", s.notes);
+  s.kv_heads =
+      c.integer_or("num_key_value_heads", s.heads, "transformers default: equal to num_attention_heads", s.notes);
   s.ffn = c.integer("intermediate_size");
   s.vocab = c.integer("vocab_size");
   s.norm = "rmsnorm";
@@ -90,7 +92,8 @@ void llama_like(const HfConfig& c, Shape& s, bool bitnet) {
     s.ffn_activation = "swiglu";
     s.tied = c.boolean_or("tie_word_embeddings", false, "LlamaConfig default", s.notes);
   }
-  if (c.has("attention_bias") && c.boolean("attention_bias")) c.fail("attention_bias", "biased attention is not modelled");
+  if (c.has("attention_bias") && c.boolean("attention_bias"))
+    c.fail("attention_bias", "biased attention is not modelled");
   if (c.has("mlp_bias") && c.boolean("mlp_bias")) c.fail("mlp_bias", "biased MLP is not modelled");
   if (c.has("head_dim") && c.integer("head_dim") * s.heads != s.hidden) {
     c.fail("head_dim", "must equal hidden_size / num_attention_heads");
@@ -110,7 +113,8 @@ void gpt2(const HfConfig& c, Shape& s) {
   s.norm = "layernorm";
   s.position_embedding = "learned";
   s.bias = true;  // Conv1D c_attn / c_proj / c_fc carry biases
-  s.tied = c.boolean_or("tie_word_embeddings", true, "PretrainedConfig default; GPT2LMHeadModel ties lm_head to wte", s.notes);
+  s.tied = c.boolean_or("tie_word_embeddings", true, "PretrainedConfig default; GPT2LMHeadModel ties lm_head to wte",
+                        s.notes);
 }
 
 void vit(const HfConfig& c, Shape& s, int64_t class_tokens) {
@@ -125,7 +129,8 @@ void vit(const HfConfig& c, Shape& s, int64_t class_tokens) {
   s.norm = "layernorm";
   s.position_embedding = "learned";
   s.bias = c.boolean_or("qkv_bias", true, "ViTConfig/DeiTConfig default", s.notes);
-  if (!s.bias) c.fail("qkv_bias", "unbiased attention projections are not modelled (output and MLP layers have biases)");
+  if (!s.bias)
+    c.fail("qkv_bias", "unbiased attention projections are not modelled (output and MLP layers have biases)");
   s.image = c.integer("image_size");
   s.patch = c.integer("patch_size");
   s.channels = c.integer("num_channels");
@@ -174,11 +179,16 @@ std::string import_hf_config(const std::string& config_path, const HfImportOptio
   }
 
   Shape s;
-  if (c.arch == "LlamaForCausalLM") llama_like(c, s, false);
-  else if (c.arch == "BitNetForCausalLM") llama_like(c, s, true);
-  else if (c.arch == "GPT2LMHeadModel") gpt2(c, s);
-  else if (c.arch == "ViTForImageClassification" || c.arch == "DeiTForImageClassification") vit(c, s, 1);
-  else if (c.arch == "DeiTForImageClassificationWithTeacher") vit(c, s, 2);
+  if (c.arch == "LlamaForCausalLM")
+    llama_like(c, s, false);
+  else if (c.arch == "BitNetForCausalLM")
+    llama_like(c, s, true);
+  else if (c.arch == "GPT2LMHeadModel")
+    gpt2(c, s);
+  else if (c.arch == "ViTForImageClassification" || c.arch == "DeiTForImageClassification")
+    vit(c, s, 1);
+  else if (c.arch == "DeiTForImageClassificationWithTeacher")
+    vit(c, s, 2);
   else {
     throw ConfigError(config_path + ": architectures: unsupported architecture '" + c.arch +
                       "' (supported: LlamaForCausalLM, BitNetForCausalLM, GPT2LMHeadModel, ViTForImageClassification, "
@@ -214,15 +224,18 @@ std::string import_hf_config(const std::string& config_path, const HfImportOptio
        << "\n  class_tokens: " << s.class_tokens << "\n  classes: " << s.classes;
   }
   os << "\n  precision:\n    attention_projections: " << prec << "\n    ffn: " << prec << "\n    embedding: fp16";
-  if (encoder) os << "\n    classifier: fp16";
-  else os << "\n    lm_head: fp16\n    kv_cache: fp16";
+  if (encoder)
+    os << "\n    classifier: fp16";
+  else
+    os << "\n    lm_head: fp16\n    kv_cache: fp16";
   if (!opt.checkpoint.empty()) {
     // nn.Linear [out, in] tensors per projection, named as transformers' Llama and BitNet models name them.
     if (c.arch != "LlamaForCausalLM" && c.arch != "BitNetForCausalLM") {
       throw ConfigError("usage: --checkpoint supports LlamaForCausalLM and BitNetForCausalLM tensor names (" + c.arch +
                         " stores fused or transposed projections)");
     }
-    if (prec != "ternary") throw ConfigError("usage: --checkpoint needs --precision ternary (it supplies ternary weights)");
+    if (prec != "ternary")
+      throw ConfigError("usage: --checkpoint needs --precision ternary (it supplies ternary weights)");
     os << "\n  weights:\n    distribution: checkpoint\n    checkpoint: \"" << opt.checkpoint << "\"\n    name_map:"
        << "\n      q_proj: \"model.layers.{layer}.self_attn.q_proj.weight\""
        << "\n      k_proj: \"model.layers.{layer}.self_attn.k_proj.weight\""

@@ -9,9 +9,9 @@
 namespace lpusim {
 
 struct HfImportOptions {
-  std::string name;                  // workload name; default: the config's parent folder name
+  std::string name;                   // workload name; default: the config's parent folder name
   std::string precision = "ternary";  // linear layers: ternary (absmean-ternarised, BitNet style) | fp16
-  std::string checkpoint;  // safetensors file: weights come from it (Llama/BitNet tensor names)
+  std::string checkpoint;             // safetensors file: weights come from it (Llama/BitNet tensor names)
 };
 
 // The workload YAML text for `config_path`.

@@ -150,8 +150,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | base[i];
   if (n > size_ - 8) {
-    bad(path, "truncated or corrupt: header length " + std::to_string(n) + " exceeds the " +
-                  std::to_string(size_ - 8) + " bytes after it");
+    bad(path, "truncated or corrupt: header length " + std::to_string(n) + " exceeds the " + std::to_string(size_ - 8) +
+                  " bytes after it");
   }
   nlohmann::json h;
   try {
@@ -189,7 +189,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     // numel x dtype size without wrapping: a crafted shape must not pass as a small tensor.
     uint64_t bytes = st_dtype_bytes(t.dtype);
     for (uint64_t d : t.shape) {
-      if (__builtin_mul_overflow(bytes, d, &bytes)) bad(path, where + ": shape " + t.shape_str() + " overflows 64 bits");
+      if (__builtin_mul_overflow(bytes, d, &bytes))
+        bad(path, where + ": shape " + t.shape_str() + " overflows 64 bits");
     }
     if (t.end - t.begin != bytes) {
       bad(path, where + ": shape " + t.shape_str() + " x " + st_dtype_name(t.dtype) + " needs " +

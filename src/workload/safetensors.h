@@ -20,8 +20,8 @@ struct StTensor {
   std::string name;
   StDtype dtype = StDtype::F32;
   std::vector<uint64_t> shape;
-  uint64_t begin = 0, end = 0;     // byte offsets into the data section
-  const uint8_t* data = nullptr;   // mapped bytes [begin, end)
+  uint64_t begin = 0, end = 0;    // byte offsets into the data section
+  const uint8_t* data = nullptr;  // mapped bytes [begin, end)
   uint64_t numel() const;
   std::string shape_str() const;  // "[640, 2560]"
 };

@@ -33,12 +33,12 @@ struct SplitMixEngine {
 
 }  // namespace
 
-BlockZeros SyntheticTernaryWeights::block(int layer, const std::string& name, uint64_t k0, uint64_t k,
-                                          uint64_t n0, uint64_t n, bool per_column) const {
+BlockZeros SyntheticTernaryWeights::block(int layer, const std::string& name, uint64_t k0, uint64_t k, uint64_t n0,
+                                          uint64_t n, bool per_column) const {
   BlockZeros b;
   if (per_column) b.col_nonzero.resize(n);
-  const uint64_t base = splitmix(seed_ ^ splitmix(hash_str(name) ^ splitmix(static_cast<uint64_t>(layer + 1)) ^
-                                                  splitmix(k0 * 1000003ull + k)));
+  const uint64_t base = splitmix(
+      seed_ ^ splitmix(hash_str(name) ^ splitmix(static_cast<uint64_t>(layer + 1)) ^ splitmix(k0 * 1000003ull + k)));
   if (p_ <= 0) {
     b.nonzero = k * n;
     if (per_column) b.col_nonzero.assign(n, static_cast<uint32_t>(k));

@@ -13,16 +13,16 @@ namespace lpusim {
 
 // Zero pattern of one k x n block of a weight matrix (rows k0..k0+k-1, columns n0..n0+n-1).
 struct BlockZeros {
-  uint64_t nonzero = 0;                 // nonzero weights in the block
-  std::vector<uint32_t> col_nonzero;    // nonzeros per column (size n), when asked for
+  uint64_t nonzero = 0;               // nonzero weights in the block
+  std::vector<uint32_t> col_nonzero;  // nonzeros per column (size n), when asked for
 };
 
 class IWeightSource {
  public:
   virtual ~IWeightSource() = default;
   // `name` is the graph op name (q_proj, gate_proj, ...); `per_column` asks for col_nonzero too.
-  virtual BlockZeros block(int layer, const std::string& name, uint64_t k0, uint64_t k, uint64_t n0,
-                           uint64_t n, bool per_column) const = 0;
+  virtual BlockZeros block(int layer, const std::string& name, uint64_t k0, uint64_t k, uint64_t n0, uint64_t n,
+                           bool per_column) const = 0;
   // One line for the report: what the zero patterns come from.
   virtual std::string describe() const = 0;
   // Fraction of zero weights per layer over the ternary tensors, when the weights are real

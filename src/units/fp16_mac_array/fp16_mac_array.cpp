@@ -2,9 +2,9 @@
 // FP16 multiply plus an FP16 or FP32 add (design's `accumulate`) and an accumulator register
 // write of that width. No zero gating.
 // It also runs activation x activation products (attention) on either design.
-#include "units/compute_unit.h"
 #include "datapath/systolic.h"
 #include "spec/area.h"
+#include "units/compute_unit.h"
 
 namespace lpusim {
 
@@ -41,37 +41,43 @@ class Fp16MacArray : public ComputeUnit {
   bool fp32_acc_;
 };
 
-const bool registered = register_unit(UnitInfo{
-    "fp16_mac_array",
-    "R x C systolic array of FP16 multiply-accumulate PEs (FP16 or FP32 accumulation)",
-    {Capability::Fp16Gemm, Capability::ActGemm},
-    {
-        {"rows", ParamType::Int, "array rows R", {}, 1},
-        {"cols", ParamType::Int, "array columns C", {}, 1},
-        {"dataflow", ParamType::Enum, "dataflow of a fold",
-         {"output_stationary", "weight_stationary", "input_stationary"}, 0},
-        {"timing", ParamType::Enum,
-         "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill "
-         "overlaps the current drain",
-         {"scale_sim", "pipelined"}, 0, "scale_sim"},
-        {"accumulate", ParamType::Enum, "accumulator precision", {"fp16", "fp32"}, 0},
-    },
-    {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-     "sram_stall_cycles: cycles added by busy SRAM ports"},
-    [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-      return std::make_unique<Fp16MacArray>(s.name.c_str(), s, c);
-    },
-    {},
-    [](const UnitSpec& s, const TechTable& t) {
-      // PE: FP16 multiplier + FP16/FP32 adder + activation, weight and accumulator registers.
-      const bool fp32 = s.e("accumulate") == "fp32";
-      const double pe = t.area("fp16_mul") + t.area(fp32 ? "fp32_add" : "fp16_add") +
-                        (16 + 16 + (fp32 ? 32 : 16)) * t.area("register_bit");
-      AreaItem a;
-      a.what = "R x C FP16 MAC PEs (" + s.e("accumulate") + " accumulate)";
-      a.um2 = static_cast<double>(s.i("rows") * s.i("cols")) * pe;
-      return a;
-    }});
+const bool registered = register_unit(
+    UnitInfo{"fp16_mac_array",
+             "R x C systolic array of FP16 multiply-accumulate PEs (FP16 or FP32 accumulation)",
+             {Capability::Fp16Gemm, Capability::ActGemm},
+             {
+                 {"rows", ParamType::Int, "array rows R", {}, 1},
+                 {"cols", ParamType::Int, "array columns C", {}, 1},
+                 {"dataflow",
+                  ParamType::Enum,
+                  "dataflow of a fold",
+                  {"output_stationary", "weight_stationary", "input_stationary"},
+                  0},
+                 {"timing",
+                  ParamType::Enum,
+                  "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill "
+                  "overlaps the current drain",
+                  {"scale_sim", "pipelined"},
+                  0,
+                  "scale_sim"},
+                 {"accumulate", ParamType::Enum, "accumulator precision", {"fp16", "fp32"}, 0},
+             },
+             {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
+              "sram_stall_cycles: cycles added by busy SRAM ports"},
+             [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
+               return std::make_unique<Fp16MacArray>(s.name.c_str(), s, c);
+             },
+             {},
+             [](const UnitSpec& s, const TechTable& t) {
+               // PE: FP16 multiplier + FP16/FP32 adder + activation, weight and accumulator registers.
+               const bool fp32 = s.e("accumulate") == "fp32";
+               const double pe = t.area("fp16_mul") + t.area(fp32 ? "fp32_add" : "fp16_add") +
+                                 (16 + 16 + (fp32 ? 32 : 16)) * t.area("register_bit");
+               AreaItem a;
+               a.what = "R x C FP16 MAC PEs (" + s.e("accumulate") + " accumulate)";
+               a.um2 = static_cast<double>(s.i("rows") * s.i("cols")) * pe;
+               return a;
+             }});
 
 }  // namespace
 }  // namespace lpusim

@@ -150,7 +150,8 @@ class LutWeightless : public ComputeUnit {
   // lane is taken as an INT8 PE, an FP16 adder lane as an FP16 PE (an over-estimate: no multiplier).
   double leakage_uw() const override {
     const auto& t = *ctx_.tech;
-    return static_cast<double>(p_.sram_kib) * t.leak("sram_kib") + static_cast<double>(p_.comparators) * t.leak("int8_pe") +
+    return static_cast<double>(p_.sram_kib) * t.leak("sram_kib") +
+           static_cast<double>(p_.comparators) * t.leak("int8_pe") +
            static_cast<double>(p_.sum_lanes) * t.leak(p_.sum_fp16 ? "fp16_pe" : "int8_pe");
   }
 
@@ -176,17 +177,31 @@ const bool registered = register_unit(UnitInfo{
     {Capability::LutLayer},
     {
         {"comparators", ParamType::Int, "FP16 threshold comparators in the encoder (compares per cycle)", {}, 1},
-        {"lut_sram_kib", ParamType::Int, "LUT SRAM capacity in KiB (tables + thresholds; priced by its size class)", {}, 1},
+        {"lut_sram_kib",
+         ParamType::Int,
+         "LUT SRAM capacity in KiB (tables + thresholds; priced by its size class)",
+         {},
+         1},
         {"banks", ParamType::Int, "LUT SRAM banks", {}, 1},
         {"ports_per_bank", ParamType::Int, "read ports per bank (accesses per bank per cycle)", {}, 1},
         {"word_bits", ParamType::Int, "bits read per access (>= entry bits)", {}, 1},
         {"lookups_per_cycle", ParamType::Int, "lookup requests issued per cycle (crossbar width)", {}, 1},
-        {"bank_mapping", ParamType::Enum, "table-to-bank mapping: lut_modulo = LUT l in bank l mod banks; "
-                                          "word_interleave = SRAM word w in bank w mod banks",
-         {"lut_modulo", "word_interleave"}, 0},
-        {"on_overflow", ParamType::Enum, "tables larger than the LUT SRAM: stream each block's from DRAM, or reject at compile time",
-         {"stream_from_dram", "reject"}, 0},
-        {"sum_datapath", ParamType::Enum, "conditional-sum adders: int (int8 values, int32 accumulate) or fp16", {"int", "fp16"}, 0},
+        {"bank_mapping",
+         ParamType::Enum,
+         "table-to-bank mapping: lut_modulo = LUT l in bank l mod banks; "
+         "word_interleave = SRAM word w in bank w mod banks",
+         {"lut_modulo", "word_interleave"},
+         0},
+        {"on_overflow",
+         ParamType::Enum,
+         "tables larger than the LUT SRAM: stream each block's from DRAM, or reject at compile time",
+         {"stream_from_dram", "reject"},
+         0},
+        {"sum_datapath",
+         ParamType::Enum,
+         "conditional-sum adders: int (int8 values, int32 accumulate) or fp16",
+         {"int", "fp16"},
+         0},
         {"sum_lanes", ParamType::Int, "conditional-sum adds (or GroupSum bits) per cycle", {}, 1},
         {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
     },

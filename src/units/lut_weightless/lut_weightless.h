@@ -8,12 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "units/compute_unit.h"
 #include "datapath/lut_layer.h"
+#include "units/compute_unit.h"
 #include "units/lut_weightless/lut_params.h"
 
 namespace lpusim {
-
 
 // Bank of the LUT SRAM word holding entry `a` of LUT `l` (each layer's tables start at bit 0, bank 0).
 uint64_t lut_bank(const LutUnitParams& p, const lut::LutLayer& L, uint64_t l, uint32_t a);

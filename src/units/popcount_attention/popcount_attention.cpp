@@ -25,9 +25,9 @@
 //   popcount_tree_bit = E * T for the plane sums of the offset corrections.
 #include <cmath>
 
-#include "units/compute_unit.h"
-#include "spec/area.h"
 #include "datapath/bitattn.h"
+#include "spec/area.h"
+#include "units/compute_unit.h"
 #include "units/popcount_attention/popcount_attention.h"
 
 namespace lpusim {
@@ -45,11 +45,16 @@ namespace {
 class PopcountAttention : public ComputeUnit {
  public:
   PopcountAttention(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), enc_name_(spec.e("encoding")),
-        enc_(bitattn::parse_encoding(enc_name_)), lanes_(spec.i("lanes")),
-        lane_bits_(std::stoull(spec.e("lane_bits"))), depth_(spec.i("adder_tree_depth")),
-        acc_bits_(spec.i("score_accumulator_bits")), kbuf_kib_(spec.i("k_buffer_kib")),
-        kbuf_banks_(spec.i("k_buffer_banks")), rows_(spec.i("query_rows")),
+      : ComputeUnit(name, spec, ctx),
+        enc_name_(spec.e("encoding")),
+        enc_(bitattn::parse_encoding(enc_name_)),
+        lanes_(spec.i("lanes")),
+        lane_bits_(std::stoull(spec.e("lane_bits"))),
+        depth_(spec.i("adder_tree_depth")),
+        acc_bits_(spec.i("score_accumulator_bits")),
+        kbuf_kib_(spec.i("k_buffer_kib")),
+        kbuf_banks_(spec.i("k_buffer_banks")),
+        rows_(spec.i("query_rows")),
         enc_lanes_(spec.i("encoder_lanes")) {}
 
   TileCost cost(const Tile& t) const override {
@@ -61,7 +66,8 @@ class PopcountAttention : public ComputeUnit {
     const uint64_t rd = ceil_div(t.n * s.key_planes * W, kbuf_banks_);
     c.cycles = g * std::max(pop, rd) + depth_ + 1;
     const uint64_t scores = t.m * t.n, word_bits = W * lane_bits_;
-    c.events[Ev::BitLogicBit] = scores * (static_cast<uint64_t>(s.passes) * s.logic_per_pass + s.extra_logic) * word_bits;
+    c.events[Ev::BitLogicBit] =
+        scores * (static_cast<uint64_t>(s.passes) * s.logic_per_pass + s.extra_logic) * word_bits;
     c.events[Ev::PopcountTreeBit] = scores * s.passes * word_bits;
     c.events[Ev::AdderTreeBit] = scores * (s.passes * W - 1 + s.corrections + (t.first_k ? 0 : 1)) * acc_bits_;
     c.events[Ev::ScoreAccWriteBit] = scores * acc_bits_;
@@ -115,13 +121,18 @@ const bool registered = register_unit(UnitInfo{
     "mapped by the design's `attention:` section",
     {Capability::BitAttention},
     {
-        {"encoding", ParamType::Enum,
+        {"encoding",
+         ParamType::Enum,
          "operand coding: sign (T = 1, XNOR-popcount), bit_plane (T planes of offset binary, AND-popcount "
          "with offset corrections), spike (T-step rate coding + sign plane)",
-         {"sign", "bit_plane", "spike"}, 0},
+         {"sign", "bit_plane", "spike"},
+         0},
         {"T", ParamType::Int, "bits (planes or time steps) per Q and K element; sign requires 1", {}, 1},
-        {"context_T", ParamType::Int,
-         "bits per P (unsigned) and V element when attention.context is popcount (sign: V stays 1 bit)", {}, 1},
+        {"context_T",
+         ParamType::Int,
+         "bits per P (unsigned) and V element when attention.context is popcount (sign: V stays 1 bit)",
+         {},
+         1},
         {"lanes", ParamType::Int, "popcount lanes per query row", {}, 1},
         {"lane_bits", ParamType::Enum, "bits per lane word", {"64", "256", "512"}, 0},
         {"adder_tree_depth", ParamType::Int, "adder-tree stages reducing the lanes (2^depth >= lanes)", {}, 0},
@@ -129,9 +140,11 @@ const bool registered = register_unit(UnitInfo{
         {"k_buffer_kib", ParamType::Int, "K-bit-vector buffer size in KiB (bounds keys per tile)", {}, 1},
         {"k_buffer_banks", ParamType::Int, "K-buffer banks; each delivers one lane word per cycle", {}, 1},
         {"query_rows", ParamType::Int, "query rows processed in parallel (share each K word read)", {}, 1},
-        {"encoder", ParamType::Enum,
+        {"encoder",
+         ParamType::Enum,
          "where Q/K/P/V are quantised to bits: the engine's own encoder stage or the vector unit",
-         {"engine", "vector"}, 0},
+         {"engine", "vector"},
+         0},
         {"encoder_lanes", ParamType::Int, "elements per cycle per pass of the engine's encoder stage", {}, 1},
     },
     {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
@@ -146,9 +159,10 @@ const bool registered = register_unit(UnitInfo{
       // 16-bit comparators (two 8-bit subtract widths each).
       const double R = static_cast<double>(s.i("query_rows")), L = static_cast<double>(s.i("lanes"));
       const double B = std::stod(s.e("lane_bits")), S = static_cast<double>(s.i("score_accumulator_bits"));
-      const double row = L * B * t.area("popcount_bit") + (L - 1) * t.area("int32_add") * S / 32 +
-                         S * t.area("register_bit");
-      const double enc = s.e("encoder") == "engine" ? static_cast<double>(s.i("encoder_lanes")) * 2 * t.area("int8_add") : 0;
+      const double row =
+          L * B * t.area("popcount_bit") + (L - 1) * t.area("int32_add") * S / 32 + S * t.area("register_bit");
+      const double enc =
+          s.e("encoder") == "engine" ? static_cast<double>(s.i("encoder_lanes")) * 2 * t.area("int8_add") : 0;
       AreaItem a;
       a.what = "query rows x (lanes x lane bits popcount + adder tree + score register) + K-bit SRAM + encoder";
       a.um2 = R * row + sram_area_um2(t, static_cast<double>(s.i("k_buffer_kib"))) + enc;

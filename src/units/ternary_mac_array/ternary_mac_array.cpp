@@ -11,10 +11,10 @@
 //    weight SRAM and the array, once per weight streamed (OS streams weights once per M fold);
 //  - fp32_mul: the per-output rescale, on the last K tile.
 // Zero counts come from the compiler's IWeightSource, block by block: the real zero pattern.
-#include "units/compute_unit.h"
 #include "datapath/systolic.h"
-#include "units/ternary_mac_array/weight_format.h"
 #include "spec/area.h"
+#include "units/compute_unit.h"
+#include "units/ternary_mac_array/weight_format.h"
 
 #include <stdexcept>
 
@@ -25,8 +25,7 @@ namespace {
 class TernaryMacArray : public ComputeUnit {
  public:
   TernaryMacArray(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), gating_(spec.b("zero_gating")),
-        acc_bits_(spec.i("accumulator_bits")) {
+      : ComputeUnit(name, spec, ctx), gating_(spec.b("zero_gating")), acc_bits_(spec.i("accumulator_bits")) {
     shape_.dataflow = parse_dataflow(spec.e("dataflow"));
     shape_.timing = parse_fold_timing(spec.e("timing"));
     shape_.rows = spec.i("rows");
@@ -79,27 +78,44 @@ const bool registered = register_unit(UnitInfo{
     {
         {"rows", ParamType::Int, "array rows R", {}, 1},
         {"cols", ParamType::Int, "array columns C", {}, 1},
-        {"dataflow", ParamType::Enum, "dataflow of a fold",
-         {"output_stationary", "weight_stationary", "input_stationary"}, 0},
-        {"timing", ParamType::Enum,
+        {"dataflow",
+         ParamType::Enum,
+         "dataflow of a fold",
+         {"output_stationary", "weight_stationary", "input_stationary"},
+         0},
+        {"timing",
+         ParamType::Enum,
          "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill "
          "overlaps the current drain",
-         {"scale_sim", "pipelined"}, 0, "scale_sim"},
+         {"scale_sim", "pipelined"},
+         0,
+         "scale_sim"},
         {"accumulator_bits", ParamType::Int, "partial-sum width in bits (INT32 by default)", {}, 8},
-        {"accumulator_overflow", ParamType::Enum,
+        {"accumulator_overflow",
+         ParamType::Enum,
          "what a partial sum outside the accumulator's range does: saturate (clamped and counted) or "
          "error (the functional run stops with the output's coordinates)",
-         {"saturate", "error"}, 0},
+         {"saturate", "error"},
+         0},
         {"zero_gating", ParamType::Bool, "zero weights skip the add (no energy), cycle still spent", {}, 0},
-        {"weight_format", ParamType::Enum,
+        {"weight_format",
+         ParamType::Enum,
          "weight storage: packed2 = 2 bits/weight, base3 = 5 trits per byte (1.6 bits/weight), "
          "sparse = zero skipping with compressed indices (output_stationary only)",
-         {"packed2", "base3", "sparse"}, 0},
-        {"index_bits", ParamType::Int,
-         "sparse: bits of a nonzero's row index within its index block of 2^index_bits rows", {}, 1, "4"},
-        {"unpack_stages", ParamType::Int,
+         {"packed2", "base3", "sparse"},
+         0},
+        {"index_bits",
+         ParamType::Int,
+         "sparse: bits of a nonzero's row index within its index block of 2^index_bits rows",
+         {},
+         1,
+         "4"},
+        {"unpack_stages",
+         ParamType::Int,
          "pipeline stages of the weight decoder (unpack or index decode), paid per fold in scale_sim "
-         "timing and once per tile in pipelined timing", {}, 0},
+         "timing and once per tile in pipelined timing",
+         {},
+         0},
     },
     {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
      "sram_stall_cycles: cycles added by busy SRAM ports"},
@@ -110,8 +126,8 @@ const bool registered = register_unit(UnitInfo{
       // Skipping lets each column walk its own nonzeros; only the output-stationary array keeps a
       // private accumulator per column to do that (WS/IS would need per-PE operand routing).
       if (s.e("weight_format") == "sparse" && s.e("dataflow") != "output_stationary") {
-        throw ParamError("weight_format", "sparse weights (zero skipping) need dataflow: output_stationary, got " +
-                                      s.e("dataflow"));
+        throw ParamError("weight_format",
+                         "sparse weights (zero skipping) need dataflow: output_stationary, got " + s.e("dataflow"));
       }
       if (s.i("index_bits") > 16) throw ParamError("index_bits", "expected at most 16 index bits");
     },

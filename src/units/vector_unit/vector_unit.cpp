@@ -2,9 +2,9 @@
 // movement, and (if listed in `ops`) GEMM fallback as plain MACs. Each op is a fixed recipe of
 // arithmetic events per element and a number of passes over its data (the table below); a tile of
 // E elements takes ceil(E * passes / lanes) + pipeline_depth cycles.
-#include "units/compute_unit.h"
-#include "spec/area.h"
 #include "ir/graph.h"
+#include "spec/area.h"
+#include "units/compute_unit.h"
 
 namespace lpusim {
 
@@ -80,31 +80,31 @@ class VectorUnit : public ComputeUnit {
   uint64_t lanes_, depth_;
 };
 
-const bool registered = register_unit(UnitInfo{
-    "vector_unit",
-    "SIMD FP16/FP32 lanes for elementwise and reduction ops (norms, softmax, activations, "
-    "quantisation, RoPE, data movement); optional GEMM fallback ('mac')",
-    {Capability::VectorOps},
-    {
-        {"lanes", ParamType::Int, "SIMD lanes (elements per cycle per pass)", {}, 1},
-        {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
-        {"ops", ParamType::StringList, "operations this unit implements", vec_op_names(), 0},
-    },
-    {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-     "sram_stall_cycles: cycles added by busy SRAM ports"},
-    [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-      return std::make_unique<VectorUnit>(s.name.c_str(), s, c);
-    },
-    {},
-    [](const UnitSpec& s, const TechTable& t) {
-      // Lane: FP32 adder + FP32 multiplier (compares reuse the adder) + 96 operand/result register bits,
-      // the same composition as its leakage entry.
-      AreaItem a;
-      a.what = "lanes x (FP32 add + FP32 mul + 96 register bits)";
-      a.um2 = static_cast<double>(s.i("lanes")) *
-              (t.area("fp32_add") + t.area("fp32_mul") + 96 * t.area("register_bit"));
-      return a;
-    }});
+const bool registered =
+    register_unit(UnitInfo{"vector_unit",
+                           "SIMD FP16/FP32 lanes for elementwise and reduction ops (norms, softmax, activations, "
+                           "quantisation, RoPE, data movement); optional GEMM fallback ('mac')",
+                           {Capability::VectorOps},
+                           {
+                               {"lanes", ParamType::Int, "SIMD lanes (elements per cycle per pass)", {}, 1},
+                               {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
+                               {"ops", ParamType::StringList, "operations this unit implements", vec_op_names(), 0},
+                           },
+                           {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
+                            "sram_stall_cycles: cycles added by busy SRAM ports"},
+                           [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
+                             return std::make_unique<VectorUnit>(s.name.c_str(), s, c);
+                           },
+                           {},
+                           [](const UnitSpec& s, const TechTable& t) {
+                             // Lane: FP32 adder + FP32 multiplier (compares reuse the adder) + 96 operand/result
+                             // register bits, the same composition as its leakage entry.
+                             AreaItem a;
+                             a.what = "lanes x (FP32 add + FP32 mul + 96 register bits)";
+                             a.um2 = static_cast<double>(s.i("lanes")) *
+                                     (t.area("fp32_add") + t.area("fp32_mul") + 96 * t.area("register_bit"));
+                             return a;
+                           }});
 
 }  // namespace
 }  // namespace lpusim
