@@ -11,6 +11,7 @@
 #include "compiler/dram_layout.h"
 #include "compiler/lut_lowering.h"
 #include "datapath/systolic.h"
+#include "spec/model_ops.h"
 #include "spec/unit_registry.h"
 #include "units/ternary_mac_array/weight_format.h"
 #include "workload/weight_source.h"
@@ -417,17 +418,11 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
       f.weights += b;
     }
   };
-  add_tensor(m.attn_proj, "q_proj", H, H);
-  add_tensor(m.attn_proj, "k_proj", H, KV);
-  add_tensor(m.attn_proj, "v_proj", H, KV);
-  add_tensor(m.attn_proj, "o_proj", H, H);
-  if (m.lut_mlp.enabled && d.first_with(Capability::LutLayer)) {
+  const bool lut_blocks = m.lut_mlp.enabled && d.first_with(Capability::LutLayer);
+  for (const BlockLinear& b : block_linears(m, lut_blocks)) add_tensor(b.precision, b.op->name, b.K, b.N);
+  if (lut_blocks) {
     f.lut_weights = lut_mlp_bytes(m.lut_mlp);
     f.weights += f.lut_weights;
-  } else {
-    if (m.gated_ffn()) add_tensor(m.ffn_w, "ffn_gate", H, F);
-    add_tensor(m.ffn_w, "ffn_up", H, F);
-    add_tensor(m.ffn_w, "ffn_down", F, H);
   }
   // Embedding and LM head (shared when tied), norm gains: FP16.
   uint64_t fp16 = model_level_fp16_params(m) * 2;
@@ -435,8 +430,11 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   if (m.norm == "layernorm") norms *= 2;  // gain and bias
   fp16 += norms * 2;
   // Linear-layer biases stay FP16 (loaded into the accumulators before a tile's first k-block).
-  // q, k, v, o, (gate,) up, down: 3H + 2KV + F (+F) bias values per layer.
-  if (m.linear_bias) fp16 += L * (3 * H + 2 * KV + (m.lut_mlp.enabled ? 0 : (m.gated_ffn() ? 2 : 1) * F)) * 2;
+  // One bias value per output feature of every linear op of a block.
+  if (m.linear_bias) {
+    for (const BlockLinear& b : block_linears(m, m.lut_mlp.enabled)) fp16 += L * b.N * 2;
+    if (m.lut_mlp.enabled) fp16 += L * H * 2;  // counted as before: ffn_down's bias, which a LUT block has not
+  }
   f.fp16_weights += fp16;
   f.weights += fp16;
 

@@ -22,6 +22,7 @@
 #include "datapath/packing.h"
 #include "datapath/ternary_gemm.h"
 #include "spec/attention_spec.h"
+#include "spec/model_ops.h"
 #include "workload/checkpoint_weights.h"
 #include "workload/safetensors.h"
 
@@ -175,9 +176,6 @@ Vec transpose(const Vec& x, uint64_t R, uint64_t C) {
   return r;
 }
 
-// Weights of one layer's linear ops, in a fixed order.
-const char* const kOps[] = {"q_proj", "k_proj", "v_proj", "o_proj", "ffn_gate", "ffn_up", "ffn_down"};
-
 class WeightSet {
  public:
   WeightSet(const ModelSpec& m) : m_(m) {
@@ -191,21 +189,14 @@ class WeightSet {
     if (!st_) return "synthetic: all weights " + synth + " (no checkpoint)";
     return "checkpoint " + m_.checkpoint + " for the ternary ops; embeddings, norms (gain 1) and LM head " + synth;
   }
-  Linear load(int layer, int op) const {
+  // One linear op of the block table (spec/model_ops.h); synthetic weights are seeded by its index.
+  Linear load(int layer, const BlockLinear& b) const {
     const ModelSpec& m = m_;
-    const uint64_t H = static_cast<uint64_t>(m.hidden), F = static_cast<uint64_t>(m.ffn),
-                   KV = static_cast<uint64_t>(m.kv_dim());
+    const uint64_t op = b.op->index;
     Linear l;
-    const std::string name = kOps[op];
-    if (name == "q_proj" || name == "o_proj")
-      l.K = H, l.N = H;
-    else if (name == "k_proj" || name == "v_proj")
-      l.K = H, l.N = KV;
-    else if (name == "ffn_down")
-      l.K = F, l.N = H;
-    else
-      l.K = H, l.N = F;
-    l.ternary = (op < 4 ? m.attn_proj : m.ffn_w) == Precision::Ternary;
+    const std::string name = b.op->name;
+    l.K = b.K, l.N = b.N;
+    l.ternary = b.precision == Precision::Ternary;
     const std::string* pat = nullptr;
     for (const auto& kv : m.name_map)
       if (kv.first == name) pat = &kv.second;
@@ -558,21 +549,23 @@ std::pair<int64_t, int64_t> forward_pass(const WorkloadSpec& w, const DesignSpec
   xd = m.embedding == Precision::Fp16 ? round_tensor_to_half(xr) : xr;
 
   for (int l = 0; l < m.layers; ++l) {
-    Linear lin[7];
-    for (int op = 0; op < 7; ++op)
-      if (op < 4 || (!m.lut_mlp.enabled && (op != 4 || m.gated_ffn()))) lin[op] = ws.load(l, op);
+    std::vector<Linear> lin(linear_ops().size());
+    for (const BlockLinear& b : block_linears(m, m.lut_mlp.enabled)) lin[b.op->index] = ws.load(l, b);
     auto block = [&](Vec& x, bool dp) {
-      auto LIN = [&](const Vec& a, int op) { return dp ? p.dp_linear(a, T, lin[op]) : p.ref_linear(a, T, lin[op]); };
+      auto LIN = [&](const Vec& a, const char* name) {
+        const Linear& w = lin[linear_op(name).index];
+        return dp ? p.dp_linear(a, T, w) : p.ref_linear(a, T, w);
+      };
       Vec h = x;
       norm(h, T, H, m.norm);
-      Vec q = LIN(h, 0), k = LIN(h, 1), v = LIN(h, 2);
+      Vec q = LIN(h, "q_proj"), k = LIN(h, "k_proj"), v = LIN(h, "v_proj");
       if (m.position_embedding == "rope") {
         rope(q, T, static_cast<uint64_t>(m.heads), hd);
         rope(k, T, static_cast<uint64_t>(m.kv_heads), hd);
       }
       Vec a = attention(m, dp ? &d : nullptr, l, q, k, v, T);
       if (m.subln) norm(a, T, H, m.norm);
-      add(x, LIN(a, 3));
+      add(x, LIN(a, "o_proj"));
       h = x;
       norm(h, T, H, m.norm);
       if (m.lut_mlp.enabled) {
@@ -581,14 +574,14 @@ std::pair<int64_t, int64_t> forward_pass(const WorkloadSpec& w, const DesignSpec
       }
       Vec g;
       if (m.gated_ffn()) {
-        g = LIN(h, 4);
-        glu(g, LIN(h, 5), m.ffn_activation);
+        g = LIN(h, "ffn_gate");
+        glu(g, LIN(h, "ffn_up"), m.ffn_activation);
       } else {
-        g = LIN(h, 5);
+        g = LIN(h, "ffn_up");
         gelu(g);
       }
       if (m.subln) norm(g, T, static_cast<uint64_t>(m.ffn), m.norm);
-      add(x, LIN(g, 6));
+      add(x, LIN(g, "ffn_down"));
     };
     block(xr, false);
     block(xd, true);

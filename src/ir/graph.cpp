@@ -1,5 +1,7 @@
 #include "ir/graph.h"
 
+#include "spec/model_ops.h"
+
 namespace lpusim {
 
 const char* phase_name(Phase p) { return p == Phase::Prefill ? "prefill" : "decode"; }
@@ -60,6 +62,12 @@ struct Builder {
 
   WeightClass wc(Precision p) const { return p == Precision::Ternary ? WeightClass::Ternary : WeightClass::Fp16; }
 
+  // A linear op of the block table (spec/model_ops.h) over M rows.
+  void linear(const char* name, int layer, uint64_t M) {
+    const BlockLinear b = block_linear(w.model, linear_op(name));
+    gemm(name, layer, wc(b.precision), 1, M, b.K, b.N);
+  }
+
   void maybe_quant(const std::string& name, int layer, Precision p, uint64_t elements) {
     if (p == Precision::Ternary && opt.quantize_ternary_inputs) vec(name, layer, VecOp::Quantize, elements);
   }
@@ -73,9 +81,9 @@ struct Builder {
 
     vec("attn_norm", l, norm, M * H);
     maybe_quant("attn_quant", l, m.attn_proj, M * H);
-    gemm("q_proj", l, wc(m.attn_proj), 1, M, H, H);
-    gemm("k_proj", l, wc(m.attn_proj), 1, M, H, KV);
-    gemm("v_proj", l, wc(m.attn_proj), 1, M, H, KV);
+    linear("q_proj", l, M);
+    linear("k_proj", l, M);
+    linear("v_proj", l, M);
     if (m.position_embedding == "rope") vec("rope", l, VecOp::Rope, M * (H + KV));
     const AttnGraphPath ap = static_cast<size_t>(l) < opt.attn_layers.size() ? opt.attn_layers[l] : AttnGraphPath{};
     if (ap.encode_qk) {
@@ -94,7 +102,7 @@ struct Builder {
     gemm("attn_context", l, WeightClass::KvCache, B * KVH, T * G, kv_len, D, kv_len);
     if (m.subln) vec("attn_subln", l, norm, M * H);
     maybe_quant("o_quant", l, m.attn_proj, M * H);
-    gemm("o_proj", l, wc(m.attn_proj), 1, M, H, H);
+    linear("o_proj", l, M);
     vec("attn_residual", l, VecOp::Add, M * H, 2, M * H);
 
     vec("ffn_norm", l, norm, M * H);
@@ -105,16 +113,16 @@ struct Builder {
     }
     maybe_quant("ffn_quant", l, m.ffn_w, M * H);
     if (m.gated_ffn()) {
-      gemm("ffn_gate", l, wc(m.ffn_w), 1, M, H, F);
-      gemm("ffn_up", l, wc(m.ffn_w), 1, M, H, F);
+      linear("ffn_gate", l, M);
+      linear("ffn_up", l, M);
       vec("ffn_act", l, m.ffn_activation == "swiglu" ? VecOp::Swiglu : VecOp::Relu2Glu, M * F, 2, M * F);
     } else {
-      gemm("ffn_up", l, wc(m.ffn_w), 1, M, H, F);
+      linear("ffn_up", l, M);
       vec("ffn_act", l, VecOp::Gelu, M * F);
     }
     if (m.subln) vec("ffn_subln", l, norm, M * F);
     maybe_quant("down_quant", l, m.ffn_w, M * F);
-    gemm("ffn_down", l, wc(m.ffn_w), 1, M, F, H);
+    linear("ffn_down", l, M);
     vec("ffn_residual", l, VecOp::Add, M * H, 2, M * H);
   }
 
@@ -207,8 +215,9 @@ std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt) {
 
 namespace {
 uint64_t layer_linear_macs_per_token(const ModelSpec& m) {
-  const uint64_t H = m.hidden, F = m.ffn, KV = m.kv_dim();
-  return H * H + 2 * H * KV + H * H + (m.lut_mlp.enabled ? 0 : (m.gated_ffn() ? 3 : 2) * H * F);
+  uint64_t s = 0;
+  for (const BlockLinear& b : block_linears(m, m.lut_mlp.enabled)) s += b.K * b.N;
+  return s;
 }
 }  // namespace
 

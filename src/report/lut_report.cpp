@@ -1,6 +1,7 @@
 #include "report/lut_report.h"
 
 #include "report/report.h"
+#include "spec/model_ops.h"
 
 namespace lpusim {
 
@@ -9,7 +10,9 @@ LutMlpReport summarize_lut_mlp(const SimulationRun& run, const DesignRun& d, con
   const ModelSpec& m = run.workload.model;
   if (!m.lut_mlp.enabled) return r;
   r.present = true;
-  const uint64_t per_token = (m.gated_ffn() ? 3 : 2) * uint64_t(m.hidden) * uint64_t(m.ffn);
+  uint64_t per_token = 0;  // MACs per token of the FFN weights a LUT block replaces
+  for (const BlockLinear& b : block_linears(m, false))
+    if (b.op->ffn) per_token += b.K * b.N;
   r.as_mac = true;
   for (const ProgramOp& po : d.program.ops) r.as_mac = r.as_mac && po.op.kind != OpKind::Lut;
   // The ops of one MAC MLP block, between ffn_norm and ffn_residual (the LUT block's counterpart).

@@ -1,5 +1,7 @@
 #include "spec/workload.h"
 
+#include "spec/model_ops.h"
+
 #include <filesystem>
 #include <sstream>
 
@@ -17,11 +19,8 @@ const char* precision_name(Precision p) {
 // The ternary GEMM op names of a model, as the graph names them (name_map keys).
 std::vector<std::string> ternary_op_names(const ModelSpec& m) {
   std::vector<std::string> n;
-  if (m.attn_proj == Precision::Ternary) n.insert(n.end(), {"q_proj", "k_proj", "v_proj", "o_proj"});
-  if (m.ffn_w == Precision::Ternary && !m.lut_mlp.enabled) {
-    if (m.gated_ffn()) n.push_back("ffn_gate");
-    n.insert(n.end(), {"ffn_up", "ffn_down"});
-  }
+  for (const BlockLinear& b : block_linears(m, m.lut_mlp.enabled))
+    if (b.precision == Precision::Ternary) n.push_back(b.op->name);
   return n;
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/config_error.h"
+#include "spec/model_ops.h"
 
 namespace lpusim {
 
@@ -20,11 +21,8 @@ std::string expand(const std::string& pattern, int layer) {
 
 // (N, K) of a ternary op: nn.Linear weights are [out, in].
 std::pair<uint64_t, uint64_t> expected_shape(const ModelSpec& m, const std::string& op) {
-  const uint64_t H = m.hidden, KV = m.kv_dim(), F = m.ffn;
-  if (op == "k_proj" || op == "v_proj") return {KV, H};
-  if (op == "ffn_gate" || op == "ffn_up") return {F, H};
-  if (op == "ffn_down") return {H, F};
-  return {H, H};  // q_proj, o_proj
+  const BlockLinear b = block_linear(m, linear_op(op));
+  return {b.N, b.K};
 }
 
 std::string shape2(uint64_t a, uint64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + "]"; }
