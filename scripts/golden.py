@@ -105,8 +105,8 @@ def moved(old, new, limit=12):
         if k not in a or k not in b:
             rows.append((float("inf"), f"    {k}: {a.get(k, '-')} -> {b.get(k, '-')}"))
         elif a[k] != b[k]:
-            rel = abs(b[k] - a[k]) / abs(a[k]) if a[k] else float("inf")
-            rows.append((rel, f"    {k}: {a[k]:.6g} -> {b[k]:.6g} ({rel * 100:+.3f}%)" if a[k] else
+            rel = (b[k] - a[k]) / abs(a[k]) if a[k] else float("inf")
+            rows.append((abs(rel), f"    {k}: {a[k]:.6g} -> {b[k]:.6g} ({rel * 100:+.3f}%)" if a[k] else
                          f"    {k}: {a[k]} -> {b[k]}"))
     rows.sort(key=lambda r: -r[0])
     lines = [r[1] for r in rows[:limit]]

@@ -433,7 +433,6 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
   // One bias value per output feature of every linear op of a block.
   if (m.linear_bias) {
     for (const BlockLinear& b : block_linears(m, m.lut_mlp.enabled)) fp16 += L * b.N * 2;
-    if (m.lut_mlp.enabled) fp16 += L * H * 2;  // counted as before: ffn_down's bias, which a LUT block has not
   }
   f.fp16_weights += fp16;
   f.weights += fp16;
