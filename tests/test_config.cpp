@@ -148,3 +148,39 @@ TEST_CASE("every shipped design, tech table and workload loads") {
   CHECK(w.scenario.prompt_tokens == 512);
   CHECK(w.scenario.generated_tokens == 128);
 }
+
+TEST_CASE("workload keys with a family default are optional and take the default") {
+  const std::string dir = temp_tree("minimal_workload");
+  // Only the keys without a sensible default: shape, precision of the linear layers, weights.
+  write_file(dir + "/min.yaml",
+             "name: min\nsource: test\nmodel:\n  family: decoder\n  layers: 2\n  hidden: 256\n  heads: 4\n"
+             "  kv_heads: 2\n  ffn: 640\n  vocab: 1000\n"
+             "  precision: {attention_projections: ternary, ffn: ternary}\n"
+             "  weights: {distribution: ternary_iid, zero_fraction: 0.31, seed: 7}\n"
+             "scenario: {batch: 2, prompt_tokens: 24, generated_tokens: 4}\n");
+  const lpusim::WorkloadSpec w = lpusim::load_workload(dir + "/min.yaml");
+  CHECK(w.model.ffn_activation == "swiglu");
+  CHECK(w.model.norm == "rmsnorm");
+  CHECK(w.model.position_embedding == "rope");
+  CHECK_FALSE(w.model.subln);
+  CHECK_FALSE(w.model.tied_embeddings);
+  CHECK_FALSE(w.model.linear_bias);
+  CHECK_FALSE(w.model.lut_mlp.enabled);
+  CHECK(w.model.kv_cache == lpusim::Precision::Fp16);
+  CHECK(w.model.lm_head == lpusim::Precision::Fp16);
+  // The resolved workload states every default it used.
+  const std::string y = w.resolved_yaml();
+  CHECK(y.find("ffn_activation: swiglu") != std::string::npos);
+  CHECK(y.find("subln: false") != std::string::npos);
+  // A wrong value of a defaulted key is still an error at that key; an encoder-only key is unknown.
+  for (const auto& [extra, expect] :
+       std::vector<std::pair<std::string, std::string>>{{"  norm: batchnorm\n", "model.norm: expected one of"},
+                                                        {"  class_tokens: 1\n", "model.class_tokens: unknown key"}}) {
+    write_file(dir + "/bad.yaml",
+               replace_once(read_file(dir + "/min.yaml"), "  vocab: 1000\n", "  vocab: 1000\n" + extra));
+    CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + dir + "/bad.yaml", "wl");
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(expect) != std::string::npos);
+  }
+}

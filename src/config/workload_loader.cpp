@@ -48,13 +48,65 @@ void load_weights(const YamlNode& wt, const std::string& file, ModelSpec& s) {
   }
 }
 
+// The keys of `model:` per family, declared once: the default a key takes when absent (YAML text;
+// "" = required; nullptr = not a key of that family). A new key with a sensible default therefore
+// touches this table and no workload file; the resolved workload written with every report shows
+// the values used.
+struct ModelKey {
+  const char* key;
+  const char* decoder;
+  const char* encoder;
+};
+const ModelKey kModelKeys[] = {
+    {"family", "", ""},
+    {"layers", "", ""},
+    {"hidden", "", ""},
+    {"heads", "", ""},
+    {"kv_heads", "", ""},  // no default: grouped-query attention must be stated
+    {"ffn", "", ""},
+    {"vocab", "", nullptr},
+    {"ffn_activation", "swiglu", "gelu"},
+    {"norm", "rmsnorm", "layernorm"},
+    {"subln", "false", "false"},
+    {"tied_embeddings", "false", nullptr},
+    {"position_embedding", "rope", "learned"},
+    {"max_positions", "0", nullptr},  // read only with a learned position table, and then required
+    {"linear_bias", "false", "false"},
+    {"precision", "", ""},
+    {"weights", "", ""},
+    {"mlp", "{kind: mac}", "{kind: mac}"},
+    {"image", nullptr, ""},
+    {"class_tokens", nullptr, "1"},
+    {"classes", nullptr, ""},
+};
+
+const char* family_default(const ModelKey& k, const ModelSpec& s) { return s.encoder() ? k.encoder : k.decoder; }
+
+// Unknown keys are errors; keys with a default are optional.
+void expect_model_keys(const YamlNode& m, const ModelSpec& s) {
+  std::vector<std::string> required, optional;
+  for (const ModelKey& k : kModelKeys) {
+    const char* d = family_default(k, s);
+    if (d) (*d ? optional : required).push_back(k.key);
+  }
+  m.expect_keys(required, optional);
+}
+
+// The key's node, or its family default as a node that reports errors at model.<key>.
+YamlNode field(const YamlNode& m, const ModelSpec& s, const std::string& key) {
+  if (m.has(key)) return m.at(key);
+  for (const ModelKey& k : kModelKeys) {
+    const char* d = family_default(k, s);
+    if (key == k.key && d && *d)
+      return YamlNode(YAML::Load(d), "default of model family " + s.family, m.child_path(key));
+  }
+  return m.at(key);  // required: fails naming the missing key
+}
+
 void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
-  m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "ffn_activation", "norm", "subln",
-                 "tied_embeddings", "position_embedding", "linear_bias", "precision", "weights"},
-                {"max_positions", "mlp"});
   s.vocab = m.get_positive_int("vocab");
-  s.tied_embeddings = m.get_bool("tied_embeddings");
-  s.position_embedding = m.get_enum("position_embedding", {"rope", "learned"});
+  s.tied_embeddings = field(m, s, "tied_embeddings").as_bool();
+  s.position_embedding = m.has("position_embedding") ? m.get_enum("position_embedding", {"rope", "learned"}) : "rope";
   if (s.position_embedding == "learned") {
     s.max_positions = m.get_positive_int("max_positions");
   } else if (m.has("max_positions")) {
@@ -63,18 +115,17 @@ void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
 }
 
 void load_encoder_shape(const YamlNode& m, ModelSpec& s) {
-  m.expect_keys({"family", "layers", "hidden", "heads", "kv_heads", "ffn", "ffn_activation", "norm", "subln",
-                 "position_embedding", "linear_bias", "image", "class_tokens", "classes", "precision", "weights"},
-                {"mlp"});
-  s.position_embedding = m.get_enum("position_embedding", {"learned"});
+  s.position_embedding = m.has("position_embedding") ? m.get_enum("position_embedding", {"learned"}) : "learned";
   YamlNode im = m.at("image");
   im.expect_keys({"size", "patch", "channels"});
   s.image_size = im.get_positive_int("size");
   s.patch_size = im.get_positive_int("patch");
   s.channels = im.get_positive_int("channels");
   if (s.image_size % s.patch_size != 0) im.at("patch").fail("image size must be divisible by the patch size");
-  s.class_tokens = m.get_positive_int("class_tokens");
-  if (s.class_tokens > 2) m.at("class_tokens").fail("expected 1 (class token) or 2 (class + distillation token)");
+  s.class_tokens = field(m, s, "class_tokens").as_int();
+  if (s.class_tokens < 1 || s.class_tokens > 2) {
+    field(m, s, "class_tokens").fail("expected 1 (class token) or 2 (class + distillation token)");
+  }
   s.classes = m.get_positive_int("classes");
 }
 
@@ -92,6 +143,7 @@ WorkloadSpec load_workload(const std::string& path) {
   ModelSpec& s = w.model;
   m.expect_map();
   s.family = m.get_enum("family", {"decoder", "encoder"});
+  expect_model_keys(m, s);
   if (s.encoder())
     load_encoder_shape(m, s);
   else
@@ -101,27 +153,29 @@ WorkloadSpec load_workload(const std::string& path) {
   s.heads = m.get_positive_int("heads");
   s.kv_heads = m.get_positive_int("kv_heads");
   s.ffn = m.get_positive_int("ffn");
-  s.ffn_activation = m.get_enum("ffn_activation", {"swiglu", "relu2_glu", "gelu"});
-  s.norm = m.get_enum("norm", {"rmsnorm", "layernorm"});
-  s.subln = m.get_bool("subln");
-  s.linear_bias = m.get_bool("linear_bias");
+  s.ffn_activation = m.has("ffn_activation") ? m.get_enum("ffn_activation", {"swiglu", "relu2_glu", "gelu"})
+                                             : field(m, s, "ffn_activation").as_string();
+  s.norm = m.has("norm") ? m.get_enum("norm", {"rmsnorm", "layernorm"}) : field(m, s, "norm").as_string();
+  s.subln = field(m, s, "subln").as_bool();
+  s.linear_bias = field(m, s, "linear_bias").as_bool();
   if (s.hidden % s.heads != 0) m.at("heads").fail("hidden must be divisible by heads");
   if (s.heads % s.kv_heads != 0) m.at("kv_heads").fail("heads must be divisible by kv_heads");
 
   YamlNode p = m.at("precision");
   if (s.encoder()) {
-    p.expect_keys({"attention_projections", "ffn", "embedding", "classifier"});
-    s.lm_head = parse_prec(p, "classifier", {"fp16"});
+    // Entries with one choice (and the KV cache, FP16 unless stated) are optional.
+    p.expect_keys({"attention_projections", "ffn"}, {"embedding", "classifier"});
+    if (p.has("classifier")) s.lm_head = parse_prec(p, "classifier", {"fp16"});
   } else {
-    p.expect_keys({"attention_projections", "ffn", "embedding", "lm_head", "kv_cache"});
-    s.lm_head = parse_prec(p, "lm_head", {"fp16"});
-    s.kv_cache = parse_prec(p, "kv_cache", {"fp16", "int8"});
+    p.expect_keys({"attention_projections", "ffn"}, {"embedding", "lm_head", "kv_cache"});
+    if (p.has("lm_head")) s.lm_head = parse_prec(p, "lm_head", {"fp16"});
+    if (p.has("kv_cache")) s.kv_cache = parse_prec(p, "kv_cache", {"fp16", "int8"});
   }
   s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16"});
   s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16"});
-  s.embedding = parse_prec(p, "embedding", {"fp16"});
+  if (p.has("embedding")) s.embedding = parse_prec(p, "embedding", {"fp16"});
   // Before the weights: a LUT MLP has no FFN tensors for a checkpoint name_map.
-  if (m.has("mlp")) load_lut_mlp(m.at("mlp"), path, s.hidden, s.layers, s.lut_mlp);
+  load_lut_mlp(field(m, s, "mlp"), path, s.hidden, s.layers, s.lut_mlp);
   load_weights(m.at("weights"), path, s);
 
   YamlNode sc = root.at("scenario");
