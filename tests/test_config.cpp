@@ -184,3 +184,22 @@ TEST_CASE("workload keys with a family default are optional and take the default
     CHECK(r.err.find(expect) != std::string::npos);
   }
 }
+
+TEST_CASE("duplicate keys are errors at the second occurrence, in every YAML file") {
+  const std::string dir = temp_tree("dup_keys");
+  // Design: a repeated unit parameter; workload: a repeated model key; both name file:line and the key.
+  std::string design = read_file(dir + "/configs/designs/lpu.yaml");
+  write_file(dir + "/configs/designs/dup.yaml",
+             replace_once(design, "clock_ghz: 1.0\n", "clock_ghz: 1.0\nclock_ghz: 2.0\n"));
+  CmdResult r = run_lpusim("run " + dir + "/configs/designs/dup.yaml " + src("tests/data/tiny.yaml"), "dup");
+  INFO("stderr: " << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("dup.yaml:") != std::string::npos);
+  CHECK(r.err.find("clock_ghz: duplicate key (first at line") != std::string::npos);
+  write_file(dir + "/w.yaml",
+             replace_once(read_file(src("tests/data/tiny.yaml")), "  layers: 2\n", "  layers: 2\n  layers: 3\n"));
+  r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + dir + "/w.yaml", "dupw");
+  INFO("stderr: " << r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("model.layers: duplicate key") != std::string::npos);
+}

@@ -83,6 +83,14 @@ TEST_CASE("safetensors: corrupt, truncated and inconsistent files are errors nam
   expect_error("overlap", with_header(replace_once(header, "[16,19]", "[12,15]")), "overlap");
   expect_error("overflow", with_header(replace_once(header, "[2,2]", "[4294967296,4294967296]")), "overflows 64 bits");
   expect_error("negative", with_header(replace_once(header, "[16,19]", "[16,-1]")), "non-negative integer");
+  expect_error("huge_number", with_header(replace_once(header, "[2,2]", "[1e400,2]")),
+               "header is not valid JSON: [json.exception.out_of_range.406] number overflow");
+  // A rejected file leaves no memory map behind.
+  auto mapped = [](const std::string& path) {
+    return read_file("/proc/self/maps").find(std::filesystem::path(path).filename().string()) != std::string::npos;
+  };
+  CHECK_FALSE(mapped(tmp("huge_number.safetensors")));
+  CHECK_FALSE(mapped(tmp("wrong_shape.safetensors")));
   CHECK_THROWS_WITH(SafetensorsFile(tmp("does_not_exist.safetensors")), Catch::Contains("cannot open"));
   // A good file with a missing name is an error naming the tensor.
   write_file(tmp("good.safetensors"), good);

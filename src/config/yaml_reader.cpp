@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace lpusim {
@@ -16,6 +17,33 @@ std::string describe_type(const YAML::Node& n) {
     default: return "an undefined node";
   }
 }
+// yaml-cpp keeps every pair of a map with a repeated key and lookups return the first, so a
+// duplicate would be silently ignored: walk the tree once and reject it at the second occurrence.
+// Nesting is bounded here too, so a hostile file fails with a message, not a deep recursion.
+constexpr int kMaxDepth = 64;
+
+void check_tree(const YAML::Node& n, const std::string& file, const std::string& path, int depth) {
+  auto at = [&](const YAML::Mark& m, const std::string& p, const std::string& what) {
+    std::ostringstream os;
+    os << file << ":" << m.line + 1 << ":" << m.column + 1 << ": " << (p.empty() ? "(top level)" : p) << ": " << what;
+    throw ConfigError(os.str());
+  };
+  if (depth > kMaxDepth) at(n.Mark(), path, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  if (n.IsMap()) {
+    std::map<std::string, int> first_line;
+    for (const auto& kv : n) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      const std::string child = path.empty() ? key : path + "." + key;
+      auto [it, fresh] = first_line.emplace(key, kv.first.Mark().line + 1);
+      if (!fresh) at(kv.first.Mark(), child, "duplicate key (first at line " + std::to_string(it->second) + ")");
+      check_tree(kv.second, file, child, depth + 1);
+    }
+  } else if (n.IsSequence()) {
+    size_t i = 0;
+    for (const auto& e : n) check_tree(e, file, path + "[" + std::to_string(i++) + "]", depth + 1);
+  }
+}
+
 }  // namespace
 
 YamlNode::YamlNode(YAML::Node node, std::string file, std::string path)
@@ -42,6 +70,7 @@ YamlNode YamlNode::load_string(const std::string& text, const std::string& pseud
   if (!root.IsMap()) {
     throw ConfigError(pseudo_file + ":1:1: (top level): expected a YAML map of keys, got " + describe_type(root));
   }
+  check_tree(root, pseudo_file, "", 0);
   return n;
 }
 

@@ -21,7 +21,6 @@ struct Encoder : GraphBuilder {
     vec("final_norm", -1, norm, B * CT * H);
     gemm("classifier", -1, WeightClass::Fp16, CT, B, H, m.classes);
   }
-
 };
 
 std::vector<Op> build(const WorkloadSpec& w, const GraphOptions& opt) {

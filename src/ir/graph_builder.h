@@ -150,7 +150,6 @@ struct GraphBuilder {
     vec("pos_embedding", -1, VecOp::Gather, elements);
     vec("pos_add", -1, VecOp::Add, elements, 2, elements);
   }
-
 };
 
 // A model family: how a workload of that family becomes ops, and its closed-form MAC counts. Each

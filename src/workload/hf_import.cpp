@@ -165,7 +165,7 @@ std::string import_hf_config(const std::string& config_path, const HfImportOptio
   c.file = config_path;
   try {
     c.j = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax, and numbers like 1e400 (out_of_range)
     throw ConfigError(config_path + ": not valid JSON: " + e.what());
   }
   if (!c.j.is_object()) throw ConfigError(config_path + ": expected a JSON object at the top level");

@@ -146,6 +146,18 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     map_ = nullptr;
     bad(path, "cannot memory-map file");
   }
+  // A rejected file must not keep its mapping: the destructor does not run when the constructor throws.
+  try {
+    parse_header();
+  } catch (...) {
+    ::munmap(map_, size_);
+    map_ = nullptr;
+    throw;
+  }
+}
+
+void SafetensorsFile::parse_header() {
+  const std::string& path = path_;
   const uint8_t* base = static_cast<const uint8_t*>(map_);
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | base[i];
@@ -156,7 +168,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   nlohmann::json h;
   try {
     h = nlohmann::json::parse(reinterpret_cast<const char*>(base + 8), reinterpret_cast<const char*>(base + 8 + n));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, and numbers like 1e400 (out_of_range)
     bad(path, std::string("header is not valid JSON: ") + e.what());
   }
   if (!h.is_object()) bad(path, "header: expected a JSON object of tensors");

@@ -42,6 +42,7 @@ class SafetensorsFile {
   static float value(const StTensor& t, uint64_t i);
 
  private:
+  void parse_header();  // the JSON header into tensors_; throws ConfigError
   std::string path_;
   void* map_ = nullptr;
   uint64_t size_ = 0;
