@@ -70,6 +70,10 @@ TEST_CASE("bad design: negative and zero sizes") {
                     "buffers.weight.size_kib: expected a number > 0"});
   check_bad_design({"zero_rows", "    rows: 64", "    rows: 0", "units.tmac.rows: expected an integer >= 1"});
   check_bad_design({"zero_channels", "channels: 4", "channels: 0", "dram.channels: expected an integer > 0"});
+  // Absurd sizes fail at the key, not as an allocation of max_size() later.
+  check_bad_design({"huge_banks", "  weight: {size_kib: 1024, banks: 16",
+                    "  weight: {size_kib: 1024, banks: 4611686018427387904",
+                    "buffers.weight.banks: expected at most 65536, got 4611686018427387904"});
 }
 
 TEST_CASE("bad design: not YAML, and not a map") {
@@ -96,7 +100,11 @@ TEST_CASE("bad workload: unknown key, missing field, indivisible heads") {
   for (const W& w : {W{"  layers: 2\n", "  layers: 2\n  dropout: 0.1\n", "model.dropout: unknown key"},
                      W{"  vocab: 1000\n", "", "model: missing required key 'vocab'"},
                      W{"  heads: 4\n", "  heads: 3\n", "model.heads: hidden must be divisible by heads"},
-                     W{"  batch: 2\n", "  batch: -1\n", "scenario.batch: expected an integer > 0"}}) {
+                     W{"  batch: 2\n", "  batch: -1\n", "scenario.batch: expected an integer > 0"},
+                     // Near INT64_MAX the sum with generated_tokens would overflow: bounded at the key.
+                     W{"  prompt_tokens: 24\n", "  prompt_tokens: 9223372036854775000\n",
+                       "scenario.prompt_tokens: expected at most 16777216"},
+                     W{"  layers: 2\n", "  layers: 1000000000\n", "model.layers: expected at most 4096"}}) {
     write_file(dir + "/w.yaml", replace_once(text, w.from, w.to));
     CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + dir + "/w.yaml", "wl");
     INFO("stderr: " << r.err);

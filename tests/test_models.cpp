@@ -170,6 +170,7 @@ TEST_CASE("import-hf: missing fields, bad values and unsupported architectures a
   const std::string dir =
       (std::filesystem::temp_directory_path() / ("lpusim_hf_" + std::to_string(::getpid()))).string();
   const std::string llama = read_file(src("tests/data/hf/llama2_7b/config.json"));
+  const std::string gpt2cfg = read_file(src("tests/data/hf/gpt2/config.json"));
   struct Bad {
     std::string text, expect;
   };
@@ -191,6 +192,9 @@ TEST_CASE("import-hf: missing fields, bad values and unsupported architectures a
        "\"num_attention_heads\": 3, \"intermediate_size\": 768, \"hidden_act\": \"gelu\", \"image_size\": 224, "
        "\"patch_size\": 16, \"num_channels\": 3}",
        "id2label: missing"},
+      // A position table of one leaves no room for a generated token; a 1e400 is not a number.
+      {replace_once(gpt2cfg, "\"n_positions\": 1024", "\"n_positions\": 1"), "n_positions: expected at least 2"},
+      {replace_once(llama, "\"hidden_size\": 4096", "\"hidden_size\": 1e400"), "not valid JSON"},
   };
   for (const Bad& b : cases) {
     INFO(b.expect);

@@ -77,6 +77,14 @@ TEST_CASE("constraint expressions: precedence, comparisons, logic") {
                     Catch::Contains("f.yaml:3:5") && Catch::Contains("character 8"));
   CHECK_THROWS_WITH(Expr::parse("(1 + 2", "x"), Catch::Contains("expected ')'"));
   CHECK_THROWS_WITH(Expr::parse("1 $ 2", "x"), Catch::Contains("unexpected '$'"));
+  // Hostile nesting is an error, not a stack overflow.
+  CHECK_THROWS_WITH(Expr::parse(std::string(10000, '(') + "1" + std::string(10000, ')'), "x"),
+                    Catch::Contains("longer than 4096 characters"));
+  CHECK_THROWS_WITH(Expr::parse(std::string(1000, '(') + "1" + std::string(1000, ')'), "x"),
+                    Catch::Contains("nested deeper than 256 levels"));
+  CHECK(Expr::parse(std::string(200, '(') + "1" + std::string(200, ')'), "x").eval([](const std::string&) {
+    return 0.0;
+  }) == 1);
 }
 
 TEST_CASE("Pareto front on hand-made points") {

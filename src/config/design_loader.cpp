@@ -16,9 +16,9 @@ BufferSpec parse_buffer(const YamlNode& n, const std::string& name) {
   BufferSpec b;
   b.name = name;
   b.size_kib = n.get_positive("size_kib");
-  b.banks = n.get_positive_int("banks");
-  b.ports = n.get_positive_int("ports");
-  b.width_bits = n.get_positive_int("width_bits");
+  b.banks = n.get_positive_int("banks", 1 << 16);
+  b.ports = n.get_positive_int("ports", 64);
+  b.width_bits = n.get_positive_int("width_bits", 1 << 16);
   return b;
 }
 

@@ -84,7 +84,7 @@ DramSpec load_dram(const YamlNode& n, const std::string& design_dir) {
     }
     pn.fail(std::string("cannot use DRAM preset '") + d.preset + "': " + what);
   }
-  d.channels = n.get_positive_int("channels");
+  d.channels = n.get_positive_int("channels", 1024);
   if (n.has("capacity_gib")) d.capacity_gib = n.get_positive("capacity_gib");
   YamlNode mn = n.at("address_mapping");
   d.address_mapping = mn.as_string();

@@ -7,6 +7,13 @@
 namespace lpusim {
 
 namespace {
+// Bounds of the model and scenario keys (README, config reference): far above any published model,
+// low enough that products of them (tokens x hidden x layers ...) cannot overflow 64 bits.
+constexpr int64_t kMaxWidth = int64_t{1} << 20;   // hidden
+constexpr int64_t kMaxVocab = int64_t{1} << 24;   // vocab, classes
+constexpr int64_t kMaxTokens = int64_t{1} << 24;  // prompt_tokens, generated_tokens, max_positions
+constexpr int64_t kMaxBatch = int64_t{1} << 20;
+
 Precision parse_prec(const YamlNode& n, const std::string& key, const std::vector<std::string>& choices) {
   std::string v = n.get_enum(key, choices);
   if (v == "ternary") return Precision::Ternary;
@@ -104,11 +111,11 @@ YamlNode field(const YamlNode& m, const ModelSpec& s, const std::string& key) {
 }
 
 void load_decoder_shape(const YamlNode& m, ModelSpec& s) {
-  s.vocab = m.get_positive_int("vocab");
+  s.vocab = m.get_positive_int("vocab", kMaxVocab);
   s.tied_embeddings = field(m, s, "tied_embeddings").as_bool();
   s.position_embedding = m.has("position_embedding") ? m.get_enum("position_embedding", {"rope", "learned"}) : "rope";
   if (s.position_embedding == "learned") {
-    s.max_positions = m.get_positive_int("max_positions");
+    s.max_positions = m.get_positive_int("max_positions", kMaxTokens);
   } else if (m.has("max_positions")) {
     m.at("max_positions").fail("only a learned position_embedding has a table size");
   }
@@ -118,15 +125,15 @@ void load_encoder_shape(const YamlNode& m, ModelSpec& s) {
   s.position_embedding = m.has("position_embedding") ? m.get_enum("position_embedding", {"learned"}) : "learned";
   YamlNode im = m.at("image");
   im.expect_keys({"size", "patch", "channels"});
-  s.image_size = im.get_positive_int("size");
-  s.patch_size = im.get_positive_int("patch");
-  s.channels = im.get_positive_int("channels");
+  s.image_size = im.get_positive_int("size", 1 << 16);
+  s.patch_size = im.get_positive_int("patch", 1 << 16);
+  s.channels = im.get_positive_int("channels", 1 << 10);
   if (s.image_size % s.patch_size != 0) im.at("patch").fail("image size must be divisible by the patch size");
   s.class_tokens = field(m, s, "class_tokens").as_int();
   if (s.class_tokens < 1 || s.class_tokens > 2) {
     field(m, s, "class_tokens").fail("expected 1 (class token) or 2 (class + distillation token)");
   }
-  s.classes = m.get_positive_int("classes");
+  s.classes = m.get_positive_int("classes", kMaxVocab);
 }
 
 }  // namespace
@@ -148,11 +155,11 @@ WorkloadSpec load_workload(const std::string& path) {
     load_encoder_shape(m, s);
   else
     load_decoder_shape(m, s);
-  s.layers = m.get_positive_int("layers");
-  s.hidden = m.get_positive_int("hidden");
-  s.heads = m.get_positive_int("heads");
-  s.kv_heads = m.get_positive_int("kv_heads");
-  s.ffn = m.get_positive_int("ffn");
+  s.layers = m.get_positive_int("layers", 1 << 12);
+  s.hidden = m.get_positive_int("hidden", kMaxWidth);
+  s.heads = m.get_positive_int("heads", 1 << 14);
+  s.kv_heads = m.get_positive_int("kv_heads", 1 << 14);
+  s.ffn = m.get_positive_int("ffn", kMaxWidth * 8);
   s.ffn_activation = m.has("ffn_activation") ? m.get_enum("ffn_activation", {"swiglu", "relu2_glu", "gelu"})
                                              : field(m, s, "ffn_activation").as_string();
   s.norm = m.has("norm") ? m.get_enum("norm", {"rmsnorm", "layernorm"}) : field(m, s, "norm").as_string();
@@ -182,14 +189,14 @@ WorkloadSpec load_workload(const std::string& path) {
   if (s.encoder()) {
     // One forward pass over the image tokens: no prompt or generation length to choose.
     sc.expect_keys({"batch"});
-    w.scenario.batch = sc.get_positive_int("batch");
+    w.scenario.batch = sc.get_positive_int("batch", kMaxBatch);
     w.scenario.prompt_tokens = s.seq_len();
     w.scenario.generated_tokens = 1;
   } else {
     sc.expect_keys({"batch", "prompt_tokens", "generated_tokens"});
-    w.scenario.batch = sc.get_positive_int("batch");
-    w.scenario.prompt_tokens = sc.get_positive_int("prompt_tokens");
-    w.scenario.generated_tokens = sc.get_positive_int("generated_tokens");
+    w.scenario.batch = sc.get_positive_int("batch", kMaxBatch);
+    w.scenario.prompt_tokens = sc.get_positive_int("prompt_tokens", kMaxTokens);
+    w.scenario.generated_tokens = sc.get_positive_int("generated_tokens", kMaxTokens);
     if (s.position_embedding == "learned" &&
         w.scenario.prompt_tokens + w.scenario.generated_tokens - 1 > s.max_positions) {
       sc.fail("prompt_tokens + generated_tokens - 1 exceeds the learned position table (max_positions " +

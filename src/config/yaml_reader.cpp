@@ -194,10 +194,11 @@ double YamlNode::get_nonnegative(const std::string& key) const {
   return v;
 }
 
-int64_t YamlNode::get_positive_int(const std::string& key) const {
+int64_t YamlNode::get_positive_int(const std::string& key, int64_t max) const {
   YamlNode n = at(key);
   int64_t v = n.as_int();
   if (v <= 0) n.fail("expected an integer > 0, got " + n.raw().Scalar());
+  if (v > max) n.fail("expected at most " + std::to_string(max) + ", got " + n.raw().Scalar());
   return v;
 }
 

@@ -46,7 +46,9 @@ class YamlNode {
   std::string get_enum(const std::string& key, const std::vector<std::string>& choices) const;
   double get_positive(const std::string& key) const;
   double get_nonnegative(const std::string& key) const;
-  int64_t get_positive_int(const std::string& key) const;
+  // An integer in [1, max]: sizes and counts carry a bound, so absurd values fail here, not as a
+  // multi-GiB allocation or an overflow later.
+  int64_t get_positive_int(const std::string& key, int64_t max = INT64_MAX) const;
   int64_t get_nonnegative_int(const std::string& key) const;
   bool get_bool(const std::string& key) const { return at(key).as_bool(); }
 

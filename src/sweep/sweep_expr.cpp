@@ -26,6 +26,9 @@ class Parser {
       : t_(t), where_(where), names_(names) {}
 
   NodeP parse_all() {
+    // Bounded so a hostile constraint fails with a message instead of exhausting the stack (the
+    // parser and the evaluator recurse once per nesting level or operator).
+    if (t_.size() > kMaxChars) fail("longer than " + std::to_string(kMaxChars) + " characters");
     NodeP n = parse_or();
     skip();
     if (i_ != t_.size()) fail("unexpected '" + t_.substr(i_, 1) + "'");
@@ -33,6 +36,17 @@ class Parser {
   }
 
  private:
+  static constexpr size_t kMaxChars = 4096;
+  static constexpr int kMaxDepth = 256;
+  struct Nest {  // one level of '(' or unary operator
+    Parser& p;
+    explicit Nest(Parser& q) : p(q) {
+      if (++p.depth_ > kMaxDepth) p.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    ~Nest() { --p.depth_; }
+  };
+  int depth_ = 0;
+
   [[noreturn]] void fail(const std::string& what) const {
     throw ConfigError(where_ + ": constraint '" + t_ + "': at character " + std::to_string(i_ + 1) + ": " + what);
   }
@@ -94,6 +108,7 @@ class Parser {
     }
   }
   NodeP parse_unary() {
+    Nest nest(*this);
     skip();
     if (i_ < t_.size() && t_[i_] == '!' && (i_ + 1 >= t_.size() || t_[i_ + 1] != '=')) {
       ++i_;

@@ -108,6 +108,10 @@ void gpt2(const HfConfig& c, Shape& s) {
   s.ffn = c.integer_or("n_inner", 4 * s.hidden, "GPT2Config: n_inner null means 4 * n_embd", s.notes);
   s.vocab = c.integer("vocab_size");
   s.max_positions = c.integer("n_positions");
+  if (s.max_positions < 2) {  // the workload needs one prompt token and one generated token
+    throw ConfigError(c.file + ": n_positions: expected at least 2 (one prompt and one generated token), got " +
+                      std::to_string(s.max_positions));
+  }
   c.expect_act("activation_function", {"gelu", "gelu_new", "gelu_pytorch_tanh"});
   s.ffn_activation = "gelu";
   s.norm = "layernorm";
