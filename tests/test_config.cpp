@@ -76,6 +76,13 @@ TEST_CASE("bad design: negative and zero sizes") {
                     "buffers.weight.banks: expected at most 65536, got 4611686018427387904"});
 }
 
+TEST_CASE("bad design: a name that is not a plain word, a buffer no SRAM class prices") {
+  // Both fail at the key the user wrote, before anything is simulated or written.
+  check_bad_design({"slash_name", "name: lpu\n", "name: sub/dir/lpu\n", "name: expected up to 64 letters"});
+  check_bad_design(
+      {"huge_buffer", "  weight: {size_kib: 1024", "  weight: {size_kib: 1048576", "buffers.weight.size_kib: "});
+}
+
 TEST_CASE("bad design: not YAML, and not a map") {
   check_bad_design({"not_yaml", "", "name: [lpu\nclock: {", "not valid YAML"});
   check_bad_design({"scalar", "", "just a sentence", "expected a YAML map"});

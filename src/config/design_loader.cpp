@@ -30,6 +30,14 @@ DesignSpec load_design(const std::string& path) {
   DesignSpec d;
   d.file = path;
   d.name = root.get_string("name");
+  // The name becomes part of output file names (design_<name>.resolved.yaml): a plain word only.
+  const bool plain = !d.name.empty() && d.name.size() <= 64 && d.name[0] != '.' &&
+                     d.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.+") ==
+                         std::string::npos;
+  if (!plain) {
+    root.at("name").fail("expected up to 64 letters, digits, '_', '-', '.' or '+' (it names output files), got '" +
+                         d.name + "'");
+  }
   d.description = root.get_string("description");
   d.budget = root.get_string("budget");
   d.clock_ghz = root.get_positive("clock_ghz");
@@ -60,7 +68,11 @@ DesignSpec load_design(const std::string& path) {
   d.weight_buffer = parse_buffer(bufs.at("weight"), "weight");
   d.activation_buffer = parse_buffer(bufs.at("activation"), "activation");
   for (const BufferSpec* b : {&d.weight_buffer, &d.activation_buffer}) {
-    d.tech.sram_class(b->size_kib);  // throws if no size class covers it
+    try {
+      d.tech.sram_class(b->size_kib);  // the tech table must price a buffer of this size
+    } catch (const ConfigError& e) {
+      bufs.at(b->name).at("size_kib").fail(e.what());
+    }
   }
 
   d.dram = load_dram(root.at("dram"), dir_of(path));
