@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Runs a small sweep as a SLURM job array on a throw-away single-node cluster (slurmctld + slurmd
 # on this machine, munge authentication), merges the shards and checks the result equals a local
-# run byte for byte. Needs root (slurmd) and Debian's slurm-wlm + munge (installed if missing).
+# run byte for byte. Needs root (slurmd) and Debian's slurm-wlm + munge (scripts/install-deps.sh installs
+# them before the tests; a test never installs packages itself).
 # usage: scripts/slurm-test.sh [LPUSIM_BINARY]        (default: build/lpusim)
 # The cluster's files live in a temp folder; the daemons started here are stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
+export PATH="$PATH:/usr/sbin:/sbin"  # slurmctld, slurmd and munged live there
 BIN=$(readlink -f "${1:-build/lpusim}")
 [ -x "$BIN" ] || { echo "slurm-test: no lpusim binary at $BIN" >&2; exit 1; }
 # slurmd and munged need root; CTest reports exit 77 as skipped (CI runs as root).
 [ "$(id -u)" -eq 0 ] || { echo "slurm-test: skipped: needs root for slurmd" >&2; exit 77; }
 
-"$SRC/scripts/install-deps.sh" slurm-wlm munge >/dev/null
+for p in slurmctld slurmd munged; do
+  command -v "$p" >/dev/null || { echo "slurm-test: $p missing: run scripts/install-deps.sh first" >&2; exit 1; }
+done
 
 WORK=$(mktemp -d /tmp/lpusim_slurm.XXXXXX)
 chmod 755 "$WORK"
