@@ -51,14 +51,22 @@ void load_lut_mlp(const YamlNode& node, const std::string& workload_file, int64_
   s.thresholds = node.get_enum("thresholds", {"uniform", "quantile"});
   uint64_t prev = static_cast<uint64_t>(hidden) * s.therm_bits;
   const auto items = node.at("layers").items();
+  constexpr uint64_t kMaxTableBits = uint64_t{1} << 33;  // 1 GiB of tables per block
+  uint64_t table_bits = 0;
   if (items.empty()) node.at("layers").fail("expected at least one LUT layer");
   for (const auto& it : items) {
     it.expect_keys({"luts", "inputs_per_lut", "entry_bits"});
-    lut::GenLayer g{static_cast<uint32_t>(it.get_positive_int("luts")),
+    lut::GenLayer g{static_cast<uint32_t>(it.get_positive_int("luts", int64_t{1} << 24)),
                     static_cast<uint32_t>(it.get_positive_int("inputs_per_lut")),
                     static_cast<uint32_t>(it.get_positive_int("entry_bits"))};
     if (g.inputs > 16) it.at("inputs_per_lut").fail("expected 1..16 (a LUT has 2^n entries)");
     if (g.entry_bits > 32) it.at("entry_bits").fail("expected 1..32");
+    // The tables are built in host memory (one network per transformer layer): bound them.
+    table_bits += uint64_t(g.luts) * (uint64_t{1} << g.inputs) * g.entry_bits;
+    if (table_bits > kMaxTableBits) {
+      it.at("luts").fail("the block's LUT tables would hold " + std::to_string(table_bits >> 23) +
+                         " MiB; expected at most " + std::to_string(kMaxTableBits >> 23) + " MiB per block");
+    }
     if (g.inputs > prev)
       it.at("inputs_per_lut").fail("more inputs than the " + std::to_string(prev) + " bits of the previous stage");
     prev = uint64_t(g.luts) * g.entry_bits;
