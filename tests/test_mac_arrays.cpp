@@ -76,20 +76,26 @@ TEST_CASE("both fold-timing modes match their closed forms for every dataflow, d
       if (df == Dataflow::InputStationary) sr = c.K, sc = c.M, T = c.N;
       const uint64_t folds = cdiv(sr, c.R) * cdiv(sc, c.C), E = 2;
       const uint64_t full = 2 * c.R + c.C + T - 2 + E;
+      // SCALE-Sim: an output-stationary fold drains under the skew (no extra R); its total is the
+      // index of the last cycle (- 1).
+      const uint64_t scale_fold = (df == Dataflow::OutputStationary ? c.R : 2 * c.R) + c.C + T - 2 + E;
       INFO("R=" << c.R << " C=" << c.C << " M=" << c.M << " K=" << c.K << " N=" << c.N
                 << " df=" << static_cast<int>(df));
       const SystolicTiming s = systolic_gemm(shape(df, FoldTiming::ScaleSim, c.R, c.C, E), c.M, c.K, c.N);
       const SystolicTiming p = systolic_gemm(shape(df, FoldTiming::Pipelined, c.R, c.C, E), c.M, c.K, c.N);
       CHECK(s.folds == folds);
-      CHECK(s.cycles == folds * full);
+      CHECK(s.cycles == folds * scale_fold - 1);
       CHECK(p.cycles == (folds - 1) * std::max(T, c.R) + full);
-      CHECK(p.cycles <= s.cycles);
+      // Pipelining hides fills once there are several folds that stream at least as long as the
+      // drain. (A single fold costs pipelined timing its R-cycle drain, which SCALE-Sim's
+      // output-stationary accounting does not count, and the cycle SCALE-Sim's 0-based total drops.)
+      if (folds > 1 && T >= c.R) CHECK(p.cycles < s.cycles);
     }
   }
   // Worked example: OS 128 x 256 x 192 on 64 x 64, no unpack: 6 folds, T = 256.
-  //   scale_sim: 6 x (128 + 64 + 256 - 2) = 2676;  pipelined: 5 x 256 + 446 = 1726.
+  //   scale_sim: 6 x (64 + 64 + 256 - 2) - 1 = 2291;  pipelined: 5 x 256 + 446 = 1726.
   CHECK(systolic_gemm(shape(Dataflow::OutputStationary, FoldTiming::ScaleSim, 64, 64, 0), 128, 256, 192).cycles ==
-        2676);
+        2291);
   CHECK(systolic_gemm(shape(Dataflow::OutputStationary, FoldTiming::Pipelined, 64, 64, 0), 128, 256, 192).cycles ==
         1726);
 }
@@ -121,20 +127,20 @@ TEST_CASE("zero skipping: each column fold streams as long as its densest column
   t.m = 100, t.k = 300, t.n = 130, t.a_bits = 8;
   t.w_nonzero = 20000;
   t.nfold_stream = std::make_shared<const std::vector<uint32_t>>(std::vector<uint32_t>{200, 150, 10});
-  // 2 M folds x (3 column folds of 2*64 + 64 - 2 + 1 unpack + S_j), S = 200, 150, 10.
+  // scale_sim: 2 M folds x (3 column folds of 64 + 64 - 2 + 1 unpack + S_j), S = 200, 150, 10, minus 1.
   // A tile without its zero pattern cannot be costed (the compiler always provides it). Checked
   // before sc_start: exceptions after SystemC has switched stacks confuse AddressSanitizer.
   Tile no_pattern = t;
   no_pattern.nfold_stream.reset();
   CHECK_THROWS_AS(cu->cost(no_pattern), std::logic_error);
   const TileCost c = cu->cost(t);
-  CHECK(c.cycles == 2 * (3 * 191 + 200 + 150 + 10));
+  CHECK(c.cycles == 2 * (3 * 127 + 200 + 150 + 10) - 1);
   CHECK(b.run_tile(*cu, t) == c.cycles);
   CHECK(c.events[Ev::Int8Add] == 100 * 20000);  // only nonzeros reach the PEs
   CHECK(c.events[Ev::GatedSlot] == 0);
   CHECK(c.events[Ev::IndexDecodeBit] == 20000 * 4 * 2);  // decoded once per M-fold weight stream
   // A dense tile of the same shape takes the full K in every fold.
-  CHECK(dense->cost(t).cycles == 6 * (191 + 300));
+  CHECK(dense->cost(t).cycles == 6 * (127 + 300) - 1);
 }
 
 TEST_CASE("weight decoders: one event per streamed weight (packed2) or per streamed byte (base3)") {
@@ -309,7 +315,8 @@ TEST_CASE("a whole tiled GEMM simulated on one array takes the sum of its tiles'
             if (r.df == "weight_stationary") sr = t.k, sc = t.n, T = t.m;
             if (r.df == "input_stationary") sr = t.k, sc = t.m, T = t.n;
             const uint64_t folds = cdiv(sr, R) * cdiv(sc, C), full = 2 * R + C + T - 2 + E;
-            r.expect += r.timing == "scale_sim" ? folds * full : (folds - 1) * std::max(T, R) + full;
+            const uint64_t scale_fold = (r.df == "output_stationary" ? R : 2 * R) + C + T - 2 + E;
+            r.expect += r.timing == "scale_sim" ? folds * scale_fold - 1 : (folds - 1) * std::max(T, R) + full;
           }
         }
       }

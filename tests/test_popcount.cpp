@@ -477,8 +477,9 @@ TEST_CASE("attention-accuracy prints per-layer accuracy and cost per T and write
   CHECK(r.out.find("0 mismatches") != std::string::npos);
   const auto j = nlohmann::json::parse(read_file(out + "/attention_accuracy.json"));
   std::map<std::string, double> cos1;
-  std::map<std::string, uint64_t> cyc1;
+  std::map<std::string, uint64_t> cyc1, cyc_all;
   for (const auto& row : j["rows"]) {
+    cyc_all[row["variant"]] += row["cycles"].get<uint64_t>();
     if (row["layer"] != 1) continue;
     cos1[row["variant"]] = row["cosine"];
     cyc1[row["variant"]] = row["cycles"];
@@ -488,7 +489,9 @@ TEST_CASE("attention-accuracy prints per-layer accuracy and cost per T and write
   CHECK(cos1["T=2"] <= cos1["T=4"]);
   CHECK(cos1["fp16 attention"] == 1.0);
   CHECK(cyc1["T=1"] > 0);
-  CHECK(cyc1["T=1"] <= cyc1["T=4"]);
+  // More planes cost more over the model. (Not per layer: a layer's critical-path share moves with how
+  // its ops overlap the previous layer's tail; in layer 1 T=4 comes out 20 cycles below T=1.)
+  CHECK(cyc_all["T=1"] <= cyc_all["T=4"]);
   CHECK(read_file(out + "/attention_accuracy.csv").rfind("layer,variant,path,cosine", 0) == 0);
   // Deterministic: the same seed gives byte-identical files.
   CmdResult r2 = run_lpusim("attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +

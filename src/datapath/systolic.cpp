@@ -32,7 +32,7 @@ SystolicTiming systolic_gemm(const ArrayShape& a, uint64_t m, uint64_t k, uint64
   SystolicTiming r;
   const uint64_t outer = ceil_div(sr, R), inner = ceil_div(sc, C);
   r.folds = outer * inner;
-  const uint64_t fixed = 2 * R + C - 2;
+  const uint64_t fixed = 2 * R + C - 2;  // a fold alone: skew, preload or drain (pipelined timing)
   // Every outer fold repeats the same inner folds, so sum one row of them and scale.
   uint64_t stream = 0, overlapped = 0, t_last = t;
   for (uint64_t j = 0; j < inner; ++j) {
@@ -43,7 +43,11 @@ SystolicTiming systolic_gemm(const ArrayShape& a, uint64_t m, uint64_t k, uint64
   }
   r.stream_cycles = outer * stream;
   if (a.timing == FoldTiming::ScaleSim) {
-    r.cycles = r.folds * (fixed + E) + r.stream_cycles;
+    // SCALE-Sim v2 (compute/systolic_compute_{os,ws,is}.py): an output-stationary fold drains its R
+    // output rows under the C - 1 column skew; weight and input stationary first preload R rows.
+    // Its total is the last cycle's index, hence the - 1.
+    const uint64_t fold = a.dataflow == Dataflow::OutputStationary ? R + C - 2 : 2 * R + C - 2;
+    r.cycles = r.folds == 0 ? 0 : r.folds * (fold + E) + r.stream_cycles - 1;
   } else {
     r.cycles = outer * overlapped - std::max(t_last, R) + fixed + t_last + E;
   }

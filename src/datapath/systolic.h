@@ -3,18 +3,24 @@
 //   output stationary:  Sr = M, Sc = N, T = K
 //   weight stationary:  Sr = K, Sc = N, T = M
 //   input stationary:   Sr = K, Sc = M, T = N
-// folds = ceil(Sr/R) * ceil(Sc/C), visited with the Sc folds innermost. A fold alone takes
-//   2R + C + T - 2 cycles  (R + C - 2 skew to fill, T cycles of streaming, R to drain).
+// folds = ceil(Sr/R) * ceil(Sc/C), visited with the Sc folds innermost.
 // Two timing modes (the design's `timing`):
-//  - scale_sim: folds run back to back with no overlap, the accounting of SCALE-Sim (Samajdar et
-//    al., ISPASS 2020), so a GEMM can be cross-checked against that tool:
-//      cycles = sum over folds of (2R + C + T_f - 2 + E)
-//    where E is the weight-unpack pipeline, re-filled by every fold's weight stream.
+//  - scale_sim: SCALE-Sim v2's "Total Cycles" (compute only, no stalls), exactly: folds run back to
+//    back with no overlap, and a fold lasts
+//      output stationary:   R + C + T_f - 2   (T_f streaming cycles, R + C - 2 skew; the R output
+//                                              rows drain under the column skew)
+//      weight/input stat.:  2R + C + T - 2    (R cycles to preload the stationary operand first)
+//    SCALE-Sim reports the index of the last busy cycle (its cycles count from 0), one less than
+//    the number of cycles, so
+//      cycles = sum over folds of (fold + E)  -  1
+//    where E is the weight-unpack pipeline, re-filled by every fold's weight stream (E = 0 for
+//    SCALE-Sim). tests/data/scalesim_gemm.csv holds the SCALE-Sim runs this is tested against.
 //  - pipelined: double-buffered accumulators (OS) / stationary registers (WS, IS) let fold f+1's
 //    operands enter as soon as fold f's last operand has entered, i.e. T_f cycles after fold f
 //    started, unless fold f's R-cycle drain (or preload) is longer:
 //      cycles = sum over f < F of max(T_f, R)  +  (2R + C + T_F - 2 + E)
-//    the fill and the unpack pipeline are paid once, by the last fold's full latency.
+//    the fill and the unpack pipeline are paid once, by the last fold's full latency
+//    (R + C - 2 skew to fill, T cycles of streaming, R to drain).
 // With zero skipping (output stationary only), column j's PEs walk only the nonzero weights of
 // their column, so the streaming phase of an n-fold lasts as long as its densest column:
 // T_f = max nonzeros over the fold's columns, given per n-fold in `nfold_stream`.
