@@ -47,13 +47,34 @@ def page(title, body):
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
-TOTALS = ["total_cycles", "prefill_latency_s", "time_per_output_token_s", "decode_tokens_per_s",
-          "end_to_end_tokens_per_s", "total_time_s", "energy_per_generated_token_pj", "decode_energy_per_token_pj",
-          "dram_read_bytes", "dram_write_bytes"]
-OP_COLS = ["phase", "op", "unit", "instances", "cycles", "time_s", "busy_cycles", "macs", "utilization",
-           "dram_read_bytes", "dram_write_bytes", "sram_read_bytes", "sram_write_bytes"]
-UNIT_COLS = ["name", "kind", "busy_cycles", "macs", "utilization", "busy_fraction", "dynamic_energy_pj",
-             "leakage_uw", "leakage_energy_pj"]
+def get(doc, path):
+    """The value at a "/"-separated path, or None where a step is missing."""
+    for part in path.split("/"):
+        if isinstance(doc, list):
+            doc = doc[int(part)] if part.isdigit() and int(part) < len(doc) else None
+        elif isinstance(doc, dict):
+            doc = doc.get(part)
+        else:
+            return None
+    return doc
+
+
+def scalar_columns(columns, rows):
+    """The columns of a table (report.json `columns`) that are in the JSON rows and hold scalars."""
+    return [c for c in columns if c["json"] and not any(isinstance(get(r, c["json"]), (dict, list)) for r in rows)]
+
+
+def header(c):
+    unit = f" ({c['unit']})" if c["unit"] and c["unit"] not in ("count", "index") else ""
+    return f'<th title="{html.escape(c["description"])}">{html.escape(c["name"])}{html.escape(unit)}</th>'
+
+
+def table(cls, columns, rows, base):
+    out = [f'<table class="{cls}"><tr>' + "".join(header(c) for c in columns) + "</tr>"]
+    for j, r in enumerate(rows):
+        out.append("<tr>" + "".join(cell(get(r, c["json"]), f"{base}/{j}/{c['json']}") for c in columns) + "</tr>")
+    out.append("</table>")
+    return out
 
 
 def write_run(d, rep, plot_names):
@@ -65,46 +86,34 @@ def write_run(d, rep, plot_names):
            f'{w["generated_tokens"]} generated tokens.</p>', "<h2>Summary</h2>", '<table id="summary">',
            "<tr><th>metric</th>" + "".join(f"<th>{html.escape(x['name'])}</th>" for x in designs) +
            ("<th>ratio (" + html.escape(rep["ratios"]["definition"]) + ")</th>" if "ratios" in rep else "") + "</tr>"]
-    ratio_of = {"prefill_latency_s": "prefill_latency", "time_per_output_token_s": "time_per_output_token",
-                "total_time_s": "total_time", "energy_per_generated_token_pj": "energy_per_generated_token",
-                "weights_bytes": "weights_bytes", "peak_bytes": "peak_bytes"}
-
-    def ratio_cell(k):
-        key = ratio_of.get(k)
-        if "ratios" in rep and key in rep["ratios"]:
-            return cell(rep["ratios"][key], f"ratios/{key}")
-        return "<td></td>"
-    for k in TOTALS:
-        out.append(f"<tr><th>{k}</th>" + "".join(cell(x["totals"][k], f"designs/{i}/totals/{k}") for i, x in enumerate(designs)) + ratio_cell(k) + "</tr>")
-    for c in ["compute", "sram", "dram", "leakage", "total"]:
-        r = ""
+    cols = rep["columns"]
+    ratios = rep.get("ratios", {})
+    # Summary: every design metric stored at one place in report.json, in declaration order.
+    for m in cols["metrics"]:
+        if len(m["json"]) != 1 or all(get(x, m["json"][0]) is None for x in designs):
+            continue
+        path = m["json"][0]
+        unit = f" ({m['unit']})" if m["unit"] else ""
+        row = f'<tr><th title="{html.escape(m["description"])}">{html.escape(m["label"].strip() or m["name"])}{html.escape(unit)}</th>'
+        row += "".join(cell(get(x, path), f"designs/{i}/{path}") for i, x in enumerate(designs))
         if "ratios" in rep:
-            key = "energy_total" if c == "total" else f"energy_{c}"
-            r = cell(rep["ratios"][key], f"ratios/{key}") if key in rep["ratios"] else "<td></td>"
-        out.append(f"<tr><th>energy {c} (pJ)</th>" +
-                   "".join(cell(x["totals"]["energy_pj"][c], f"designs/{i}/totals/energy_pj/{c}") for i, x in enumerate(designs)) + r + "</tr>")
-    for k in ["weights_bytes", "kv_cache_bytes", "peak_activation_bytes", "peak_bytes"]:
-        out.append(f"<tr><th>{k}</th>" + "".join(cell(x["footprint"][k], f"designs/{i}/footprint/{k}") for i, x in enumerate(designs)) + ratio_cell(k) + "</tr>")
+            row += cell(ratios[m["ratio"]], f"ratios/{m['ratio']}") if m["ratio"] in ratios else "<td></td>"
+        out.append(row + "</tr>")
     out.append("</table>")
     out.append("<h2>Plots</h2>")
     out += [inline_svg(os.path.join(d, "plots"), n) for n in plot_names]
     for i, x in enumerate(designs):
-        out.append(f"<h2>{html.escape(x['name'])}: units</h2><table class=\"units\"><tr>" + "".join(f"<th>{c}</th>" for c in UNIT_COLS) + "</tr>")
-        for j, u in enumerate(x["units"]):
-            out.append("<tr>" + "".join(cell(u[c], f"designs/{i}/units/{j}/{c}") for c in UNIT_COLS) + "</tr>")
-        out.append("</table>")
-        out.append(f"<h2>{html.escape(x['name'])}: ops</h2><table class=\"ops\"><tr>" + "".join(f"<th>{c}</th>" for c in OP_COLS) + "<th>energy_pj total</th></tr>")
-        for j, o in enumerate(x["ops"]):
-            out.append("<tr>" + "".join(cell(o.get(c), f"designs/{i}/ops/{j}/{c}") for c in OP_COLS) +
-                       cell(o["energy_pj"]["total"], f"designs/{i}/ops/{j}/energy_pj/total") + "</tr>")
-        out.append("</table>")
+        out.append(f"<h2>{html.escape(x['name'])}: units</h2>")
+        out += table("units", scalar_columns(cols["units"], x["units"]), x["units"], f"designs/{i}/units")
+        out.append(f"<h2>{html.escape(x['name'])}: ops</h2>")
+        out += table("ops", scalar_columns(cols["ops"], x["ops"]), x["ops"], f"designs/{i}/ops")
         if x["notes"]:
             out.append("<ul class=\"note\">" + "".join(f"<li>{html.escape(n)}</li>" for n in x["notes"]) + "</ul>")
     with open(os.path.join(d, "report.html"), "w") as f:
         f.write(page(f"lpusim: {w['name']}", "\n".join(out)))
 
 
-def write_sweep(d, name, rows, columns, fronts, plot_names):
+def write_sweep(d, name, rows, columns, metrics, fronts, plot_names):
     on_front = {p for pts in fronts.values() for p in pts}
     ok = sum(1 for r in rows if r["status"] == "ok")
     out = [f"<h1>lpusim sweep: {html.escape(name)}</h1>",
@@ -113,7 +122,9 @@ def write_sweep(d, name, rows, columns, fronts, plot_names):
            "<h2>Plots</h2>"]
     out += [inline_svg(os.path.join(d, "plots"), n) for n in plot_names]
     shown = [c for c in columns if c not in ("design_file", "results_dir", "index")]
-    out.append('<h2>Points</h2><table id="points"><tr>' + "".join(f"<th>{html.escape(c)}</th>" for c in shown) + "</tr>")
+    meta = {m["name"]: m for m in metrics}
+    heads = [header(meta[c]) if c in meta else f"<th>{html.escape(c)}</th>" for c in shown]
+    out.append('<h2>Points</h2><table id="points"><tr>' + "".join(heads) + "</tr>")
     for i, r in enumerate(rows):
         cls = "front" if r["point"] in on_front else "baseline" if r["kind"] == "baseline" else ""
         out.append(f'<tr class="{cls}">' + "".join(cell(r.get(c), f"rows/{i}/{c}") for c in shown) + "</tr>")

@@ -29,8 +29,13 @@ matplotlib.rcParams["svg.hashsalt"] = "lpusim"
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller files, searchable numbers
 matplotlib.rcParams["font.size"] = 9
 
-CLASSES = ["compute", "sram", "dram", "leakage"]
+# Energy classes come from the results' metadata (report.json / sweep.json `energy_classes`); these are
+# only their colours (a class without one gets a fallback).
 CLASS_COLORS = {"compute": "#4c72b0", "sram": "#55a868", "dram": "#c44e52", "leakage": "#8c8c8c"}
+
+
+def class_color(c):
+    return CLASS_COLORS.get(c, "#dd8452")
 PJ_PER_J = 1e12
 
 
@@ -101,13 +106,13 @@ def save(fig, plots_dir, name):
     return name
 
 
-def plot_energy_breakdown(designs, plots_dir, title):
+def plot_energy_breakdown(designs, classes, plots_dir, title):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 2.4]})
     names = [d["name"] for d in designs]
     bottom = [0.0] * len(designs)
-    for c in CLASSES:
+    for c in classes:
         vals = [d["totals"]["energy_pj"][c] / PJ_PER_J for d in designs]
-        ax1.bar(names, vals, bottom=bottom, color=CLASS_COLORS[c], label=c)
+        ax1.bar(names, vals, bottom=bottom, color=class_color(c), label=c)
         bottom = [b + v for b, v in zip(bottom, vals)]
     ax1.set_ylabel("energy (J)")
     ax1.set_title("energy by class")
@@ -119,7 +124,7 @@ def plot_energy_breakdown(designs, plots_dir, title):
             labels.append(u["name"])
             dyn.append(u["dynamic_energy_pj"] / PJ_PER_J)
             leak.append(u["leakage_energy_pj"] / PJ_PER_J)
-            colors.append(CLASS_COLORS[unit_class(u["kind"])])
+            colors.append(class_color(unit_class(u["kind"])))
     xs = list(range(len(labels)))
     ax2.bar(xs, dyn, color=colors)
     ax2.bar(xs, leak, bottom=dyn, color=CLASS_COLORS["leakage"])
@@ -206,7 +211,7 @@ def plot_sweep_scatter(rows, plots_dir, title):
     return save(fig, plots_dir, "sweep_pareto"), fronts
 
 
-def plot_sweep_energy(rows, fronts, plots_dir, title):
+def plot_sweep_energy(rows, classes, fronts, plots_dir, title):
     """Energy classes per token: the baseline and the Pareto-front variants of each workload."""
     sel = []
     for w in sorted(fronts):
@@ -215,10 +220,10 @@ def plot_sweep_energy(rows, fronts, plots_dir, title):
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(sel) + 2), 4))
     labels = [r["point"] for r in sel]
     bottom = [0.0] * len(sel)
-    for c in CLASSES:
+    for c in classes:
         tokens = [r["energy_per_generated_token_pj"] / r["energy_total_pj"] if r["energy_total_pj"] else 0 for r in sel]
         vals = [r[f"energy_{c}_pj"] * t / 1e9 for r, t in zip(sel, tokens)]
-        ax.bar(range(len(sel)), vals, bottom=bottom, color=CLASS_COLORS[c], label=c)
+        ax.bar(range(len(sel)), vals, bottom=bottom, color=class_color(c), label=c)
         bottom = [b + v for b, v in zip(bottom, vals)]
     ax.set_xticks(range(len(sel)))
     ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
@@ -239,7 +244,8 @@ def report_run(d):
     w = rep["workload"]
     title = f"{w['name']}: batch {w['batch']}, {w['prompt_tokens']} prompt + {w['generated_tokens']} generated tokens"
     plots_dir = os.path.join(d, "plots")
-    names = [plot_energy_breakdown(designs, plots_dir, title), plot_latency_per_layer(designs, plots_dir, title),
+    classes = rep["columns"]["energy_classes"]
+    names = [plot_energy_breakdown(designs, classes, plots_dir, title), plot_latency_per_layer(designs, plots_dir, title),
              plot_roofline(designs, bandwidths, plots_dir, title)]
     html_report.write_run(d, rep, names)
     return names
@@ -253,6 +259,8 @@ def report_sweep(d):
                 rows.append(json.loads(line))
     with open(os.path.join(d, "results.csv")) as f:
         columns = f.readline().rstrip("\n").split(",")
+    with open(os.path.join(d, "sweep.json")) as f:
+        meta = json.load(f)
     name = "sweep"
     with open(os.path.join(d, "sweep.yaml")) as f:
         m = re.search(r"^name:\s*(\S+)", f.read(), re.M)
@@ -260,8 +268,8 @@ def report_sweep(d):
         name = m.group(1)
     plots_dir = os.path.join(d, "plots")
     scatter, fronts = plot_sweep_scatter(rows, plots_dir, f"sweep {name}: energy vs latency per token")
-    energy = plot_sweep_energy(rows, fronts, plots_dir, f"sweep {name}: baseline and Pareto-front energy per token")
-    html_report.write_sweep(d, name, rows, columns, fronts, [scatter, energy])
+    energy = plot_sweep_energy(rows, meta["energy_classes"], fronts, plots_dir, f"sweep {name}: baseline and Pareto-front energy per token")
+    html_report.write_sweep(d, name, rows, columns, meta.get("metrics", []), fronts, [scatter, energy])
     return [scatter, energy]
 
 

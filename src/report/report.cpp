@@ -13,6 +13,7 @@
 
 #include "base/config_error.h"
 #include "base/version.h"
+#include "report/metrics.h"
 #include "spec/iso.h"
 #include "workload/weight_source.h"
 
@@ -23,8 +24,6 @@ using json = nlohmann::ordered_json;
 namespace {
 
 constexpr double kUwNsToPj = 1e-3;  // 1 uW x 1 ns = 1e-15 J = 1e-3 pJ
-
-double seconds(uint64_t cycles, double clock_ghz) { return static_cast<double>(cycles) * (1.0 / clock_ghz) * 1e-9; }
 
 void add_row(Row& r, const Row& o) {
   r.instances += o.instances;
@@ -39,46 +38,6 @@ void add_row(Row& r, const Row& o) {
   r.events += o.events;
 }
 
-// A unit's MACs over its peak for the whole run.
-double utilization(const UnitRow& u, uint64_t total_cycles) {
-  if (u.peak_macs_per_cycle == 0 || total_cycles == 0) return 0;
-  return static_cast<double>(u.macs) / (static_cast<double>(u.peak_macs_per_cycle) * static_cast<double>(total_cycles));
-}
-
-double utilization(const Row& r) {
-  if (r.peak_macs_per_cycle == 0 || r.cycles == 0) return 0;
-  return static_cast<double>(r.macs) / (static_cast<double>(r.peak_macs_per_cycle) * static_cast<double>(r.cycles));
-}
-
-std::string fmt(double v, int prec = 4) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-  return buf;
-}
-
-std::string human_bytes(double b) {
-  const char* u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int i = 0;
-  while (b >= 1024 && i < 4) {
-    b /= 1024;
-    ++i;
-  }
-  return fmt(b, 4) + " " + u[i];
-}
-
-std::string human_time(double s) {
-  if (s >= 1) return fmt(s, 4) + " s";
-  if (s >= 1e-3) return fmt(s * 1e3, 4) + " ms";
-  return fmt(s * 1e6, 4) + " us";
-}
-
-std::string human_energy_pj(double pj) {
-  if (pj >= 1e12) return fmt(pj * 1e-12, 4) + " J";
-  if (pj >= 1e9) return fmt(pj * 1e-9, 4) + " mJ";
-  if (pj >= 1e6) return fmt(pj * 1e-6, 4) + " uJ";
-  return fmt(pj * 1e-3, 4) + " nJ";
-}
-
 json energy_json(const EnergyBreakdown& e) {
   json j;
   for (int c = 0; c < kNumEnergyClass; ++c) j[energy_class_name(static_cast<EnergyClass>(c))] = e.pj[c];
@@ -86,33 +45,71 @@ json energy_json(const EnergyBreakdown& e) {
   return j;
 }
 
-json row_json(const Row& r, bool op_row, double clock_ghz) {
-  json j;
-  j["phase"] = r.phase;
-  if (op_row) {
-    j["op"] = r.name;
-    j["unit"] = r.unit;
-    if (!r.note.empty()) j["note"] = r.note;
-  } else {
-    j["layer"] = r.layer;
+// Puts `v` at `path` ("a/b" nests) in `j`, keeping insertion order.
+void put_path(json& j, const std::string& path, json v) {
+  json* at = &j;
+  size_t pos = 0;
+  for (size_t slash; (slash = path.find('/', pos)) != std::string::npos; pos = slash + 1)
+    at = &(*at)[path.substr(pos, slash - pos)];
+  (*at)[path.substr(pos)] = std::move(v);
+}
+
+// One JSON row of a table: its kJson columns in order; null values are left out.
+template <class R>
+json row_json(const std::vector<Column<R>>& cols, unsigned table, const R& row, const DesignReport& d) {
+  json j = json::object();
+  for (const auto& c : cols) {
+    if (!(c.where & kJson) || (table && !(c.where & table))) continue;
+    json v = c.value(row, d);
+    if (!v.is_null()) put_path(j, c.json.empty() ? c.name : c.json, std::move(v));
   }
-  j["instances"] = r.instances;
-  j["cycles"] = r.cycles;
-  j["time_s"] = seconds(r.cycles, clock_ghz);
-  j["busy_cycles"] = r.busy_cycles;
-  j["macs"] = r.macs;
-  if (op_row) j["utilization"] = utilization(r);
-  j["dram_read_bytes"] = r.dram_read_bytes;
-  j["dram_write_bytes"] = r.dram_write_bytes;
-  j["sram_read_bytes"] = r.sram_read_bytes;
-  j["sram_write_bytes"] = r.sram_write_bytes;
-  j["energy_pj"] = energy_json(r.energy);
-  json ev;
-  for (int i = 0; i < kNumEv; ++i) {
-    if (r.events.n[i]) ev[ev_name(static_cast<Ev>(i))] = r.events.n[i];
-  }
-  j["events"] = ev;
   return j;
+}
+
+// A CSV table: header, then one line per row of every design.
+template <class R>
+std::string csv_table(const std::vector<Column<R>>& cols, unsigned table, const std::vector<DesignReport>& reports,
+                      const std::vector<R> DesignReport::*rows) {
+  std::vector<const Column<R>*> sel;
+  for (const auto& c : cols) {
+    if ((c.where & kCsv) && (!table || (c.where & table))) sel.push_back(&c);
+  }
+  std::ostringstream os;
+  for (size_t i = 0; i < sel.size(); ++i) os << (i ? "," : "") << sel[i]->name;
+  os << "\n";
+  for (const auto& r : reports) {
+    for (const R& x : r.*rows) {
+      for (size_t i = 0; i < sel.size(); ++i) os << (i ? "," : "") << csv_text(sel[i]->value(x, r), sel[i]->precision);
+      os << "\n";
+    }
+  }
+  return os.str();
+}
+
+// A summary.md table of the kMarkdown columns; numbers by unit (human_value at `digits`).
+template <class R>
+std::string markdown_table(const std::vector<Column<R>>& cols, unsigned table, const std::vector<R>& rows,
+                           const DesignReport& d, int digits) {
+  std::vector<const Column<R>*> sel;
+  for (const auto& c : cols) {
+    if ((c.where & kMarkdown) && (!table || (c.where & table))) sel.push_back(&c);
+  }
+  std::ostringstream os;
+  os << "|";
+  for (const auto* c : sel) os << " " << c->title << " |";
+  os << "\n|";
+  for (const auto* c : sel) os << (c->unit.empty() ? "---|" : "---:|");
+  os << "\n";
+  for (const R& x : rows) {
+    os << "|";
+    for (const auto* c : sel) {
+      const json v = c->value(x, d);
+      const bool text = v.is_string() || v.is_null() || (v.is_number_integer() && c->unit != "B" && c->unit != "pJ");
+      os << " " << (text ? csv_text(v, digits) : human_value(v.get<double>(), c->unit, digits)) << " |";
+    }
+    os << "\n";
+  }
+  return os.str();
 }
 
 }  // namespace
@@ -139,9 +136,9 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.prompt_tokens = sc.prompt_tokens;
   r.generated_tokens = sc.generated_tokens;
   const double ns = ds.cycle_ns();
-  r.prefill_s = seconds(r.prefill_cycles, ds.clock_ghz);
-  r.decode_s = seconds(r.decode_cycles, ds.clock_ghz);
-  r.total_s = seconds(r.total_cycles, ds.clock_ghz);
+  r.prefill_s = cycles_to_seconds(r.prefill_cycles, ds.clock_ghz);
+  r.decode_s = cycles_to_seconds(r.decode_cycles, ds.clock_ghz);
+  r.total_s = cycles_to_seconds(r.total_cycles, ds.clock_ghz);
   const int64_t steps = sc.generated_tokens - 1;  // the prefill yields the first token
   r.time_per_output_token_s = steps > 0 ? r.decode_s / static_cast<double>(steps) : 0;
   r.decode_tokens_per_s = r.time_per_output_token_s > 0 ? static_cast<double>(sc.batch) / r.time_per_output_token_s : 0;
@@ -392,46 +389,10 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     wsrc["layer_zero_fraction"] = r.layer_zero_fraction;
     d["weights"] = wsrc;
     json units = json::array();
-    for (const auto& u : r.units) {
-      json j;
-      j["name"] = u.name;
-      j["kind"] = u.kind;
-      j["busy_cycles"] = u.busy_cycles;
-      j["macs"] = u.macs;
-      j["utilization"] = utilization(u, r.total_cycles);
-      j["busy_fraction"] = r.total_cycles ? static_cast<double>(u.busy_cycles) / r.total_cycles : 0.0;
-      j["dynamic_energy_pj"] = u.dynamic_pj;
-      j["leakage_uw"] = u.leakage_uw;
-      j["leakage_energy_pj"] = u.leakage_pj;
-      units.push_back(j);
-    }
+    for (const auto& u : r.units) units.push_back(row_json(unit_columns(), 0, u, r));
     d["units"] = units;
     json chans = json::array();
-    for (const auto& c : r.dram_channels) {
-      json j;
-      j["name"] = c.name;
-      j["read_bytes"] = c.read_bytes;
-      j["write_bytes"] = c.write_bytes;
-      j["transfers"] = c.transfers;
-      j["achieved_gb_s"] = c.achieved_gb_s;
-      j["row_hit_rate"] = c.row_hit_rate;
-      j["avg_queue_delay_ns"] = c.avg_queue_delay_ns;
-      j["activates"] = c.activates;
-      j["precharges"] = c.precharges;
-      j["read_bursts"] = c.read_bursts;
-      j["write_bursts"] = c.write_bursts;
-      j["refreshes"] = c.refreshes;
-      json e;
-      e["activate"] = c.act_pj;
-      e["precharge"] = c.pre_pj;
-      e["read"] = c.read_pj;
-      e["write"] = c.write_pj;
-      e["refresh"] = c.refresh_pj;
-      e["background"] = c.background_pj;
-      e["total"] = c.total_pj();
-      j["energy_pj"] = e;
-      chans.push_back(j);
-    }
+    for (const auto& c : r.dram_channels) chans.push_back(row_json(dram_columns(), 0, c, r));
     d["dram_channels"] = chans;
     d["notes"] = r.notes;
     if (r.lut_mlp.present) {
@@ -447,11 +408,16 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
                       {"energy_pj", l.energy_pj}};
     }
     json ops = json::array();
-    for (const auto& o : r.ops) ops.push_back(row_json(o, true, r.clock_ghz));
+    for (const auto& o : r.ops) ops.push_back(row_json(row_columns(), kOpsRow, o, r));
     d["ops"] = ops;
     json layers = json::array();
-    for (const auto& l : r.layers) layers.push_back(row_json(l, false, r.clock_ghz));
+    for (const auto& l : r.layers) layers.push_back(row_json(row_columns(), kLayerRow, l, r));
     d["layers"] = layers;
+    // A metric declared with a JSON location this writer does not fill yet lands there (appended).
+    for (const auto& m : design_metrics()) {
+      if (m.json.size() != 1 || (m.show == DesignMetric::Lut && !r.lut_mlp.present)) continue;
+      if (!d.contains(json::json_pointer("/" + m.json[0]))) put_path(d, m.json[0], m.value(r));
+    }
     designs.push_back(d);
   }
   root["designs"] = designs;
@@ -460,58 +426,23 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     const auto& b = reports[1];
     json rt;
     rt["definition"] = b.name + " / " + a.name;
-    auto ratio = [](double x, double y) { return y != 0 ? x / y : 0.0; };
-    rt["prefill_latency"] = ratio(b.prefill_s, a.prefill_s);
-    rt["time_per_output_token"] = ratio(b.time_per_output_token_s, a.time_per_output_token_s);
-    rt["total_time"] = ratio(b.total_s, a.total_s);
-    rt["energy_total"] = ratio(b.energy.total(), a.energy.total());
-    rt["energy_per_generated_token"] = ratio(b.energy_per_generated_token_pj, a.energy_per_generated_token_pj);
-    for (int c = 0; c < kNumEnergyClass; ++c) {
-      rt[std::string("energy_") + energy_class_name(static_cast<EnergyClass>(c))] =
-          ratio(b.energy.pj[c], a.energy.pj[c]);
+    for (const auto& m : design_metrics()) {
+      if (m.ratio.empty()) continue;
+      const double x = m.value(b), y = m.value(a);
+      rt[m.ratio] = y != 0 ? x / y : 0.0;
     }
-    rt["weights_bytes"] = ratio(static_cast<double>(b.footprint.weights), static_cast<double>(a.footprint.weights));
-    rt["peak_bytes"] = ratio(static_cast<double>(b.footprint.peak()), static_cast<double>(a.footprint.peak()));
-    rt["dram_bytes"] = ratio(static_cast<double>(b.dram_read_bytes + b.dram_write_bytes),
-                             static_cast<double>(a.dram_read_bytes + a.dram_write_bytes));
     root["ratios"] = rt;
   }
+  root["columns"] = columns_json();
   return root.dump(2) + "\n";
 }
 
 namespace {
-std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
-  std::ostringstream os;
-  os << "design,phase," << (ops ? "op,unit," : "layer,") << "instances,cycles,time_s,busy_cycles,macs,"
-     << (ops ? "utilization," : "")
-     << "dram_read_bytes,dram_write_bytes,sram_read_bytes,sram_write_bytes,"
-        "energy_compute_pj,energy_sram_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj\n";
-  for (const auto& r : reports) {
-    for (const Row& x : ops ? r.ops : r.layers) {
-      os << r.name << "," << x.phase << ",";
-      if (ops)
-        os << x.name << "," << x.unit << ",";
-      else
-        os << x.layer << ",";
-      os << x.instances << "," << x.cycles << "," << fmt(seconds(x.cycles, r.clock_ghz), 10) << "," << x.busy_cycles
-         << "," << x.macs << ",";
-      if (ops) os << fmt(utilization(x), 6) << ",";
-      os << x.dram_read_bytes << "," << x.dram_write_bytes << "," << x.sram_read_bytes << "," << x.sram_write_bytes;
-      for (int c = 0; c < kNumEnergyClass; ++c) os << "," << fmt(x.energy.pj[c], 10);
-      os << "," << fmt(x.energy.total(), 10) << "\n";
-    }
-  }
-  return os.str();
-}
-
-bool decode_only_line(const std::string& label) {
-  return label == "time per output token" || label == "decode tokens/s" || label == "decode energy per token";
-}
 
 std::string zero_fraction_list(const DesignReport& r) {
   std::string s;
   for (size_t l = 0; l < r.layer_zero_fraction.size(); ++l) {
-    s += (l ? ", " : "") + std::to_string(l) + ": " + fmt(r.layer_zero_fraction[l], 4);
+    s += (l ? ", " : "") + std::to_string(l) + ": " + fmt_g(r.layer_zero_fraction[l], 4);
   }
   return s;
 }
@@ -522,127 +453,42 @@ struct Line {
   std::string ratio;
 };
 
-std::vector<Line> summary_lines(const std::vector<DesignReport>& rs) {
+// The console / summary.md lines: every design metric with a label, in declaration order; decode-only
+// lines are left out for an encoder, the LUT and capacity groups unless a design has them.
+std::vector<Line> summary_lines(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
+  bool lut = false, capacity = false;
+  for (const auto& r : rs) {
+    lut = lut || r.lut_mlp.present;
+    capacity = capacity || r.max_batch_in_dram >= 0;
+  }
   std::vector<Line> lines;
-  auto add = [&](const std::string& label, auto value, auto text) {
+  for (const auto& m : design_metrics()) {
+    if (m.label.empty() || (m.show == DesignMetric::DecodeOnly && w.model.encoder()) ||
+        (m.show == DesignMetric::Lut && !lut) || (m.show == DesignMetric::Capacity && !capacity))
+      continue;
     Line l;
-    l.label = label;
-    for (const auto& r : rs) l.vals.push_back(text(value(r)));
+    l.label = m.label;
+    for (const auto& r : rs) l.vals.push_back(human_value(m.value(r), m.unit, 6));
     if (rs.size() == 2) {
-      double a = value(rs[0]), b = value(rs[1]);
-      l.ratio = a != 0 ? fmt(b / a, 4) + "x" : "-";
+      const double a = m.value(rs[0]), b = m.value(rs[1]);
+      l.ratio = a != 0 ? fmt_g(b / a, 4) + "x" : "-";
     }
     lines.push_back(l);
-  };
-  auto T = [](double s) { return human_time(s); };
-  auto E = [](double pj) { return human_energy_pj(pj); };
-  auto B = [](double b) { return human_bytes(b); };
-  auto N = [](double v) { return fmt(v, 6); };
-  add(
-      "prefill latency", [](const DesignReport& r) { return r.prefill_s; }, T);
-  add(
-      "time per output token", [](const DesignReport& r) { return r.time_per_output_token_s; }, T);
-  add(
-      "decode tokens/s", [](const DesignReport& r) { return r.decode_tokens_per_s; }, N);
-  add(
-      "end-to-end tokens/s", [](const DesignReport& r) { return r.end_to_end_tokens_per_s; }, N);
-  add(
-      "total time", [](const DesignReport& r) { return r.total_s; }, T);
-  add(
-      "total cycles", [](const DesignReport& r) { return static_cast<double>(r.total_cycles); }, N);
-  add(
-      "energy total", [](const DesignReport& r) { return r.energy.total(); }, E);
-  for (int c = 0; c < kNumEnergyClass; ++c) {
-    add(
-        std::string("  energy ") + energy_class_name(static_cast<EnergyClass>(c)),
-        [c](const DesignReport& r) { return r.energy.pj[c]; }, E);
-  }
-  add(
-      "attention cycles", [](const DesignReport& r) { return static_cast<double>(r.attention_cycles); }, N);
-  add(
-      "attention energy", [](const DesignReport& r) { return r.attention_energy.total(); }, E);
-  add(
-      "energy per generated token", [](const DesignReport& r) { return r.energy_per_generated_token_pj; }, E);
-  add(
-      "decode energy per token", [](const DesignReport& r) { return r.decode_energy_per_token_pj; }, E);
-  add(
-      "weights", [](const DesignReport& r) { return static_cast<double>(r.footprint.weights); }, B);
-  add(
-      "KV cache (max context)", [](const DesignReport& r) { return static_cast<double>(r.footprint.kv_cache); }, B);
-  add(
-      "peak activations", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak_activations); }, B);
-  add(
-      "peak memory", [](const DesignReport& r) { return static_cast<double>(r.footprint.peak()); }, B);
-  add(
-      "peak weight-buffer occupancy",
-      [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.weight_bytes); }, B);
-  add(
-      "peak activation-buffer occupancy",
-      [](const DesignReport& r) { return static_cast<double>(r.buffer_peak.activation_bytes); }, B);
-  add(
-      "DRAM traffic", [](const DesignReport& r) { return static_cast<double>(r.dram_read_bytes + r.dram_write_bytes); },
-      B);
-  add(
-      "area (mm2)", [](const DesignReport& r) { return r.area.total_mm2(); }, N);
-  add(
-      "peak linear MACs/cycle", [](const DesignReport& r) { return static_cast<double>(r.linear_peak_macs); }, N);
-  bool lut = false;
-  for (const auto& r : rs) lut = lut || r.lut_mlp.present;
-  if (lut) {
-    auto per_block = [](const DesignReport& r, double v) {
-      return r.lut_mlp.blocks ? v / double(r.lut_mlp.blocks) : 0.0;
-    };
-    add(
-        "MLP MACs removed", [](const DesignReport& r) { return double(r.lut_mlp.macs_removed); }, N);
-    add(
-        "  fraction of all MACs", [](const DesignReport& r) { return r.lut_mlp.macs_removed_fraction; }, N);
-    add(
-        "LUT lookups", [](const DesignReport& r) { return double(r.lut_mlp.lookups); }, N);
-    add(
-        "LUT bank-conflict stalls", [](const DesignReport& r) { return double(r.lut_mlp.conflict_stall_cycles); }, N);
-    add(
-        "LUT tables streamed", [](const DesignReport& r) { return double(r.lut_mlp.streamed_table_bits) / 8; }, B);
-    // Per MLP block: the LUT block on a design with a LUT unit, the MAC MLP it replaces elsewhere.
-    add(
-        "MLP cycles per block", [&](const DesignReport& r) { return per_block(r, double(r.lut_mlp.cycles)); }, N);
-    add(
-        "MLP energy per block", [&](const DesignReport& r) { return per_block(r, r.lut_mlp.energy_pj); }, E);
-  }
-  bool capacity = false;
-  for (const auto& r : rs) capacity = capacity || r.max_batch_in_dram >= 0;
-  if (capacity) {
-    add(
-        "DRAM capacity", [](const DesignReport& r) { return static_cast<double>(r.dram_capacity_bytes); }, B);
-    add(
-        "max batch in DRAM", [](const DesignReport& r) { return static_cast<double>(r.max_batch_in_dram); }, N);
-    add(
-        "max context in DRAM (tokens)",
-        [](const DesignReport& r) { return static_cast<double>(r.max_context_in_dram); }, N);
   }
   return lines;
 }
 }  // namespace
 
-std::string ops_csv(const std::vector<DesignReport>& reports) { return csv_rows(reports, true); }
+std::string ops_csv(const std::vector<DesignReport>& reports) {
+  return csv_table(row_columns(), kOpsRow, reports, &DesignReport::ops);
+}
 
 std::string dram_csv(const std::vector<DesignReport>& reports) {
-  std::ostringstream os;
-  os << "design,channel,read_bytes,write_bytes,transfers,achieved_gb_s,row_hit_rate,avg_queue_delay_ns,activates,"
-        "precharges,read_bursts,write_bursts,refreshes,energy_activate_pj,energy_precharge_pj,energy_read_pj,"
-        "energy_write_pj,energy_refresh_pj,energy_background_pj,energy_total_pj\n";
-  for (const auto& r : reports) {
-    for (const auto& c : r.dram_channels) {
-      os << r.name << "," << c.name << "," << c.read_bytes << "," << c.write_bytes << "," << c.transfers << ","
-         << fmt(c.achieved_gb_s, 6) << "," << fmt(c.row_hit_rate, 6) << "," << fmt(c.avg_queue_delay_ns, 6) << ","
-         << c.activates << "," << c.precharges << "," << c.read_bursts << "," << c.write_bursts << "," << c.refreshes
-         << "," << fmt(c.act_pj, 10) << "," << fmt(c.pre_pj, 10) << "," << fmt(c.read_pj, 10) << ","
-         << fmt(c.write_pj, 10) << "," << fmt(c.refresh_pj, 10) << "," << fmt(c.background_pj, 10) << ","
-         << fmt(c.total_pj(), 10) << "\n";
-    }
-  }
-  return os.str();
+  return csv_table(dram_columns(), 0, reports, &DesignReport::dram_channels);
 }
-std::string layers_csv(const std::vector<DesignReport>& reports) { return csv_rows(reports, false); }
+std::string layers_csv(const std::vector<DesignReport>& reports) {
+  return csv_table(row_columns(), kLayerRow, reports, &DesignReport::layers);
+}
 
 std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
   std::ostringstream os;
@@ -653,7 +499,7 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
     os << "workload " << w.name << ": batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
        << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens\n";
   }
-  auto lines = summary_lines(rs);
+  auto lines = summary_lines(w, rs);
   const int lw = 28, vw = 16;
   char buf[256];
   std::snprintf(buf, sizeof buf, "%-*s", lw, "");
@@ -668,7 +514,6 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   }
   os << "\n";
   for (const auto& l : lines) {
-    if (w.model.encoder() && decode_only_line(l.label)) continue;  // an encoder has no decode phase
     std::snprintf(buf, sizeof buf, "%-*s", lw, l.label.c_str());
     os << buf;
     for (const auto& v : l.vals) {
@@ -686,9 +531,9 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
     os << "zero weights per layer: " << zero_fraction_list(rs[0]) << "\n";
   for (const auto& r : rs) {
     for (const auto& c : r.dram_channels) {
-      os << "dram [" << r.name << "] " << c.name.substr(c.name.find('.') + 1) << ": " << fmt(c.achieved_gb_s, 4)
-         << " GB/s, row hits " << fmt(c.row_hit_rate * 100, 4) << "%, queue " << fmt(c.avg_queue_delay_ns, 4) << " ns, "
-         << human_energy_pj(c.total_pj()) << "\n";
+      os << "dram [" << r.name << "] " << c.name.substr(c.name.find('.') + 1) << ": " << fmt_g(c.achieved_gb_s, 4)
+         << " GB/s, row hits " << fmt_g(c.row_hit_rate * 100, 4) << "%, queue " << fmt_g(c.avg_queue_delay_ns, 4)
+         << " ns, " << human_value(c.total_pj(), "pJ", 4) << "\n";
     }
   }
   for (const auto& r : rs) {
@@ -721,8 +566,7 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   os << "\n|---|";
   for (size_t i = 0; i < rs.size() + (rs.size() == 2); ++i) os << "---:|";
   os << "\n";
-  for (const auto& l : summary_lines(rs)) {
-    if (w.model.encoder() && decode_only_line(l.label)) continue;
+  for (const auto& l : summary_lines(w, rs)) {
     os << "| " << l.label << " |";
     for (const auto& v : l.vals) os << " " << v << " |";
     if (rs.size() == 2) os << " " << l.ratio << " |";
@@ -730,36 +574,17 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   }
   for (const auto& r : rs) {
     os << "\n## " << r.name << ": operations\n\n";
-    os << "| phase | op | unit | cycles | utilization | DRAM bytes | energy |\n|---|---|---|---:|---:|---:|---:|\n";
-    for (const auto& o : r.ops) {
-      os << "| " << o.phase << " | " << o.name << " | " << o.unit << " | " << o.cycles << " | "
-         << fmt(utilization(o), 3) << " | " << human_bytes(static_cast<double>(o.dram_read_bytes + o.dram_write_bytes))
-         << " | " << human_energy_pj(o.energy.total()) << " |\n";
-    }
+    os << markdown_table(row_columns(), kOpsRow, r.ops, r, 3);
     os << "\n## " << r.name << ": area\n\n| block | how | area (mm2) |\n|---|---|---:|\n";
     for (const auto& a : r.area.items)
-      os << "| " << a.name << " | " << a.what << " | " << fmt(a.um2 * 1e-6, 4) << " |\n";
-    os << "| total | | " << fmt(r.area.total_mm2(), 4) << " |\n";
+      os << "| " << a.name << " | " << a.what << " | " << fmt_g(a.um2 * 1e-6, 4) << " |\n";
+    os << "| total | | " << fmt_g(r.area.total_mm2(), 4) << " |\n";
     if (!r.iso_note.empty()) os << "\nBudget: " << r.iso_note << "\n";
     os << "\n## " << r.name << ": units\n\n";
-    os << "| unit | kind | busy cycles | MACs | utilization | dynamic energy | leakage energy |\n"
-       << "|---|---|---:|---:|---:|---:|---:|\n";
-    for (const auto& u : r.units) {
-      os << "| " << u.name << " | " << u.kind << " | " << u.busy_cycles << " | " << u.macs << " | "
-         << fmt(utilization(u, r.total_cycles), 3) << " | " << human_energy_pj(u.dynamic_pj) << " | "
-         << human_energy_pj(u.leakage_pj) << " |\n";
-    }
+    os << markdown_table(unit_columns(), 0, r.units, r, 3);
     if (!r.dram_channels.empty()) {
       os << "\n## " << r.name << ": DRAM channels\n\n";
-      os << "| channel | GB/s | row-hit rate | avg queue delay | activate | precharge | read | write | refresh | "
-            "background | total |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-      for (const auto& c : r.dram_channels) {
-        os << "| " << c.name << " | " << fmt(c.achieved_gb_s, 4) << " | " << fmt(c.row_hit_rate, 4) << " | "
-           << fmt(c.avg_queue_delay_ns, 4) << " ns | " << human_energy_pj(c.act_pj) << " | "
-           << human_energy_pj(c.pre_pj) << " | " << human_energy_pj(c.read_pj) << " | " << human_energy_pj(c.write_pj)
-           << " | " << human_energy_pj(c.refresh_pj) << " | " << human_energy_pj(c.background_pj) << " | "
-           << human_energy_pj(c.total_pj()) << " |\n";
-      }
+      os << markdown_table(dram_columns(), 0, r.dram_channels, r, 4);
     }
     if (!r.notes.empty()) {
       os << "\nMapping notes:\n\n";

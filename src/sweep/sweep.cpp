@@ -28,6 +28,7 @@
 #include "base/config_error.h"
 #include "base/version.h"
 #include "config/yaml_reader.h"
+#include "report/metrics.h"
 #include "spec/area.h"
 #include "spec/workload.h"
 
@@ -472,20 +473,16 @@ std::vector<SweepPoint> shard(const std::vector<SweepPoint>& pts, size_t i, size
 
 namespace {
 
-const std::vector<std::string> kMetricColumns = {"total_cycles",
-                                                 "prefill_latency_s",
-                                                 "time_per_output_token_s",
-                                                 "decode_tokens_per_s",
-                                                 "energy_per_generated_token_pj",
-                                                 "decode_energy_per_token_pj",
-                                                 "energy_compute_pj",
-                                                 "energy_sram_pj",
-                                                 "energy_dram_pj",
-                                                 "energy_leakage_pj",
-                                                 "energy_total_pj",
-                                                 "weights_bytes",
-                                                 "peak_bytes",
-                                                 "dram_bytes"};
+// The report metrics that are result columns (DesignMetric::sweep), in their column order.
+std::vector<const DesignMetric*> sweep_metrics() {
+  std::vector<const DesignMetric*> out;
+  for (const auto& m : design_metrics()) {
+    if (m.sweep > 0) out.push_back(&m);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const DesignMetric* a, const DesignMetric* b) { return a->sweep < b->sweep; });
+  return out;
+}
 
 std::string csv_cell(const json& v) {
   if (v.is_null()) return "";
@@ -498,26 +495,25 @@ std::string csv_cell(const json& v) {
   return s;
 }
 
+// A metric's value in a point's report.json: its JSON location, or the sum of its locations (integers
+// stay integers).
 json metrics_from_report(const std::string& report_path) {
   json r = json::parse(read_text(report_path));
   const json& d = r.at("designs").at(0);
-  const json& t = d.at("totals");
-  const json& e = t.at("energy_pj");
   json m;
-  m["total_cycles"] = t.at("total_cycles");
-  m["prefill_latency_s"] = t.at("prefill_latency_s");
-  m["time_per_output_token_s"] = t.at("time_per_output_token_s");
-  m["decode_tokens_per_s"] = t.at("decode_tokens_per_s");
-  m["energy_per_generated_token_pj"] = t.at("energy_per_generated_token_pj");
-  m["decode_energy_per_token_pj"] = t.at("decode_energy_per_token_pj");
-  m["energy_compute_pj"] = e.at("compute");
-  m["energy_sram_pj"] = e.at("sram");
-  m["energy_dram_pj"] = e.at("dram");
-  m["energy_leakage_pj"] = e.at("leakage");
-  m["energy_total_pj"] = e.at("total");
-  m["weights_bytes"] = d.at("footprint").at("weights_bytes");
-  m["peak_bytes"] = d.at("footprint").at("peak_bytes");
-  m["dram_bytes"] = t.at("dram_read_bytes").get<uint64_t>() + t.at("dram_write_bytes").get<uint64_t>();
+  for (const DesignMetric* x : sweep_metrics()) {
+    json v;
+    for (const auto& path : x->json) {
+      const json& p = d.at(json::json_pointer("/" + path));
+      if (v.is_null())
+        v = p;
+      else if (v.is_number_unsigned() && p.is_number_unsigned())
+        v = v.get<uint64_t>() + p.get<uint64_t>();
+      else
+        v = v.get<double>() + p.get<double>();
+    }
+    m[x->name] = v;
+  }
   return m;
 }
 
@@ -546,7 +542,7 @@ json make_row(const SweepSpec& s, const SweepPoint& p, const json& status, const
   row["attempts"] = status.at("attempts");
   const bool ok = status.at("status") == "ok";
   json m = ok ? metrics_from_report(point_dir + "/report.json") : json::object();
-  for (const auto& c : kMetricColumns) row[c] = ok ? m.at(c) : json(nullptr);
+  for (const DesignMetric* c : sweep_metrics()) row[c->name] = ok ? m.at(c->name) : json(nullptr);
   row["error"] = ok ? json("") : status.at("error");
   return row;
 }
@@ -559,7 +555,7 @@ std::vector<std::string> result_columns(const SweepSpec& s) {
   for (const auto& n : derived_names()) cols.push_back(n);
   cols.push_back("status");
   cols.push_back("attempts");
-  for (const auto& c : kMetricColumns) cols.push_back(c);
+  for (const DesignMetric* c : sweep_metrics()) cols.push_back(c->name);
   cols.push_back("error");
   return cols;
 }
@@ -709,6 +705,17 @@ std::string sweep_json(const SweepSpec& s, const Expansion& ex, const std::vecto
   j["dropped"] = ex.dropped_reasons;
   j["points"] = ex.points.size();
   j["columns"] = cols;
+  // What the metric columns mean (report.json `columns.metrics`), for reports/plot.py.
+  json metrics = json::array();
+  for (const DesignMetric* m : sweep_metrics()) {
+    metrics.push_back({{"name", m->name},
+                       {"unit", m->unit},
+                       {"description", m->description},
+                       {"better", better_name(m->better)},
+                       {"aggregation", aggregation_name(m->aggregation)}});
+  }
+  j["metrics"] = metrics;
+  j["energy_classes"] = columns_json().at("energy_classes");
   return j.dump(2) + "\n";
 }
 
