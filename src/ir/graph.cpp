@@ -185,6 +185,22 @@ std::vector<Op> build_graph(const WorkloadSpec& w, const GraphOptions& opt) {
   std::vector<Op> ops;
   Builder b{w, opt, ops, Phase::Prefill, 0};
   const uint64_t P = w.scenario.prompt_tokens;
+  if (w.model.gemm_list()) {
+    for (size_t i = 0; i < w.model.gemms.size(); ++i) {
+      const GemmListEntry& g = w.model.gemms[i];
+      Op op;
+      op.name = g.name;
+      op.layer = static_cast<int>(i);
+      op.kind = OpKind::Gemm;
+      op.wclass = g.weights == Precision::Ternary ? WeightClass::Ternary : WeightClass::Fp16;
+      op.gemm_count = 1;
+      op.M = g.m, op.K = g.k, op.N = g.n;
+      op.in_elements = g.m * g.k;
+      op.out_elements = g.m * g.n;
+      ops.push_back(op);
+    }
+    return ops;
+  }
   if (w.model.encoder()) {
     // One forward pass per image; there is no decode phase, so --decode-step has nothing to add.
     b.encoder_pass();
