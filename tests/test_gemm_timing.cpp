@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <sstream>
 
 #include "base/config_error.h"
 #include "config/loaders.h"
@@ -25,6 +26,46 @@ DesignSpec fp16_array(uint64_t R, uint64_t C, const std::string& dataflow) {
     u.enums["timing"] = "scale_sim";
   }
   return d;
+}
+
+// SCALE-Sim's rows of tests/data/scalesim_gemm.csv for one array and dataflow, as topology layers.
+std::vector<std::pair<GemmJob, uint64_t>> scalesim_layers(uint64_t R, uint64_t C, const std::string& df) {
+  std::vector<std::pair<GemmJob, uint64_t>> out;
+  std::istringstream in(read_file(src("tests/data/scalesim_gemm.csv")));
+  std::string line;
+  const std::string prefix = std::to_string(R) + "," + std::to_string(C) + "," + df + ",";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    std::vector<uint64_t> v;
+    std::stringstream ss(line.substr(prefix.size()));
+    std::string x;
+    for (int i = 0; i < 4 && std::getline(ss, x, ','); ++i) v.push_back(std::stoull(x));
+    GemmJob j;
+    j.name = "l" + std::to_string(out.size());
+    j.m = v[0], j.n = v[1], j.k = v[2];
+    out.push_back({j, v[3]});
+  }
+  return out;
+}
+
+// Every SCALE-Sim layer of one array/dataflow as one topology, simulated: each is a single tile,
+// and its array cycles are SCALE-Sim's Total Cycles.
+void check_topology_against_scalesim(uint64_t R, uint64_t C, const std::string& df, const std::string& dataflow) {
+  const auto layers = scalesim_layers(R, C, df);
+  REQUIRE(layers.size() >= 7);
+  std::vector<GemmJob> jobs;
+  for (const auto& l : layers) jobs.push_back(l.first);
+  const GemmTimingRun r = time_gemms(fp16_array(R, C, dataflow), jobs, GemmTimingOptions{});
+  REQUIRE(r.gemms.size() == layers.size());
+  CHECK(r.sram_stall_cycles == 0);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const GemmTiming& t = r.gemms[i];
+    INFO(R << "x" << C << " " << df << " M=" << t.gemm.m << " N=" << t.gemm.n << " K=" << t.gemm.k);
+    CHECK(t.mapping.tiles == 1);
+    CHECK(t.mapping.dataflow == dataflow);
+    CHECK(t.array_cycles == layers[i].second);
+    CHECK(t.cycles >= t.array_cycles);
+  }
 }
 
 }  // namespace
@@ -148,4 +189,12 @@ TEST_CASE("lpusim topology and gemm --timing: outputs") {
   REQUIRE(g.code == 0);
   // 64 x 64 OS: 2 x 4 folds of 64 + 64 + 300 - 2, minus 1.
   CHECK(g.out.find("closed form 3407 + 0 SRAM port stalls") != std::string::npos);
+}
+
+TEST_CASE("topology on a 16 x 64 weight-stationary array: every layer's array cycles are SCALE-Sim's") {
+  check_topology_against_scalesim(16, 64, "ws", "weight_stationary");
+}
+
+TEST_CASE("topology on a 64 x 16 input-stationary array: every layer's array cycles are SCALE-Sim's") {
+  check_topology_against_scalesim(64, 16, "is", "input_stationary");
 }
