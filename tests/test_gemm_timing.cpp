@@ -82,6 +82,7 @@ TEST_CASE("gemm --timing: a single-tile GEMM's array cycles are the closed form,
   CHECK(t.mapping.tn == 200);
   CHECK(t.mapping.folds == 28);
   CHECK(t.mapping.closed_form_cycles == 10135);
+  CHECK(t.mapping.whole_gemm_cycles == 10135);
   CHECK(t.array_cycles == 10135);  // no SRAM port stalls
   CHECK(r.sram_stall_cycles == 0);
   CHECK(t.cycles == r.total_cycles);
@@ -125,6 +126,10 @@ TEST_CASE("topology: every layer in one simulation, rows add up to the run") {
   CHECK(r.gemms[0].mapping.tiles == 1);
   CHECK(r.gemms[0].mapping.closed_form_cycles == 8 * 427 - 1);
   CHECK(r.gemms[3].mapping.tiles > 1);
+  // 512 x 4096 x 4096 on 64 x 64 (E = 1): untiled, 8 x 64 folds of 64 + 64 + 4096 - 2 + 1, minus 1. The
+  // tiles (64 rows x full K x 512 columns) keep the folds; each of them drops SCALE-Sim's 1 cycle.
+  CHECK(r.gemms[3].mapping.whole_gemm_cycles == 8 * 64 * 4223 - 1);
+  CHECK(r.gemms[3].mapping.closed_form_cycles == r.gemms[3].mapping.whole_gemm_cycles + 1 - r.gemms[3].mapping.tiles);
   const std::string csv = topology_csv(r);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 5);
   CHECK(csv.rfind("layer,name,M,N,K,unit,", 0) == 0);

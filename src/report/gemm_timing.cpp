@@ -150,6 +150,8 @@ GemmTimingRun time_gemms(const DesignSpec& d, const std::vector<GemmJob>& jobs, 
       mp.load_act_bytes += tl.load_act_bytes;
       mp.store_bytes += tl.store_bytes;
     }
+    if (!(u.enums.count("weight_format") && u.e("weight_format") == "sparse"))
+      mp.whole_gemm_cycles = systolic_gemm(shape0, t.gemm.m, t.gemm.k, t.gemm.n).cycles;
     mp.m_tiles = ceil_div(t.gemm.m, mp.tm);
     mp.k_tiles = ceil_div(t.gemm.k, mp.tk);
     mp.n_tiles = ceil_div(t.gemm.n, mp.tn);
@@ -248,6 +250,8 @@ std::string gemm_timing_text(const GemmTimingRun& r) {
     os << "  cycles       " << t.cycles << " (critical path: loads, compute, stores)\n";
     os << "  array        " << t.array_cycles << " cycles computing = closed form " << mp.closed_form_cycles << " + "
        << (t.array_cycles - std::min(t.array_cycles, mp.closed_form_cycles)) << " SRAM port stalls\n";
+    if (mp.tiles > 1 && mp.whole_gemm_cycles)
+      os << "               (the whole GEMM as one fold sequence, untiled: " << mp.whole_gemm_cycles << ")\n";
     os << "  utilization  " << g(t.utilization, 4) << " of " << t.peak_macs_per_cycle
        << " MACs/cycle over the critical path ("
        << g(t.array_cycles ? static_cast<double>(t.macs) /
@@ -269,7 +273,8 @@ std::string gemm_timing_text(const GemmTimingRun& r) {
 
 namespace {
 const char* kTopoColumns =
-    "layer,name,M,N,K,unit,dataflow,timing,tiles,tm,tk,tn,folds,cycles,array_cycles,closed_form_cycles,macs,"
+    "layer,name,M,N,K,unit,dataflow,timing,tiles,tm,tk,tn,folds,cycles,array_cycles,closed_form_cycles,whole_gemm_"
+    "cycles,macs,"
     "utilization,sram_read_bytes,sram_write_bytes,dram_read_bytes,dram_write_bytes,energy_compute_pj,"
     "energy_sram_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj";
 
@@ -290,8 +295,8 @@ std::string topology_csv(const GemmTimingRun& r) {
     os << i << "," << csv_field(t.gemm.name) << "," << t.gemm.m << "," << t.gemm.n << "," << t.gemm.k << ","
        << csv_field(mp.unit) << "," << mp.dataflow << "," << mp.timing << "," << mp.tiles << "," << mp.tm << ","
        << mp.tk << "," << mp.tn << "," << mp.folds << "," << t.cycles << "," << t.array_cycles << ","
-       << mp.closed_form_cycles << "," << t.macs << "," << g(t.utilization) << "," << t.sram_read_bytes << ","
-       << t.sram_write_bytes << "," << t.dram_read_bytes << "," << t.dram_write_bytes;
+       << mp.closed_form_cycles << "," << mp.whole_gemm_cycles << "," << t.macs << "," << g(t.utilization) << ","
+       << t.sram_read_bytes << "," << t.sram_write_bytes << "," << t.dram_read_bytes << "," << t.dram_write_bytes;
     for (int c = 0; c < kNumEnergyClass; ++c) os << "," << g(t.energy.pj[c], 9);
     os << "," << g(t.energy.total(), 9) << "\n";
   }
@@ -343,6 +348,7 @@ std::string topology_json(const GemmTimingRun& r) {
     l["cycles"] = t.cycles;
     l["array_cycles"] = t.array_cycles;
     l["closed_form_cycles"] = mp.closed_form_cycles;
+    l["whole_gemm_cycles"] = mp.whole_gemm_cycles;
     l["macs"] = t.macs;
     l["peak_macs_per_cycle"] = t.peak_macs_per_cycle;
     l["utilization"] = t.utilization;

@@ -40,6 +40,9 @@ struct GemmMapping {
   uint64_t m_tiles = 0, k_tiles = 0, n_tiles = 0;  // tiles along each dimension
   uint64_t folds = 0;                              // array folds over all tiles
   uint64_t closed_form_cycles = 0;                 // sum over tiles of the array's closed form (datapath/systolic.h)
+  // The whole GEMM as one sequence of folds on one array (SCALE-Sim's view of one layer: no tiling
+  // for the buffers); 0 with sparse weights. Equals closed_form_cycles for a single tile.
+  uint64_t whole_gemm_cycles = 0;
   uint64_t load_weight_bytes = 0, load_act_bytes = 0, store_bytes = 0;  // planned DRAM transfers
   std::string note;                                                     // the compiler's mapping note
 };
