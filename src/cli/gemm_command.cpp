@@ -16,6 +16,7 @@
 #include "datapath/packing.h"
 #include "datapath/quant.h"
 #include "datapath/ternary_gemm.h"
+#include "report/gemm_timing.h"
 #include "spec/design.h"
 
 namespace lpusim {
@@ -41,6 +42,12 @@ const char* kGemmHelp =
     "                    sign * (1 + |N(0,1)|) (ternary: exactly the zero fraction P in expectation)\n"
     "  --seed S          seed of the tensors (default 1)\n"
     "Exit codes: 0 match, 1 mismatch, 2 bad input, 3 accumulator overflow in error mode.\n"
+    "\n"
+    "lpusim gemm DESIGN --unit NAME --m M --k K --n N --timing [--zero-fraction P] [--seed S]\n"
+    "  times the GEMM instead: compiled and simulated in SystemC like one op of a full run, on the design\n"
+    "  reduced to unit NAME, its buffers and DRAM; prints cycles, array cycles vs the closed form,\n"
+    "  utilization, SRAM and DRAM bytes, energy by class and the mapping (tiles, folds, DRAM plan).\n"
+    "  --zero-fraction sets the synthetic ternary weights' zero fraction (default 0).\n"
     "Benchmark (functional-model speed): lpusim gemm configs/designs/lpu.yaml --unit tmac --m 4096 --k 4096 --n 4096\n";
 
 namespace {
@@ -53,6 +60,7 @@ struct GemmArgs {
   uint64_t m = 0, k = 0, n = 0, seed = 1;
   double zero_fraction = -1;  // < 0: not given
   bool help = false;
+  bool timing = false;  // --timing: simulate instead of the functional check
 };
 
 const char* kHelpHint = "lpusim gemm --help";
@@ -72,6 +80,8 @@ GemmArgs parse_args(const std::vector<std::string>& a) {
     auto value = [&] { return option_value(a, i, "gemm: ", kHelpHint); };
     if (s == "-h" || s == "--help") {
       r.help = true;
+    } else if (s == "--timing") {
+      r.timing = true;
     } else if (s == "--unit") {
       r.unit = value();
     } else if (s == "--m") {
@@ -112,6 +122,7 @@ GemmArgs parse_args(const std::vector<std::string>& a) {
   if (r.unit.empty()) usage("--unit is required");
   if (r.m == 0 || r.k == 0 || r.n == 0) usage("--m, --k and --n are required");
   if (r.zero_fraction >= 0 && r.case_name != "random") usage("--zero-fraction applies to --case random only");
+  if (r.timing && r.case_name != "random") usage("--case does not apply to --timing");
   return r;
 }
 
@@ -351,6 +362,12 @@ int cmd_gemm(const std::vector<std::string>& args) {
   for (const auto& u : d.units)
     if (u.name == a.unit) unit = &u;
   if (!unit) throw ConfigError(d.file + ": units: no unit named '" + a.unit + "' (--unit)");
+  if (a.timing) {  // report/gemm_timing.h: compile + SystemC, like one op of a full run
+    const GemmTimingRun r = time_gemms(d, {GemmJob{"gemm", a.m, a.k, a.n}},
+                                       GemmTimingOptions{a.unit, std::max(0.0, a.zero_fraction), a.seed});
+    std::fputs(gemm_timing_text(r).c_str(), stdout);
+    return 0;
+  }
   if (unit->impl == "ternary_mac_array") return run_ternary(a, d, *unit);
   if (unit->impl == "fp16_mac_array") return run_fp16(a, d, *unit);
   throw ConfigError(d.file + ": units." + a.unit + ": impl " + unit->impl +

@@ -17,6 +17,7 @@
 #include "cli/attention_command.h"
 #include "cli/gemm_command.h"
 #include "cli/sweep_command.h"
+#include "cli/topology_command.h"
 #include "compiler/capacity.h"
 #include "config/loaders.h"
 #include "functional/functional_model.h"
@@ -39,7 +40,8 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD --functional --tokens 1,2,3 [--reference ternary_fp32|fp32] [-o DIR]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
-    "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
+    "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P] [--timing]\n"
+    "  lpusim topology DESIGN FILE.csv [--unit NAME] [-o DIR]\n"
     "  lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
     "                   [--checkpoint MODEL_SAFETENSORS]\n"
     "  lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N]\n"
@@ -246,6 +248,7 @@ int sc_main(int argc, char* argv[]) {
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "gemm") return cmd_gemm(rest);
+    if (cmd == "topology") return run_topology(rest);
     if (cmd == "import-hf") return run_import_hf(rest);
     if (cmd == "run" && std::find(rest.begin(), rest.end(), "--functional") != rest.end()) {
       if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) return std::cout << kFunctionalHelp, 0;

@@ -19,7 +19,7 @@ const std::vector<std::string>& vec_op_names() {
 const char* vec_op_name(VecOp v) { return vec_op_names()[static_cast<int>(v)].c_str(); }
 
 const ModelFamily& model_family(const std::string& name) {
-  for (const ModelFamily* f : {&decoder_family(), &encoder_family()})
+  for (const ModelFamily* f : {&decoder_family(), &encoder_family(), &gemm_list_family()})
     if (name == f->name) return *f;
   throw std::out_of_range("no model family named '" + name + "'");
 }

@@ -163,6 +163,7 @@ struct ModelFamily {
 
 const ModelFamily& decoder_family();
 const ModelFamily& encoder_family();
+const ModelFamily& gemm_list_family();
 const ModelFamily& model_family(const std::string& name);  // std::out_of_range for an unknown family
 
 // MACs per token of one block's linear layers (the block table, spec/model_ops.h).

@@ -119,6 +119,69 @@ bool is_attention_op(const std::string& name) {
          name == "pv_encode" || name == "attn_context";
 }
 
+std::vector<Row> per_key_rows(const DesignRun& d) {
+  const Program& p = d.program;
+  const double ns = d.design.cycle_ns();
+  const size_t nk = p.keys.size();
+  std::vector<Row> key_rows(nk);
+  double leak_uw = 0;
+  for (const auto& m : d.modules) leak_uw += m.leakage_uw;
+  double dram_static_uw = 0;  // DRAM background + refresh power, charged like leakage but to the DRAM class
+  for (const auto& m : d.modules) dram_static_uw += m.dram_static_uw;
+  for (size_t k = 0; k < nk; ++k) {
+    Row& row = key_rows[k];
+    row.phase = phase_name(p.keys[k].phase);
+    row.name = p.keys[k].name;
+    row.layer = p.keys[k].layer;
+    row.cycles = d.key_cycles[k];
+    row.energy[EnergyClass::Leakage] = leak_uw * static_cast<double>(row.cycles) * ns * kUwNsToPj;
+    row.energy[EnergyClass::Dram] += dram_static_uw * static_cast<double>(row.cycles) * ns * kUwNsToPj;
+  }
+  for (const auto& m : d.modules) {
+    for (size_t k = 0; k < m.per_key.size(); ++k) {
+      Row& row = key_rows[k];
+      EnergyBreakdown e = price(m.per_key[k], m.prices);
+      e[EnergyClass::Leakage] = 0;
+      row.energy += e;
+      row.events += m.per_key[k];
+      if (m.kind == "dram") {
+        row.dram_read_bytes += m.per_key[k][Ev::DramReadBit] / 8;
+        row.dram_write_bytes += m.per_key[k][Ev::DramWriteBit] / 8;
+      }
+      if (m.kind == "sram_buffer") {
+        row.sram_read_bytes += m.per_key[k][Ev::SramReadBit] / 8;
+        row.sram_write_bytes += m.per_key[k][Ev::SramWriteBit] / 8;
+      }
+    }
+    if (m.kind != "controller") {
+      for (size_t k = 0; k < m.busy_per_key.size(); ++k) key_rows[k].busy_cycles += m.busy_per_key[k];
+    }
+    for (size_t k = 0; k < m.macs_per_key.size(); ++k) key_rows[k].macs += m.macs_per_key[k];
+  }
+  // Unit, note and instance counts per key come from the program.
+  std::map<uint32_t, const ProgramOp*> key_op;
+  for (const auto& po : p.ops) {
+    key_op.emplace(po.stat_key, &po);
+    ++key_rows[po.stat_key].instances;
+  }
+  std::map<std::string, uint64_t> unit_peak;
+  for (const auto& m : d.modules) unit_peak[m.name.substr(m.name.find('.') + 1)] = m.peak_macs_per_cycle;
+  for (const auto& kv : key_op) {
+    key_rows[kv.first].unit = kv.second->unit_name;
+    key_rows[kv.first].note = kv.second->note;
+    // An op split across arrays ("tmac0+tmac1") has the sum of their peaks.
+    uint64_t peak = 0;
+    std::string names = kv.second->unit_name;
+    for (size_t pos = 0; pos != std::string::npos;) {
+      const size_t plus = names.find('+', pos);
+      peak += unit_peak[names.substr(pos, plus == std::string::npos ? plus : plus - pos)];
+      pos = plus == std::string::npos ? plus : plus + 1;
+    }
+    key_rows[kv.first].peak_macs_per_cycle = peak;
+  }
+  return key_rows;
+}
+
 DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   DesignReport r;
   const DesignSpec& ds = d.design;
@@ -157,22 +220,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.layer_zero_fraction = run.layer_zero_fraction;
   r.dram_capacity_bytes = static_cast<uint64_t>(ds.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
 
-  // Per-key rows from all modules.
-  const size_t nk = p.keys.size();
-  std::vector<Row> key_rows(nk);
-  double leak_uw = 0;
-  for (const auto& m : d.modules) leak_uw += m.leakage_uw;
-  double dram_static_uw = 0;  // DRAM background + refresh power, charged like leakage but to the DRAM class
-  for (const auto& m : d.modules) dram_static_uw += m.dram_static_uw;
-  for (size_t k = 0; k < nk; ++k) {
-    Row& row = key_rows[k];
-    row.phase = phase_name(p.keys[k].phase);
-    row.name = p.keys[k].name;
-    row.layer = p.keys[k].layer;
-    row.cycles = d.key_cycles[k];
-    row.energy[EnergyClass::Leakage] = leak_uw * static_cast<double>(row.cycles) * ns * kUwNsToPj;
-    row.energy[EnergyClass::Dram] += dram_static_uw * static_cast<double>(row.cycles) * ns * kUwNsToPj;
-  }
+  const std::vector<Row> key_rows = per_key_rows(d);
   for (const auto& m : d.modules) {
     UnitRow u;
     u.name = m.name;
@@ -182,31 +230,14 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     u.leakage_pj = m.leakage_uw * static_cast<double>(d.total_cycles) * ns * kUwNsToPj;
     u.dynamic_pj += m.dram_static_uw * static_cast<double>(d.total_cycles) * ns * kUwNsToPj;
     for (size_t k = 0; k < m.per_key.size(); ++k) {
-      Row& row = key_rows[k];
       EnergyBreakdown e = price(m.per_key[k], m.prices);
       e[EnergyClass::Leakage] = 0;
-      row.energy += e;
       u.dynamic_pj += e.total();
-      row.events += m.per_key[k];
-      if (m.kind == "dram") {
-        row.dram_read_bytes += m.per_key[k][Ev::DramReadBit] / 8;
-        row.dram_write_bytes += m.per_key[k][Ev::DramWriteBit] / 8;
-      }
-      if (m.kind == "sram_buffer") {
-        row.sram_read_bytes += m.per_key[k][Ev::SramReadBit] / 8;
-        row.sram_write_bytes += m.per_key[k][Ev::SramWriteBit] / 8;
-      }
     }
     if (m.kind != "controller") {
-      for (size_t k = 0; k < m.busy_per_key.size(); ++k) {
-        key_rows[k].busy_cycles += m.busy_per_key[k];
-        u.busy_cycles += m.busy_per_key[k];
-      }
+      for (size_t k = 0; k < m.busy_per_key.size(); ++k) u.busy_cycles += m.busy_per_key[k];
     }
-    for (size_t k = 0; k < m.macs_per_key.size(); ++k) {
-      key_rows[k].macs += m.macs_per_key[k];
-      u.macs += m.macs_per_key[k];
-    }
+    for (size_t k = 0; k < m.macs_per_key.size(); ++k) u.macs += m.macs_per_key[k];
     if (m.kind != "controller" && m.kind != "dma_engine" && m.kind != "dram_channel") r.units.push_back(u);
   }
   // DRAM channels: traffic, row hits, queueing and energy by operation.
@@ -240,28 +271,6 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     c.background_pj = dram->scalars.at("background_uw_per_channel") * t_ns * kUwNsToPj;
     r.dram_channels.push_back(c);
   }
-  // Unit, note and instance counts per key come from the program.
-  std::map<uint32_t, const ProgramOp*> key_op;
-  for (const auto& po : p.ops) {
-    key_op.emplace(po.stat_key, &po);
-    ++key_rows[po.stat_key].instances;
-  }
-  std::map<std::string, uint64_t> unit_peak;
-  for (const auto& m : d.modules) unit_peak[m.name.substr(m.name.find('.') + 1)] = m.peak_macs_per_cycle;
-  for (const auto& kv : key_op) {
-    key_rows[kv.first].unit = kv.second->unit_name;
-    key_rows[kv.first].note = kv.second->note;
-    // An op split across arrays ("tmac0+tmac1") has the sum of their peaks.
-    uint64_t peak = 0;
-    std::string names = kv.second->unit_name;
-    for (size_t pos = 0; pos != std::string::npos;) {
-      const size_t plus = names.find('+', pos);
-      peak += unit_peak[names.substr(pos, plus == std::string::npos ? plus : plus - pos)];
-      pos = plus == std::string::npos ? plus : plus + 1;
-    }
-    key_rows[kv.first].peak_macs_per_cycle = peak;
-  }
-
   // Aggregate per (phase, op name) in first-seen order, and per (phase, layer).
   std::map<std::pair<std::string, std::string>, size_t> op_idx;
   std::map<std::pair<std::string, int>, size_t> layer_idx;

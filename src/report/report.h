@@ -87,6 +87,12 @@ bool is_attention_op(const std::string& name);
 
 DesignReport build_report(const SimulationRun& run, const DesignRun& d);
 
+// One row per statistics key (phase, layer, op name) of the design's program, in key order:
+// critical-path cycles, busy cycles, MACs, SRAM and DRAM bytes, energy (leakage and DRAM static
+// power shared out by cycles), unit, note and peak MACs/cycle. build_report aggregates these.
+std::vector<Row> per_key_rows(const DesignRun& d);
+// MACs over peak MACs/cycle x critical-path cycles (the `utilization` column).
+
 // Outputs. JSON is byte-identical for identical inputs (no timestamps, no host data).
 std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& reports);
 std::string ops_csv(const std::vector<DesignReport>& reports);

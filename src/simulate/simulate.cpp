@@ -22,7 +22,7 @@ void walk(sc_core::sc_object* obj, std::vector<ModuleStats>& out) {
 }  // namespace
 
 SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, bool single_decode_step,
-                       const TraceOptions& trace_options) {
+                       const TraceOptions& trace_options, bool isolate_ops) {
   SimulationRun run;
   run.workload = w;
   // One weight source for every design: a checkpoint is mapped and validated once.
@@ -33,6 +33,9 @@ SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& des
     DesignRun dr;
     dr.design = d;
     dr.program = compile(w, d, single_decode_step, weights.get());
+    if (isolate_ops) {
+      for (Tile& t : dr.program.tiles) t.load_depends_on_prev_op = true;
+    }
     run.tiles += dr.program.tiles.size();
     dr.footprint = footprint(w, d, weights.get());
     run.designs.push_back(std::move(dr));

@@ -35,7 +35,10 @@ struct SimulationRun {
 
 // Compiles and simulates; ConfigError on any bad fit. Call at most once per process (SystemC).
 // `trace`: what to trace (the CLI's --trace-* options); default: nothing.
+// `isolate_ops`: no op's loads start before the previous op has completed, so each op's critical-path
+// cycles are its own latency (loads, compute, stores) instead of what it adds to a run in which the
+// next op's loads overlap the previous op's tail (`lpusim topology`: one row per layer).
 SimulationRun simulate(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, bool single_decode_step = false,
-                       const TraceOptions& trace = {});
+                       const TraceOptions& trace = {}, bool isolate_ops = false);
 
 }  // namespace lpusim

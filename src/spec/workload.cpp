@@ -24,6 +24,27 @@ std::vector<std::string> ternary_op_names(const ModelSpec& m) {
   return n;
 }
 
+WorkloadSpec gemm_list_workload(const std::string& name, const std::vector<GemmListEntry>& gemms, double zero_fraction,
+                                uint64_t seed) {
+  WorkloadSpec w;
+  w.file = "(gemm list)";
+  w.name = name;
+  w.source = "standalone GEMMs";
+  ModelSpec& m = w.model;
+  m.family = "gemm_list";
+  m.layers = 0;  // no transformer layers: nothing but the GEMMs
+  m.hidden = m.heads = m.kv_heads = m.ffn = 1;
+  m.vocab = 0;
+  m.ffn_activation = "swiglu";
+  m.norm = "rmsnorm";
+  m.weight_distribution = "ternary_iid";
+  m.zero_fraction = zero_fraction;
+  m.seed = seed;
+  m.gemms = gemms;
+  w.scenario = {1, 1, 1};
+  return w;
+}
+
 std::string WorkloadSpec::resolved_yaml() const {
   std::ostringstream os;
   os.precision(17);

@@ -13,8 +13,17 @@ namespace lpusim {
 enum class Precision { Ternary, Fp16, Int8 };
 const char* precision_name(Precision p);
 
+// One standalone GEMM (M x K) x (K x N) of a GEMM-list workload (`lpusim gemm --timing`,
+// `lpusim topology`); `weights` is the class of its K x N operand.
+struct GemmListEntry {
+  std::string name;
+  uint64_t m = 0, k = 0, n = 0;
+  Precision weights = Precision::Fp16;
+};
+
 struct ModelSpec {
   // decoder: causal LM (prefill + decode). encoder: ViT/DeiT image classifier, one bidirectional pass.
+  // gemm_list: no model, only `gemms`, one graph op each (built in code, not from a workload file).
   std::string family = "decoder";
   int64_t layers, hidden, heads, kv_heads, ffn, vocab = 0;
   std::string ffn_activation;  // swiglu | relu2_glu | gelu
@@ -36,13 +45,15 @@ struct ModelSpec {
   std::vector<std::pair<std::string, std::string>> name_map;  // graph op name -> tensor name pattern
   double zero_fraction = 0;
   uint64_t seed = 1;
-  LutMlpSpec lut_mlp;  // model.mlp (optional): weightless MLP blocks instead of the MAC MLP
+  LutMlpSpec lut_mlp;                // model.mlp (optional): weightless MLP blocks instead of the MAC MLP
+  std::vector<GemmListEntry> gemms;  // family gemm_list
 
   int64_t head_dim() const { return hidden / heads; }
   int64_t kv_dim() const { return kv_heads * head_dim(); }
   int64_t group() const { return heads / kv_heads; }  // query heads per KV head
   bool gated_ffn() const { return ffn_activation != "gelu"; }
   bool encoder() const { return family == "encoder"; }
+  bool gemm_list() const { return family == "gemm_list"; }
   int64_t patches() const { return encoder() ? (image_size / patch_size) * (image_size / patch_size) : 0; }
   int64_t patch_dim() const { return patch_size * patch_size * channels; }  // K of the patch-embedding GEMM
   int64_t seq_len() const { return patches() + class_tokens; }              // encoder tokens per image
@@ -63,5 +74,11 @@ struct WorkloadSpec {
   ScenarioSpec scenario;
   std::string resolved_yaml() const;
 };
+
+// A workload of standalone GEMMs, run back to back in list order (graph op i = gemms[i], layer i,
+// prefill phase, batch 1). Its model is empty (no layers, embeddings or KV cache); synthetic ternary
+// weights with `zero_fraction` and `seed`.
+WorkloadSpec gemm_list_workload(const std::string& name, const std::vector<GemmListEntry>& gemms,
+                                double zero_fraction = 0, uint64_t seed = 1);
 
 }  // namespace lpusim

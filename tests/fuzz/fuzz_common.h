@@ -26,7 +26,8 @@ inline const std::string& scratch() {
     fs::create_directories(d / "configs" / "designs");
     fs::create_directories(d / "configs" / "sweeps");
     std::error_code ec;
-    for (const char* sub : {"configs/tech", "configs/dram", "tests"}) fs::create_directory_symlink(src / sub, d / sub, ec);
+    for (const char* sub : {"configs/tech", "configs/dram", "tests"})
+      fs::create_directory_symlink(src / sub, d / sub, ec);
     for (const auto& e : fs::directory_iterator(src / "configs" / "designs"))
       fs::create_symlink(e.path(), d / "configs" / "designs" / e.path().filename(), ec);
     return d.string();
