@@ -106,6 +106,13 @@ void Controller::run() {
   finished_ = true;
 }
 
+std::vector<StatDecl> Controller::declared_stats() const {
+  return {{"total_cycles", "cycles", "end of the last op"},
+          {"prefill_cycles", "cycles", "end of the last prefill op"},
+          {"tiles", "count", "tiles in the program"},
+          {"ops", "count", "ops in the program"}};
+}
+
 void Controller::collect(ModuleStats& out) const {
   out.kind = "controller";
   out.scalars["total_cycles"] = static_cast<double>(total_cycles_);

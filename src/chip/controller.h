@@ -26,6 +26,7 @@ class Controller : public sc_core::sc_module, public IStatsProvider {
   Controller(sc_core::sc_module_name name, const Program& prog, std::vector<ComputeUnit*> units, DmaEngine& dma,
              SramBuffer& wbuf, SramBuffer& abuf, sc_core::sc_time clock);
 
+  std::vector<StatDecl> declared_stats() const override;
   void collect(ModuleStats& out) const override;
   bool finished() const { return finished_; }
   uint64_t total_cycles() const { return total_cycles_; }

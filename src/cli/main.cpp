@@ -26,6 +26,7 @@
 #include "spec/iso.h"
 #include "spec/unit_registry.h"
 #include "trace/trace.h"
+#include "units/compute_unit.h"
 #include "workload/hf_import.h"
 
 using namespace lpusim;
@@ -223,6 +224,7 @@ int cmd_list() {
       std::cout << "\n";
     }
     std::cout << "    statistics:\n";
+    for (const auto& s : compute_unit_stats()) std::cout << "      " << s << "\n";
     for (const auto& s : u->stats) std::cout << "      " << s << "\n";
   }
   std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.preset: lpddr5 | lpddr5x | hbm3 "

@@ -48,6 +48,13 @@ void DmaEngine::store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t k
   at(read_done, [this, addr, bytes, key, done = std::move(done)]() { dram_.request(addr, bytes, true, key, done); });
 }
 
+std::vector<StatDecl> DmaEngine::declared_stats() const {
+  return {{"loads", "count", "DRAM -> SRAM transfers"},
+          {"stores", "count", "SRAM -> DRAM transfers"},
+          {"load_bytes", "B", "bytes loaded"},
+          {"store_bytes", "B", "bytes stored"}};
+}
+
 void DmaEngine::collect(ModuleStats& out) const {
   out.kind = "dma_engine";
   out.scalars["loads"] = static_cast<double>(loads_);

@@ -64,6 +64,13 @@ void Dram::fire() {
   }
 }
 
+std::vector<StatDecl> Dram::declared_stats() const {
+  return {{"channels", "count", "DRAM channels"},
+          {"burst_bytes", "B", "bytes per burst"},
+          {"refresh_uw_per_channel", "uW", "refresh power per channel (e_ref_pj / tREFI)"},
+          {"background_uw_per_channel", "uW", "background power per channel"}};
+}
+
 void Dram::collect(ModuleStats& out) const {
   out.kind = "dram";
   out.prices[Ev::DramActivate] = spec_.e_act_pj;
@@ -129,6 +136,20 @@ void DramChannel::serve() {
       wait(sc_core::SC_ZERO_TIME);
     }
   }
+}
+
+std::vector<StatDecl> DramChannel::declared_stats() const {
+  return {{"read_bytes", "B", "bytes read in whole bursts"},
+          {"write_bytes", "B", "bytes written in whole bursts"},
+          {"parts", "count", "transfer parts served"},
+          {"queue_delay_ps", "ps", "sum over parts of arrival -> scheduler pick"},
+          {"row_hit_picks", "count", "parts the scheduler picked for an open row (FR-FCFS first-ready)"},
+          {"activates", "count", "ACT commands"},
+          {"precharges", "count", "PRE commands incl. refresh precharge-all"},
+          {"read_bursts", "count", "read bursts"},
+          {"write_bursts", "count", "write bursts"},
+          {"row_hit_bursts", "count", "bursts served without an activate"},
+          {"refreshes", "count", "all-bank refreshes due up to the last data beat"}};
 }
 
 void DramChannel::collect(ModuleStats& out) const {

@@ -31,6 +31,7 @@ class Dram : public sc_core::sc_module, public IStatsProvider {
 
   // Moves [addr, addr + bytes); `done` runs when the last data beat of every part has passed.
   void request(uint64_t addr, uint64_t bytes, bool write, uint32_t key, std::function<void()> done);
+  std::vector<StatDecl> declared_stats() const override;
   void collect(ModuleStats& out) const override;
   const DramSpec& spec() const { return spec_; }
   const DramChannel& channel(size_t i) const { return *channels_[i]; }
@@ -70,6 +71,7 @@ class DramChannel : public sc_core::sc_module, public IStatsProvider {
     std::shared_ptr<Dram::Request> req;
   };
   void push(Part p);
+  std::vector<StatDecl> declared_stats() const override;
   void collect(ModuleStats& out) const override;
   const DramChannelModel& model() const { return model_; }
   uint64_t read_bytes() const { return read_bytes_; }

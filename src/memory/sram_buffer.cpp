@@ -48,6 +48,13 @@ sc_core::sc_time SramBuffer::reserve(uint64_t bits, bool write, uint32_t key, ui
   return start + clock_ * static_cast<double>(longest);
 }
 
+std::vector<StatDecl> SramBuffer::declared_stats() const {
+  return {{"accesses", "count", "reservations (reads and writes)"},
+          {"port_wait_cycles", "cycles", "cycles accesses waited for a free bank port"},
+          {"busy_port_cycles", "cycles", "bank-port cycles in use, summed over ports"},
+          {"bank_conflicts", "count", "accesses that had to wait for a port"}};
+}
+
 void SramBuffer::collect(ModuleStats& out) const {
   out.kind = "sram_buffer";
   const SramClass& c = tech_.sram_class(spec_.size_kib);

@@ -24,6 +24,7 @@ class SramBuffer : public sc_core::sc_module, public IStatsProvider {
   // Reserves the bank ports for `bits` starting at byte offset `addr` in the buffer (wrapping at
   // its size); returns the time the access completes.
   sc_core::sc_time reserve(uint64_t bits, bool write, uint32_t key, uint64_t addr = 0);
+  std::vector<StatDecl> declared_stats() const override;
   void collect(ModuleStats& out) const override;
   const BufferSpec& spec() const { return spec_; }
   uint64_t bank_conflicts() const { return conflicts_; }

@@ -129,6 +129,13 @@ std::vector<RowColumn> make_row_columns() {
        [](const Row& r, const D&) { return json(r.dram_read_bytes); }},
       {"dram_write_bytes", "B", "DRAM bytes written for the op: spills, KV appends", kLow, kSum, kEverywhere,
        [](const Row& r, const D&) { return json(r.dram_write_bytes); }},
+      {"achieved_dram_gb_s", "GB/s", "(dram_read_bytes + dram_write_bytes) / time_s; 0 when cycles is 0", kHigh,
+       kDerived, kCsv | kJson | kOpsRow,
+       [](const Row& r, const D& d) {
+         const double t = cycles_to_seconds(r.cycles, d.clock_ghz);
+         return json(t > 0 ? static_cast<double>(r.dram_read_bytes + r.dram_write_bytes) / t * 1e-9 : 0.0);
+       },
+       6},
       {"dram_bytes", "B", "DRAM bytes read + written", kLow, kSum, kOpsRow | kMarkdown,
        [](const Row& r, const D&) { return json(r.dram_read_bytes + r.dram_write_bytes); }, 10, "", "DRAM bytes"},
       {"sram_read_bytes", "B", "both buffers: datapath operand reads + DMA drains", kLow, kSum, kEverywhere,

@@ -66,6 +66,16 @@ json row_json(const std::vector<Column<R>>& cols, unsigned table, const R& row, 
   return j;
 }
 
+// A CSV cell: a text value holding a comma, quote or newline is quoted (RFC 4180), so a text column
+// such as a mapping label cannot shift the columns after it.
+std::string csv_field(const json& v, int precision) {
+  std::string t = csv_text(v, precision);
+  if (!v.is_string() || t.find_first_of(",\"\n") == std::string::npos) return t;
+  std::string q = "\"";
+  for (char c : t) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 // A CSV table: header, then one line per row of every design.
 template <class R>
 std::string csv_table(const std::vector<Column<R>>& cols, unsigned table, const std::vector<DesignReport>& reports,
@@ -79,7 +89,7 @@ std::string csv_table(const std::vector<Column<R>>& cols, unsigned table, const 
   os << "\n";
   for (const auto& r : reports) {
     for (const R& x : r.*rows) {
-      for (size_t i = 0; i < sel.size(); ++i) os << (i ? "," : "") << csv_text(sel[i]->value(x, r), sel[i]->precision);
+      for (size_t i = 0; i < sel.size(); ++i) os << (i ? "," : "") << csv_field(sel[i]->value(x, r), sel[i]->precision);
       os << "\n";
     }
   }

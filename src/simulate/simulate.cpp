@@ -11,12 +11,8 @@ namespace lpusim {
 
 namespace {
 void walk(sc_core::sc_object* obj, std::vector<ModuleStats>& out) {
-  if (auto* p = dynamic_cast<IStatsProvider*>(obj)) {
-    ModuleStats s;
-    s.name = obj->name();
-    p->collect(s);
-    out.push_back(std::move(s));
-  }
+  // A module that emits a statistic it did not declare, or leaves one out, is an error (StatsError).
+  if (auto* p = dynamic_cast<IStatsProvider*>(obj)) out.push_back(collect_checked(*p, obj->name()));
   for (sc_core::sc_object* child : obj->get_child_objects()) walk(child, out);
 }
 }  // namespace

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "base/stat_decl.h"
+
 namespace lpusim {
 
 class ComputeUnit;
@@ -71,7 +73,7 @@ struct UnitInfo {
   std::string doc;
   std::set<Capability> caps;
   std::vector<ParamDoc> params;
-  std::vector<std::string> stats;  // "name: meaning"
+  std::vector<StatDecl> stats;  // statistics of this kind beyond compute_unit_stats() (units/compute_unit.h)
   UnitFactory factory;
   // Cross-parameter checks (e.g. an option that needs a given dataflow); fails on `node`.
   std::function<void(const UnitSpec&)> validate;  // throws ParamError

@@ -26,6 +26,9 @@ struct TileCost {
   uint64_t macs = 0;
 };
 
+// The statistics every compute unit emits; a kind declares its own in its registration (UnitInfo::stats).
+const std::vector<StatDecl>& compute_unit_stats();
+
 class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
  public:
   ComputeUnit(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx);
@@ -37,6 +40,8 @@ class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
 
   // Queues a tile; `done` runs (in simulation context) when its last cycle has passed.
   void submit(const Tile* t, uint32_t key, std::function<void()> done);
+  // compute_unit_stats() + the kind's UnitInfo::stats.
+  std::vector<StatDecl> declared_stats() const override;
   void collect(ModuleStats& out) const override;
   void set_probe(IUnitProbe* p) { probe_ = p; }  // tracing (trace/trace.h); nullptr = off
 

@@ -62,8 +62,7 @@ const bool registered = register_unit(
                   "scale_sim"},
                  {"accumulate", ParamType::Enum, "accumulator precision", {"fp16", "fp32"}, 0},
              },
-             {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-              "sram_stall_cycles: cycles added by busy SRAM ports"},
+             {},
              [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
                return std::make_unique<Fp16MacArray>(s.name.c_str(), s, c);
              },

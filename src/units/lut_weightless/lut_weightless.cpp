@@ -205,10 +205,9 @@ const bool registered = register_unit(UnitInfo{
         {"sum_lanes", ParamType::Int, "conditional-sum adds (or GroupSum bits) per cycle", {}, 1},
         {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
     },
-    {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-     "sram_stall_cycles: cycles added by busy SRAM ports",
-     "bank_conflict_stall_cycles: lookup cycles lost to LUT SRAM bank/port conflicts",
-     "lookups: LUT reads (tokens x LUTs per layer)", "streamed_table_bits: tables/thresholds streamed from DRAM"},
+    {{"bank_conflict_stall_cycles", "cycles", "lookup cycles lost to LUT SRAM bank/port conflicts"},
+     {"lookups", "count", "LUT reads (tokens x LUTs per layer)"},
+     {"streamed_table_bits", "bit", "tables/thresholds streamed from DRAM"}},
     [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
       return std::make_unique<LutWeightless>(s.name.c_str(), s, c);
     },

@@ -147,8 +147,7 @@ const bool registered = register_unit(UnitInfo{
          0},
         {"encoder_lanes", ParamType::Int, "elements per cycle per pass of the engine's encoder stage", {}, 1},
     },
-    {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-     "sram_stall_cycles: cycles added by busy SRAM ports"},
+    {},
     [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
       return std::make_unique<PopcountAttention>(s.name.c_str(), s, c);
     },

@@ -117,8 +117,7 @@ const bool registered = register_unit(UnitInfo{
          {},
          0},
     },
-    {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-     "sram_stall_cycles: cycles added by busy SRAM ports"},
+    {},
     [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
       return std::make_unique<TernaryMacArray>(s.name.c_str(), s, c);
     },

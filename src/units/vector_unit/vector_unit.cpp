@@ -90,8 +90,7 @@ const bool registered =
                                {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
                                {"ops", ParamType::StringList, "operations this unit implements", vec_op_names(), 0},
                            },
-                           {"tiles: tiles executed", "busy_cycles: cycles with a tile in flight",
-                            "sram_stall_cycles: cycles added by busy SRAM ports"},
+                           {},
                            [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
                              return std::make_unique<VectorUnit>(s.name.c_str(), s, c);
                            },
