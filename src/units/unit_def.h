@@ -14,8 +14,10 @@
 //
 // Every hook takes the unit's typed parameter struct, read from the loaded UnitSpec by its one ParamTable.
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +42,7 @@ class UnitDef {
   UnitDef& params(const ParamTable<P>& table) {
     table_ = std::make_shared<ParamTable<P>>(table);
     info_.params = table.docs();
+    check_declarations();
     return *this;
   }
   UnitDef& capabilities(std::set<Capability> caps) {
@@ -92,6 +95,22 @@ class UnitDef {
     if (!table_) throw std::logic_error("unit " + info_.impl + ": declare .params() before the hooks that read them");
     return table_;
   }
+  // A declaration mistake stops every binary at start-up, before any design is read.
+  void check_declarations() const {
+    std::set<std::string> keys = {"impl"};
+    for (const ParamDoc& p : info_.params) {
+      const std::string where = "unit " + info_.impl + ", parameter " + p.key + ": ";
+      if (!keys.insert(p.key).second) throw std::logic_error(where + "declared twice (or named impl)");
+      const bool named = p.type == ParamType::Enum || p.type == ParamType::StringList;
+      if (named && p.choices.empty()) throw std::logic_error(where + "declares no choices");
+      if (p.type == ParamType::Enum && !p.default_value.empty() &&
+          std::find(p.choices.begin(), p.choices.end(), p.default_value) == p.choices.end()) {
+        throw std::logic_error(where + "default '" + p.default_value + "' is not one of its choices");
+      }
+      if (p.max && *p.max < p.min) throw std::logic_error(where + "max below min");
+    }
+  }
+
   UnitInfo info_;
   std::shared_ptr<const ParamTable<P>> table_;
 };
