@@ -295,7 +295,7 @@ TEST_CASE("area formula adds LUT SRAM cells, comparators, sum lanes and the cros
   a.fp16_add = 73;
   a.register_bit = 0.2;
   const double want = 128.0 * 8192 * 0.027 / 0.65 + 256 * 2 * 2.5 + 1024 * 10 + 64 * 64 * 0.2;
-  CHECK(lut_weightless_area_um2(*u, a) == Approx(want));
+  CHECK(lut_weightless_area_um2(LutUnitParams::from(*u), a) == Approx(want));
 }
 
 TEST_CASE("tables that do not fit: stream_from_dram loads each block's tables, reject is a compile error") {

@@ -49,7 +49,7 @@ const char* kTopHelp =
     "  lpusim sweep-merge DIR... -o OUT\n"
     "  lpusim report DIR\n"
     "  lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--lane-bits 64,256,512] [--seq N] [--seed S] [-o DIR]\n"
-    "  lpusim --list | --version | --help | COMMAND --help\n"
+    "  lpusim --list [--markdown] | --version | --help | COMMAND --help\n"
     "\n"
     "DESIGN is a configs/designs/*.yaml file, WORKLOAD a workloads/*.yaml file.\n";
 
@@ -244,6 +244,10 @@ int sc_main(int argc, char* argv[]) {
     }
     if (args[0] == "--version") {
       std::cout << "lpusim " << kLpusimVersion << "\n";
+      return 0;
+    }
+    if (args[0] == "--list" && args.size() == 2 && args[1] == "--markdown") {
+      std::cout << units_markdown();  // the README's unit tables (tests/check_unit_tables.py)
       return 0;
     }
     if (args[0] == "--list") return cmd_list();

@@ -28,13 +28,14 @@ bool has_vec_op(const UnitSpec& u, VecOp v) {
   return std::find(ops.begin(), ops.end(), vec_op_name(v)) != ops.end();
 }
 
-const UnitSpec& vector_unit_for(const DesignSpec& d, VecOp v, const std::string& opname) {
+// The first unit (file order) whose registration takes the op (its lowering hook, units/unit_def.h).
+const UnitSpec& vector_unit_for(const DesignSpec& d, const Op& op) {
   for (const auto& u : d.units) {
     const UnitInfo* info = UnitRegistry::instance().find(u.impl);
-    if (info->caps.count(Capability::VectorOps) && has_vec_op(u, v)) return u;
+    if (info->takes && info->takes(u, op)) return u;
   }
-  throw ConfigError(d.file + ": units: no unit supports vector op '" + std::string(vec_op_name(v)) + "' needed by '" +
-                    opname + "' (add it to a vector_unit's ops list)");
+  throw ConfigError(d.file + ": units: no unit supports vector op '" + std::string(vec_op_name(op.vop)) +
+                    "' needed by '" + op.name + "' (add it to a vector_unit's ops list)");
 }
 
 uint32_t unit_index(const DesignSpec& d, const UnitSpec* u) { return static_cast<uint32_t>(u - d.units.data()); }
@@ -325,7 +326,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
         }
       }
     } else {
-      const UnitSpec& u = vector_unit_for(d, op.vop, op.name);
+      const UnitSpec& u = vector_unit_for(d, op);
       po.unit = unit_index(d, &u);
       po.unit_name = u.name;
       const uint32_t in_bits = 16;
@@ -339,16 +340,25 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       const uint64_t gather_base =
           op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;
       if (op.vop == VecOp::Copy) layout.region(op.layer, "attn_score", kv_region_bytes);  // K cache of the layer
-      uint64_t act_in = 0, act_out = 0;
-      for (uint64_t e0 = 0; e0 < op.elements; e0 += chunk) {
-        Tile tl;
-        tl.op = op_idx;
-        tl.unit = po.unit;
-        tl.kind = OpKind::Vector;
-        tl.vop = op.vop;
-        tl.elements = std::min(chunk, op.elements - e0);
-        tl.in_operands = op.in_operands;
-        tl.out_bits = out_bits;
+      Tile proto;
+      proto.op = op_idx;
+      proto.unit = po.unit;
+      proto.kind = OpKind::Vector;
+      proto.vop = op.vop;
+      proto.in_operands = op.in_operands;
+      proto.out_bits = out_bits;
+      // The unit's own lowering if it declares one, else chunks of the activation buffer half.
+      std::vector<Tile> shapes;
+      if (const UnitLowering& lower = UnitRegistry::instance().find(u.impl)->lower) {
+        shapes = lower(u, op, proto, chunk);
+      } else {
+        for (uint64_t e0 = 0; e0 < op.elements; e0 += chunk) {
+          shapes.push_back(proto);
+          shapes.back().elements = std::min(chunk, op.elements - e0);
+        }
+      }
+      uint64_t act_in = 0, act_out = 0, e0 = 0;
+      for (Tile& tl : shapes) {
         const uint64_t out_e = static_cast<uint64_t>(static_cast<double>(tl.elements) * out_ratio);
         if (op.vop == VecOp::Gather) {
           tl.load_weight_bytes = tl.elements * 2;  // embedding rows, FP16
@@ -363,7 +373,8 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
                                               : act_base[op_idx % 2] + act_out;
         act_in += tl.load_act_bytes;
         act_out += tl.store_bytes;
-        prog.tiles.push_back(tl);
+        e0 += tl.elements;
+        prog.tiles.push_back(std::move(tl));
       }
     }
     po.num_tiles = static_cast<uint32_t>(prog.tiles.size()) - po.first_tile;

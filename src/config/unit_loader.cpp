@@ -33,12 +33,17 @@ UnitSpec parse_unit(const std::string& name, const YamlNode& node) {
           v.fail("expected an integer >= " + std::to_string(static_cast<int64_t>(p.min)) + ", got " +
                  std::to_string(x));
         }
+        if (p.max && x > static_cast<int64_t>(*p.max)) {
+          v.fail("expected an integer <= " + std::to_string(static_cast<int64_t>(*p.max)) + ", got " +
+                 std::to_string(x));
+        }
         s.ints[p.key] = x;
         break;
       }
       case ParamType::Double: {
         double x = v.as_double();
         if (!(x > 0) || x < p.min) v.fail("expected a number > 0 and >= " + std::to_string(p.min));
+        if (p.max && x > *p.max) v.fail("expected a number <= " + std::to_string(*p.max));
         s.doubles[p.key] = x;
         break;
       }

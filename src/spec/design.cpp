@@ -1,6 +1,8 @@
 #include "spec/design.h"
 
+#include <algorithm>
 #include <sstream>
+#include <utility>
 
 namespace lpusim {
 
@@ -24,14 +26,28 @@ std::string DesignSpec::resolved_yaml() const {
   os << "units:\n";
   for (const auto& u : units) {
     os << "  " << u.name << ":\n    impl: " << u.impl << "\n";
-    for (const auto& kv : u.ints) os << "    " << kv.first << ": " << kv.second << "\n";
-    for (const auto& kv : u.doubles) os << "    " << kv.first << ": " << kv.second << "\n";
-    for (const auto& kv : u.bools) os << "    " << kv.first << ": " << (kv.second ? "true" : "false") << "\n";
-    for (const auto& kv : u.enums) os << "    " << kv.first << ": " << kv.second << "\n";
-    for (const auto& kv : u.lists) {
-      os << "    " << kv.first << ": [";
-      for (size_t i = 0; i < kv.second.size(); ++i) os << (i ? ", " : "") << kv.second[i];
-      os << "]\n";
+    // Every declared parameter, defaults included: integers, numbers, bools, enums, lists, each by key.
+    const UnitInfo* info = UnitRegistry::instance().find(u.impl);
+    std::vector<ParamDoc> params = info ? info->params : std::vector<ParamDoc>{};
+    std::stable_sort(params.begin(), params.end(), [](const ParamDoc& a, const ParamDoc& b) {
+      return std::make_pair(static_cast<int>(a.type), a.key) < std::make_pair(static_cast<int>(b.type), b.key);
+    });
+    for (const ParamDoc& p : params) {
+      os << "    " << p.key << ": ";
+      switch (p.type) {
+        case ParamType::Int: os << u.i(p.key); break;
+        case ParamType::Double: os << u.d(p.key); break;
+        case ParamType::Bool: os << (u.b(p.key) ? "true" : "false"); break;
+        case ParamType::Enum: os << u.e(p.key); break;
+        case ParamType::StringList: {
+          const auto& items = u.list(p.key);
+          os << "[";
+          for (size_t i = 0; i < items.size(); ++i) os << (i ? ", " : "") << items[i];
+          os << "]";
+          break;
+        }
+      }
+      os << "\n";
     }
   }
   os << "buffers:\n";

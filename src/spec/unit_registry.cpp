@@ -1,8 +1,16 @@
 #include "spec/unit_registry.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace lpusim {
+
+const std::vector<StatDecl>& compute_unit_stats() {
+  static const std::vector<StatDecl> s = {{"tiles", "count", "tiles executed"},
+                                          {"busy_cycles", "cycles", "cycles with a tile in flight"},
+                                          {"sram_stall_cycles", "cycles", "cycles added by busy SRAM ports"}};
+  return s;
+}
 
 UnitRegistry& UnitRegistry::instance() {
   static UnitRegistry r;
@@ -37,6 +45,78 @@ std::string capability_name(Capability c) {
     case Capability::LutLayer: return "lut_layer";
   }
   return "?";
+}
+
+namespace {
+
+std::string fmt_number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+std::string code_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& c : items) out += (out.empty() ? "" : ", ") + ("`" + c + "`");
+  return out;
+}
+
+std::string md_cell(std::string s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+const char* type_name(ParamType t) {
+  switch (t) {
+    case ParamType::Int: return "integer";
+    case ParamType::Double: return "number";
+    case ParamType::Bool: return "bool";
+    case ParamType::Enum: return "one of";
+    case ParamType::StringList: return "list of";
+  }
+  return "?";
+}
+
+std::string range_text(const ParamDoc& p) {
+  switch (p.type) {
+    case ParamType::Int: return p.max ? fmt_number(p.min) + " … " + fmt_number(*p.max) : "≥ " + fmt_number(p.min);
+    case ParamType::Double: return "> 0, ≥ " + fmt_number(p.min) + (p.max ? ", ≤ " + fmt_number(*p.max) : "");
+    case ParamType::Bool: return "`true`, `false`";
+    case ParamType::Enum:
+    case ParamType::StringList: return code_list(p.choices);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string units_markdown() {
+  std::ostringstream os;
+  bool first = true;
+  for (const UnitInfo* u : UnitRegistry::instance().all()) {
+    if (!first) os << "\n";
+    first = false;
+    std::vector<std::string> caps;
+    for (Capability c : u->caps) caps.push_back(capability_name(c));
+    os << "#### `" << u->impl << "`\n\n"
+       << u->doc << ". Capabilities: " << (caps.empty() ? "none" : code_list(caps)) << ".\n\n";
+    os << "| parameter | type | default | range / choices | meaning |\n|---|---|---|---|---|\n";
+    for (const ParamDoc& p : u->params) {
+      os << "| `" << p.key << "` | " << type_name(p.type) << " | "
+         << (p.default_value.empty() ? "required" : "`" + p.default_value + "`") << " | " << md_cell(range_text(p))
+         << " | " << md_cell(p.doc) << " |\n";
+    }
+    os << "\nStatistics:";
+    std::vector<StatDecl> stats = compute_unit_stats();
+    stats.insert(stats.end(), u->stats.begin(), u->stats.end());
+    for (size_t i = 0; i < stats.size(); ++i) {
+      os << (i ? "; " : " ") << "`" << stats[i].name << "` (" << stats[i].unit
+         << "): " << md_cell(stats[i].description);
+    }
+    os << ".\n";
+  }
+  return os.str();
 }
 
 }  // namespace lpusim

@@ -1,6 +1,8 @@
 // Registry of compute-unit implementations, chosen by `impl:` in a design file (Ramulator-style).
-// Each implementation declares its parameters, statistics and capabilities where it registers,
-// so `lpusim --list` and the README's unit reference come from the code.
+// Each implementation registers from its own folder (src/units/<kind>/) with named fields
+// (units/unit_def.h): its parameter table (spec/unit_params.h), statistics, capabilities, lowering
+// hook, area formula and factory, so `lpusim --list`, the README's unit tables, the loader and the
+// compiler's choice of unit all come from that one registration.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "base/stat_decl.h"
+#include "spec/unit_params.h"
 
 namespace lpusim {
 
@@ -19,6 +22,8 @@ class ComputeUnit;
 struct UnitContext;
 struct TechTable;
 struct AreaItem;
+struct Op;    // ir/graph.h
+struct Tile;  // ir/program.h
 
 // What a unit can execute; the compiler picks a unit for each operation by capability.
 enum class Capability {
@@ -30,55 +35,31 @@ enum class Capability {
   LutLayer,      // weightless (DWN/QuWeiT) block: thermometer encode, LUT lookups, conditional/group sum
 };
 
-enum class ParamType { Int, Double, Bool, Enum, StringList };
-
-struct ParamDoc {
-  std::string key;
-  ParamType type;
-  std::string doc;
-  std::vector<std::string> choices;  // Enum: allowed values; StringList: allowed items
-  double min = 1;                    // Int/Double: smallest legal value
-  std::string default_value;         // YAML text used when the key is absent; empty = required
-};
-
-// Validated parameters of one unit instance.
-struct UnitSpec {
-  std::string name;  // instance name, the key under `units:`
-  std::string impl;  // registered implementation name
-  std::map<std::string, int64_t> ints;
-  std::map<std::string, double> doubles;
-  std::map<std::string, bool> bools;
-  std::map<std::string, std::string> enums;
-  std::map<std::string, std::vector<std::string>> lists;
-
-  int64_t i(const std::string& k) const { return ints.at(k); }
-  double d(const std::string& k) const { return doubles.at(k); }
-  bool b(const std::string& k) const { return bools.at(k); }
-  const std::string& e(const std::string& k) const { return enums.at(k); }
-  const std::vector<std::string>& list(const std::string& k) const { return lists.at(k); }
-  bool has_int(const std::string& k) const { return ints.count(k) != 0; }
-};
-
-// Thrown by a unit's cross-parameter check; the loader reports it at units.<name>.<key>, with the
-// file:line:col of that key, so units never see the YAML they came from.
-struct ParamError : std::runtime_error {
-  std::string key;
-  ParamError(std::string k, const std::string& msg) : std::runtime_error(msg), key(std::move(k)) {}
-};
-
 using UnitFactory = std::function<std::unique_ptr<ComputeUnit>(const UnitSpec&, const UnitContext&)>;
 
+// Lowering hook, part 1: does this unit take `op`? (The compiler gives a vector op to the first unit,
+// in file order, that takes it.)
+using UnitTakes = std::function<bool(const UnitSpec&, const Op&)>;
+// Lowering hook, part 2 (optional): how `op` becomes tiles. `proto` holds what the compiler decided
+// (op, unit, kind, vop, operands, output bits); `max_elements` is the most elements whose operands and
+// result fit half the activation buffer. The compiler adds DRAM transfers and addresses to each tile.
+using UnitLowering =
+    std::function<std::vector<Tile>(const UnitSpec&, const Op&, const Tile& proto, uint64_t max_elements)>;
+
+// What a registration declares (filled by units/unit_def.h's UnitDef, never positionally).
 struct UnitInfo {
   std::string impl;
   std::string doc;
   std::set<Capability> caps;
-  std::vector<ParamDoc> params;
-  std::vector<StatDecl> stats;  // statistics of this kind beyond compute_unit_stats() (units/compute_unit.h)
+  std::vector<ParamDoc> params;  // from the unit's ParamTable, in declaration order
+  std::vector<StatDecl> stats;   // statistics of this kind beyond compute_unit_stats()
   UnitFactory factory;
   // Cross-parameter checks (e.g. an option that needs a given dataflow); fails on `node`.
   std::function<void(const UnitSpec&)> validate;  // throws ParamError
   // Silicon area of one instance from its parameters and the node's area primitives.
   std::function<AreaItem(const UnitSpec&, const TechTable&)> area;
+  UnitTakes takes;     // empty: takes no vector op
+  UnitLowering lower;  // empty: the compiler's own tiling
 };
 
 class UnitRegistry {
@@ -92,8 +73,15 @@ class UnitRegistry {
   std::map<std::string, UnitInfo> infos_;
 };
 
-// Self-registration helper: `static const bool reg = register_unit({...});` in each unit's file.
+// Adds a registration; units call it through UnitDef::add() (units/unit_def.h).
+// The statistics every compute unit emits (tile queue, busy time, SRAM stalls); a kind declares its
+// own extras in UnitInfo::stats.
+const std::vector<StatDecl>& compute_unit_stats();
+
 bool register_unit(UnitInfo info);
+
+// The unit tables of the README (`lpusim --list --markdown`): one table per implementation.
+std::string units_markdown();
 
 std::string capability_name(Capability c);
 

@@ -63,13 +63,6 @@ void ComputeUnit::run() {
   }
 }
 
-const std::vector<StatDecl>& compute_unit_stats() {
-  static const std::vector<StatDecl> s = {{"tiles", "count", "tiles executed"},
-                                          {"busy_cycles", "cycles", "cycles with a tile in flight"},
-                                          {"sram_stall_cycles", "cycles", "cycles added by busy SRAM ports"}};
-  return s;
-}
-
 std::vector<StatDecl> ComputeUnit::declared_stats() const {
   std::vector<StatDecl> s = compute_unit_stats();
   if (const UnitInfo* info = UnitRegistry::instance().find(spec_.impl))

@@ -6,6 +6,9 @@
 
 #include <deque>
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "base/math.h"
 #include "datapath/systolic.h"
@@ -25,9 +28,6 @@ struct TileCost {
   uint64_t a_write_bits = 0;  // activation-buffer bits written (outputs, partial sums)
   uint64_t macs = 0;
 };
-
-// The statistics every compute unit emits; a kind declares its own in its registration (UnitInfo::stats).
-const std::vector<StatDecl>& compute_unit_stats();
 
 class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
  public:
@@ -63,6 +63,16 @@ class ComputeUnit : public sc_core::sc_module, public IStatsProvider {
   uint64_t tiles_ = 0, busy_total_ = 0, sram_stall_cycles_ = 0;
   IUnitProbe* probe_ = nullptr;
 };
+
+// YAML names of the systolic dataflows and fold timings, for the MAC arrays' parameter tables.
+inline std::vector<std::pair<std::string, Dataflow>> dataflow_values() {
+  return {{"output_stationary", Dataflow::OutputStationary},
+          {"weight_stationary", Dataflow::WeightStationary},
+          {"input_stationary", Dataflow::InputStationary}};
+}
+inline std::vector<std::pair<std::string, FoldTiming>> fold_timing_values() {
+  return {{"scale_sim", FoldTiming::ScaleSim}, {"pipelined", FoldTiming::Pipelined}};
+}
 
 // SRAM traffic of a systolic GEMM tile: operand streams, partial sums re-read when the tile is not
 // the first along K, and outputs (or partial sums) written back.

@@ -5,19 +5,39 @@
 #include "datapath/systolic.h"
 #include "spec/area.h"
 #include "units/compute_unit.h"
+#include "units/unit_def.h"
 
 namespace lpusim {
 
 namespace {
 
+struct Fp16MacArrayParams {
+  int64_t rows = 0, cols = 0;
+  Dataflow dataflow = Dataflow::OutputStationary;
+  FoldTiming timing = FoldTiming::ScaleSim;
+  std::string accumulate;  // fp16 | fp32
+};
+
+const ParamTable<Fp16MacArrayParams> kParams = {
+    param(&Fp16MacArrayParams::rows, "rows", "array rows R").min(1),
+    param(&Fp16MacArrayParams::cols, "cols", "array columns C").min(1),
+    param(&Fp16MacArrayParams::dataflow, "dataflow", "dataflow of a fold", dataflow_values()),
+    param(&Fp16MacArrayParams::timing, "timing",
+          "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill overlaps the "
+          "current drain",
+          fold_timing_values())
+        .default_value("scale_sim"),
+    param(&Fp16MacArrayParams::accumulate, "accumulate", "accumulator precision").choices({"fp16", "fp32"}),
+};
+
 class Fp16MacArray : public ComputeUnit {
  public:
-  Fp16MacArray(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), fp32_acc_(spec.e("accumulate") == "fp32") {
-    shape_.dataflow = parse_dataflow(spec.e("dataflow"));
-    shape_.timing = parse_fold_timing(spec.e("timing"));
-    shape_.rows = spec.i("rows");
-    shape_.cols = spec.i("cols");
+  Fp16MacArray(sc_core::sc_module_name name, const UnitSpec& spec, const Fp16MacArrayParams& p, const UnitContext& ctx)
+      : ComputeUnit(name, spec, ctx), fp32_acc_(p.accumulate == "fp32") {
+    shape_.dataflow = p.dataflow;
+    shape_.timing = p.timing;
+    shape_.rows = p.rows;
+    shape_.cols = p.cols;
   }
 
   TileCost cost(const Tile& t) const override {
@@ -41,42 +61,22 @@ class Fp16MacArray : public ComputeUnit {
   bool fp32_acc_;
 };
 
-const bool registered = register_unit(
-    UnitInfo{"fp16_mac_array",
-             "R x C systolic array of FP16 multiply-accumulate PEs (FP16 or FP32 accumulation)",
-             {Capability::Fp16Gemm, Capability::ActGemm},
-             {
-                 {"rows", ParamType::Int, "array rows R", {}, 1},
-                 {"cols", ParamType::Int, "array columns C", {}, 1},
-                 {"dataflow",
-                  ParamType::Enum,
-                  "dataflow of a fold",
-                  {"output_stationary", "weight_stationary", "input_stationary"},
-                  0},
-                 {"timing",
-                  ParamType::Enum,
-                  "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill "
-                  "overlaps the current drain",
-                  {"scale_sim", "pipelined"},
-                  0,
-                  "scale_sim"},
-                 {"accumulate", ParamType::Enum, "accumulator precision", {"fp16", "fp32"}, 0},
-             },
-             {},
-             [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-               return std::make_unique<Fp16MacArray>(s.name.c_str(), s, c);
-             },
-             {},
-             [](const UnitSpec& s, const TechTable& t) {
-               // PE: FP16 multiplier + FP16/FP32 adder + activation, weight and accumulator registers.
-               const bool fp32 = s.e("accumulate") == "fp32";
-               const double pe = t.area("fp16_mul") + t.area(fp32 ? "fp32_add" : "fp16_add") +
-                                 (16 + 16 + (fp32 ? 32 : 16)) * t.area("register_bit");
-               AreaItem a;
-               a.what = "R x C FP16 MAC PEs (" + s.e("accumulate") + " accumulate)";
-               a.um2 = static_cast<double>(s.i("rows") * s.i("cols")) * pe;
-               return a;
-             }});
+const bool registered = UnitDef<Fp16MacArrayParams>("fp16_mac_array")
+                            .doc("R x C systolic array of FP16 multiply-accumulate PEs (FP16 or FP32 accumulation)")
+                            .params(kParams)
+                            .capabilities({Capability::Fp16Gemm, Capability::ActGemm})
+                            .area([](const Fp16MacArrayParams& p, const TechTable& t) {
+                              // PE: FP16 multiplier + FP16/FP32 adder + activation, weight and accumulator registers.
+                              const bool fp32 = p.accumulate == "fp32";
+                              const double pe = t.area("fp16_mul") + t.area(fp32 ? "fp32_add" : "fp16_add") +
+                                                (16 + 16 + (fp32 ? 32 : 16)) * t.area("register_bit");
+                              AreaItem a;
+                              a.what = "R x C FP16 MAC PEs (" + p.accumulate + " accumulate)";
+                              a.um2 = static_cast<double>(p.rows * p.cols) * pe;
+                              return a;
+                            })
+                            .make<Fp16MacArray>()
+                            .add();
 
 }  // namespace
 }  // namespace lpusim

@@ -6,6 +6,8 @@
 
 namespace lpusim {
 
+// The unit's typed parameters; each field's key, range and description are declared once in
+// units/lut_weightless/lut_weightless.cpp (kParams).
 struct LutUnitParams {
   uint64_t comparators = 1, sram_kib = 1, banks = 1, ports = 1, word_bits = 64, lookups_per_cycle = 1;
   bool word_interleave = false;  // bank_mapping: word_interleave (else lut_modulo)

@@ -12,24 +12,38 @@
 #include <algorithm>
 
 #include "base/config_error.h"
+#include "units/unit_def.h"
 
 namespace lpusim {
 
-LutUnitParams LutUnitParams::from(const UnitSpec& s) {
-  LutUnitParams p;
-  p.comparators = static_cast<uint64_t>(s.i("comparators"));
-  p.sram_kib = static_cast<uint64_t>(s.i("lut_sram_kib"));
-  p.banks = static_cast<uint64_t>(s.i("banks"));
-  p.ports = static_cast<uint64_t>(s.i("ports_per_bank"));
-  p.word_bits = static_cast<uint64_t>(s.i("word_bits"));
-  p.lookups_per_cycle = static_cast<uint64_t>(s.i("lookups_per_cycle"));
-  p.word_interleave = s.e("bank_mapping") == "word_interleave";
-  p.stream = s.e("on_overflow") == "stream_from_dram";
-  p.sum_fp16 = s.e("sum_datapath") == "fp16";
-  p.sum_lanes = static_cast<uint64_t>(s.i("sum_lanes"));
-  p.depth = static_cast<uint64_t>(s.i("pipeline_depth"));
-  return p;
-}
+namespace {
+
+using LP = LutUnitParams;
+
+const ParamTable<LP> kParams = {
+    param(&LP::comparators, "comparators", "FP16 threshold comparators in the encoder (compares per cycle)").min(1),
+    param(&LP::sram_kib, "lut_sram_kib", "LUT SRAM capacity in KiB (tables + thresholds; priced by its size class)")
+        .min(1),
+    param(&LP::banks, "banks", "LUT SRAM banks").min(1),
+    param(&LP::ports, "ports_per_bank", "read ports per bank (accesses per bank per cycle)").min(1),
+    param(&LP::word_bits, "word_bits", "bits read per access (>= entry bits)").min(1),
+    param(&LP::lookups_per_cycle, "lookups_per_cycle", "lookup requests issued per cycle (crossbar width)").min(1),
+    param(&LP::word_interleave, "bank_mapping",
+          "table-to-bank mapping: lut_modulo = LUT l in bank l mod banks; word_interleave = SRAM word w in bank w "
+          "mod banks",
+          std::vector<std::pair<std::string, bool>>{{"lut_modulo", false}, {"word_interleave", true}}),
+    param(&LP::stream, "on_overflow",
+          "tables larger than the LUT SRAM: stream each block's from DRAM, or reject at compile time",
+          std::vector<std::pair<std::string, bool>>{{"stream_from_dram", true}, {"reject", false}}),
+    param(&LP::sum_fp16, "sum_datapath", "conditional-sum adders: int (int8 values, int32 accumulate) or fp16",
+          std::vector<std::pair<std::string, bool>>{{"int", false}, {"fp16", true}}),
+    param(&LP::sum_lanes, "sum_lanes", "conditional-sum adds (or GroupSum bits) per cycle").min(1),
+    param(&LP::depth, "pipeline_depth", "pipeline fill + drain cycles per tile").min(0),
+};
+
+}  // namespace
+
+LutUnitParams LutUnitParams::from(const UnitSpec& s) { return kParams.read(s); }
 
 uint64_t lut_bank(const LutUnitParams& p, const lut::LutLayer& L, uint64_t l, uint32_t a) {
   if (!p.word_interleave) return l % p.banks;  // lut_modulo: a whole table per bank
@@ -120,8 +134,7 @@ TileCost lut_tile_cost(const LutUnitParams& p, const Tile& t, uint64_t* stalls, 
   return c;
 }
 
-double lut_weightless_area_um2(const UnitSpec& s, const LutAreaPrimitives& a) {
-  const LutUnitParams p = LutUnitParams::from(s);
+double lut_weightless_area_um2(const LutUnitParams& p, const LutAreaPrimitives& a) {
   const double sram = static_cast<double>(p.sram_bits()) * a.sram_bitcell / a.sram_efficiency;
   const double cmp = static_cast<double>(p.comparators) * 2 * a.int8_add;
   const double sum = static_cast<double>(p.sum_lanes) * (p.sum_fp16 ? a.fp16_add : a.int32_add);
@@ -133,8 +146,8 @@ namespace {
 
 class LutWeightless : public ComputeUnit {
  public:
-  LutWeightless(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), p_(LutUnitParams::from(spec)) {}
+  LutWeightless(sc_core::sc_module_name name, const UnitSpec& spec, const LutUnitParams& p, const UnitContext& ctx)
+      : ComputeUnit(name, spec, ctx), p_(p) {}
 
   TileCost cost(const Tile& t) const override {
     uint64_t st = 0;
@@ -170,62 +183,32 @@ class LutWeightless : public ComputeUnit {
   mutable uint64_t stall_cycles_ = 0, lookups_ = 0, stream_bits_ = 0;
 };
 
-const bool registered = register_unit(UnitInfo{
-    "lut_weightless",
-    "DWN/QuWeiT weightless unit: FP16 thermometer comparators, banked LUT SRAM (lookups from the real "
-    "network's addresses), conditional-sum adders (int or fp16) or GroupSum popcount",
-    {Capability::LutLayer},
-    {
-        {"comparators", ParamType::Int, "FP16 threshold comparators in the encoder (compares per cycle)", {}, 1},
-        {"lut_sram_kib",
-         ParamType::Int,
-         "LUT SRAM capacity in KiB (tables + thresholds; priced by its size class)",
-         {},
-         1},
-        {"banks", ParamType::Int, "LUT SRAM banks", {}, 1},
-        {"ports_per_bank", ParamType::Int, "read ports per bank (accesses per bank per cycle)", {}, 1},
-        {"word_bits", ParamType::Int, "bits read per access (>= entry bits)", {}, 1},
-        {"lookups_per_cycle", ParamType::Int, "lookup requests issued per cycle (crossbar width)", {}, 1},
-        {"bank_mapping",
-         ParamType::Enum,
-         "table-to-bank mapping: lut_modulo = LUT l in bank l mod banks; "
-         "word_interleave = SRAM word w in bank w mod banks",
-         {"lut_modulo", "word_interleave"},
-         0},
-        {"on_overflow",
-         ParamType::Enum,
-         "tables larger than the LUT SRAM: stream each block's from DRAM, or reject at compile time",
-         {"stream_from_dram", "reject"},
-         0},
-        {"sum_datapath",
-         ParamType::Enum,
-         "conditional-sum adders: int (int8 values, int32 accumulate) or fp16",
-         {"int", "fp16"},
-         0},
-        {"sum_lanes", ParamType::Int, "conditional-sum adds (or GroupSum bits) per cycle", {}, 1},
-        {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
-    },
-    {{"bank_conflict_stall_cycles", "cycles", "lookup cycles lost to LUT SRAM bank/port conflicts"},
-     {"lookups", "count", "LUT reads (tokens x LUTs per layer)"},
-     {"streamed_table_bits", "bit", "tables/thresholds streamed from DRAM"}},
-    [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-      return std::make_unique<LutWeightless>(s.name.c_str(), s, c);
-    },
-    {},
-    [](const UnitSpec& s, const TechTable& t) {
-      const double kib = static_cast<double>(LutUnitParams::from(s).sram_bits()) / 8192.0;
-      LutAreaPrimitives a;
-      a.sram_bitcell = t.area("sram_bitcell");
-      a.sram_efficiency = t.sram_array_efficiency(kib);
-      a.int8_add = t.area("int8_add");
-      a.int32_add = t.area("int32_add");
-      a.fp16_add = t.area("fp16_add");
-      a.register_bit = t.area("register_bit");
-      AreaItem item;
-      item.what = "LUT SRAM (bits x cell / efficiency) + FP16 comparators + sum lanes + lookup crossbar";
-      item.um2 = lut_weightless_area_um2(s, a);
-      return item;
-    }});
+const bool registered =
+    UnitDef<LP>("lut_weightless")
+        .doc(
+            "DWN/QuWeiT weightless unit: FP16 thermometer comparators, banked LUT SRAM (lookups from the real "
+            "network's addresses), conditional-sum adders (int or fp16) or GroupSum popcount")
+        .params(kParams)
+        .capabilities({Capability::LutLayer})
+        .stats({{"bank_conflict_stall_cycles", "cycles", "lookup cycles lost to LUT SRAM bank/port conflicts"},
+                {"lookups", "count", "LUT reads (tokens x LUTs per layer)"},
+                {"streamed_table_bits", "bit", "tables/thresholds streamed from DRAM"}})
+        .area([](const LP& p, const TechTable& t) {
+          const double kib = static_cast<double>(p.sram_bits()) / 8192.0;
+          LutAreaPrimitives a;
+          a.sram_bitcell = t.area("sram_bitcell");
+          a.sram_efficiency = t.sram_array_efficiency(kib);
+          a.int8_add = t.area("int8_add");
+          a.int32_add = t.area("int32_add");
+          a.fp16_add = t.area("fp16_add");
+          a.register_bit = t.area("register_bit");
+          AreaItem item;
+          item.what = "LUT SRAM (bits x cell / efficiency) + FP16 comparators + sum lanes + lookup crossbar";
+          item.um2 = lut_weightless_area_um2(p, a);
+          return item;
+        })
+        .make<LutWeightless>()
+        .add();
 
 }  // namespace
 }  // namespace lpusim

@@ -35,6 +35,6 @@ TileCost lut_tile_cost(const LutUnitParams& p, const Tile& t, uint64_t* stalls =
 struct LutAreaPrimitives {
   double sram_bitcell = 0, sram_efficiency = 1, int8_add = 0, int32_add = 0, fp16_add = 0, register_bit = 0;
 };
-double lut_weightless_area_um2(const UnitSpec& s, const LutAreaPrimitives& a);
+double lut_weightless_area_um2(const LutUnitParams& p, const LutAreaPrimitives& a);
 
 }  // namespace lpusim

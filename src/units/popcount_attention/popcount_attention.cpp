@@ -29,6 +29,7 @@
 #include "spec/area.h"
 #include "units/compute_unit.h"
 #include "units/popcount_attention/popcount_attention.h"
+#include "units/unit_def.h"
 
 namespace lpusim {
 
@@ -42,20 +43,52 @@ uint64_t popcount_encoder_compares(const std::string& encoding, uint64_t T) {
 
 namespace {
 
+struct PopcountAttentionParams {
+  std::string encoding;  // sign | bit_plane | spike
+  int64_t T = 1, context_T = 1, lanes = 1;
+  std::string lane_bits;  // 64 | 256 | 512
+  int64_t adder_tree_depth = 0, score_accumulator_bits = 8, k_buffer_kib = 1, k_buffer_banks = 1, query_rows = 1;
+  std::string encoder;  // engine | vector
+  int64_t encoder_lanes = 1;
+};
+using PA = PopcountAttentionParams;
+
+const ParamTable<PA> kParams = {
+    param(&PA::encoding, "encoding",
+          "operand coding: sign (T = 1, XNOR-popcount), bit_plane (T planes of offset binary, AND-popcount with "
+          "offset corrections), spike (T-step rate coding + sign plane)")
+        .choices({"sign", "bit_plane", "spike"}),
+    param(&PA::T, "T", "bits (planes or time steps) per Q and K element; sign requires 1").min(1),
+    param(&PA::context_T, "context_T",
+          "bits per P (unsigned) and V element when attention.context is popcount (sign: V stays 1 bit)")
+        .min(1),
+    param(&PA::lanes, "lanes", "popcount lanes per query row").min(1),
+    param(&PA::lane_bits, "lane_bits", "bits per lane word").choices({"64", "256", "512"}),
+    param(&PA::adder_tree_depth, "adder_tree_depth", "adder-tree stages reducing the lanes (2^depth >= lanes)").min(0),
+    param(&PA::score_accumulator_bits, "score_accumulator_bits", "score accumulator width in bits").min(8),
+    param(&PA::k_buffer_kib, "k_buffer_kib", "K-bit-vector buffer size in KiB (bounds keys per tile)").min(1),
+    param(&PA::k_buffer_banks, "k_buffer_banks", "K-buffer banks; each delivers one lane word per cycle").min(1),
+    param(&PA::query_rows, "query_rows", "query rows processed in parallel (share each K word read)").min(1),
+    param(&PA::encoder, "encoder",
+          "where Q/K/P/V are quantised to bits: the engine's own encoder stage or the vector unit")
+        .choices({"engine", "vector"}),
+    param(&PA::encoder_lanes, "encoder_lanes", "elements per cycle per pass of the engine's encoder stage").min(1),
+};
+
 class PopcountAttention : public ComputeUnit {
  public:
-  PopcountAttention(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
+  PopcountAttention(sc_core::sc_module_name name, const UnitSpec& spec, const PA& p, const UnitContext& ctx)
       : ComputeUnit(name, spec, ctx),
-        enc_name_(spec.e("encoding")),
+        enc_name_(p.encoding),
         enc_(bitattn::parse_encoding(enc_name_)),
-        lanes_(spec.i("lanes")),
-        lane_bits_(std::stoull(spec.e("lane_bits"))),
-        depth_(spec.i("adder_tree_depth")),
-        acc_bits_(spec.i("score_accumulator_bits")),
-        kbuf_kib_(spec.i("k_buffer_kib")),
-        kbuf_banks_(spec.i("k_buffer_banks")),
-        rows_(spec.i("query_rows")),
-        enc_lanes_(spec.i("encoder_lanes")) {}
+        lanes_(p.lanes),
+        lane_bits_(std::stoull(p.lane_bits)),
+        depth_(p.adder_tree_depth),
+        acc_bits_(p.score_accumulator_bits),
+        kbuf_kib_(p.k_buffer_kib),
+        kbuf_banks_(p.k_buffer_banks),
+        rows_(p.query_rows),
+        enc_lanes_(p.encoder_lanes) {}
 
   TileCost cost(const Tile& t) const override {
     TileCost c;
@@ -114,59 +147,30 @@ class PopcountAttention : public ComputeUnit {
   uint64_t lanes_, lane_bits_, depth_, acc_bits_, kbuf_kib_, kbuf_banks_, rows_, enc_lanes_;
 };
 
-const bool registered = register_unit(UnitInfo{
-    "popcount_attention",
-    "Bitformer popcount attention engine: Q.K^T (and optionally P.V) on bit-coded operands with "
-    "AND/XNOR + popcount lanes, an adder tree, score accumulators, a K-bit buffer and a Q/K encoder; "
-    "mapped by the design's `attention:` section",
-    {Capability::BitAttention},
-    {
-        {"encoding",
-         ParamType::Enum,
-         "operand coding: sign (T = 1, XNOR-popcount), bit_plane (T planes of offset binary, AND-popcount "
-         "with offset corrections), spike (T-step rate coding + sign plane)",
-         {"sign", "bit_plane", "spike"},
-         0},
-        {"T", ParamType::Int, "bits (planes or time steps) per Q and K element; sign requires 1", {}, 1},
-        {"context_T",
-         ParamType::Int,
-         "bits per P (unsigned) and V element when attention.context is popcount (sign: V stays 1 bit)",
-         {},
-         1},
-        {"lanes", ParamType::Int, "popcount lanes per query row", {}, 1},
-        {"lane_bits", ParamType::Enum, "bits per lane word", {"64", "256", "512"}, 0},
-        {"adder_tree_depth", ParamType::Int, "adder-tree stages reducing the lanes (2^depth >= lanes)", {}, 0},
-        {"score_accumulator_bits", ParamType::Int, "score accumulator width in bits", {}, 8},
-        {"k_buffer_kib", ParamType::Int, "K-bit-vector buffer size in KiB (bounds keys per tile)", {}, 1},
-        {"k_buffer_banks", ParamType::Int, "K-buffer banks; each delivers one lane word per cycle", {}, 1},
-        {"query_rows", ParamType::Int, "query rows processed in parallel (share each K word read)", {}, 1},
-        {"encoder",
-         ParamType::Enum,
-         "where Q/K/P/V are quantised to bits: the engine's own encoder stage or the vector unit",
-         {"engine", "vector"},
-         0},
-        {"encoder_lanes", ParamType::Int, "elements per cycle per pass of the engine's encoder stage", {}, 1},
-    },
-    {},
-    [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-      return std::make_unique<PopcountAttention>(s.name.c_str(), s, c);
-    },
-    {},
-    [](const UnitSpec& s, const TechTable& t) {
-      // Per query row: L lanes of B-bit AND/XNOR + popcount trees, an adder tree of L - 1 adders of
-      // the score width, and one score accumulator; shared: the K-bit SRAM and the encoder's
-      // 16-bit comparators (two 8-bit subtract widths each).
-      const double R = static_cast<double>(s.i("query_rows")), L = static_cast<double>(s.i("lanes"));
-      const double B = std::stod(s.e("lane_bits")), S = static_cast<double>(s.i("score_accumulator_bits"));
-      const double row =
-          L * B * t.area("popcount_bit") + (L - 1) * t.area("int32_add") * S / 32 + S * t.area("register_bit");
-      const double enc =
-          s.e("encoder") == "engine" ? static_cast<double>(s.i("encoder_lanes")) * 2 * t.area("int8_add") : 0;
-      AreaItem a;
-      a.what = "query rows x (lanes x lane bits popcount + adder tree + score register) + K-bit SRAM + encoder";
-      a.um2 = R * row + sram_area_um2(t, static_cast<double>(s.i("k_buffer_kib"))) + enc;
-      return a;
-    }});
+const bool registered =
+    UnitDef<PA>("popcount_attention")
+        .doc(
+            "Bitformer popcount attention engine: Q.K^T (and optionally P.V) on bit-coded operands with AND/XNOR + "
+            "popcount lanes, an adder tree, score accumulators, a K-bit buffer and a Q/K encoder; mapped by the "
+            "design's `attention:` section")
+        .params(kParams)
+        .capabilities({Capability::BitAttention})
+        .area([](const PA& p, const TechTable& t) {
+          // Per query row: L lanes of B-bit AND/XNOR + popcount trees, an adder tree of L - 1 adders of
+          // the score width, and one score accumulator; shared: the K-bit SRAM and the encoder's
+          // 16-bit comparators (two 8-bit subtract widths each).
+          const double R = static_cast<double>(p.query_rows), L = static_cast<double>(p.lanes);
+          const double B = std::stod(p.lane_bits), S = static_cast<double>(p.score_accumulator_bits);
+          const double row =
+              L * B * t.area("popcount_bit") + (L - 1) * t.area("int32_add") * S / 32 + S * t.area("register_bit");
+          const double enc = p.encoder == "engine" ? static_cast<double>(p.encoder_lanes) * 2 * t.area("int8_add") : 0;
+          AreaItem a;
+          a.what = "query rows x (lanes x lane bits popcount + adder tree + score register) + K-bit SRAM + encoder";
+          a.um2 = R * row + sram_area_um2(t, static_cast<double>(p.k_buffer_kib)) + enc;
+          return a;
+        })
+        .make<PopcountAttention>()
+        .add();
 
 }  // namespace
 }  // namespace lpusim

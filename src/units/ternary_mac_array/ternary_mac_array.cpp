@@ -15,6 +15,7 @@
 #include "spec/area.h"
 #include "units/compute_unit.h"
 #include "units/ternary_mac_array/weight_format.h"
+#include "units/unit_def.h"
 
 #include <stdexcept>
 
@@ -22,19 +23,59 @@ namespace lpusim {
 
 namespace {
 
+struct TernaryMacArrayParams {
+  int64_t rows = 0, cols = 0;
+  Dataflow dataflow = Dataflow::OutputStationary;
+  FoldTiming timing = FoldTiming::ScaleSim;
+  int64_t accumulator_bits = 32;
+  std::string accumulator_overflow;  // saturate | error (the functional run)
+  bool zero_gating = false;
+  std::string weight_format;  // packed2 | base3 | sparse
+  int64_t index_bits = 4, unpack_stages = 0;
+};
+using TP = TernaryMacArrayParams;
+
+const ParamTable<TP> kParams = {
+    param(&TP::rows, "rows", "array rows R").min(1),
+    param(&TP::cols, "cols", "array columns C").min(1),
+    param(&TP::dataflow, "dataflow", "dataflow of a fold", dataflow_values()),
+    param(&TP::timing, "timing",
+          "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill overlaps the "
+          "current drain",
+          fold_timing_values())
+        .default_value("scale_sim"),
+    param(&TP::accumulator_bits, "accumulator_bits", "partial-sum width in bits (INT32 by default)").min(8),
+    param(&TP::accumulator_overflow, "accumulator_overflow",
+          "what a partial sum outside the accumulator's range does: saturate (clamped and counted) or error (the "
+          "functional run stops with the output's coordinates)")
+        .choices({"saturate", "error"}),
+    param(&TP::zero_gating, "zero_gating", "zero weights skip the add (no energy), cycle still spent"),
+    param(&TP::weight_format, "weight_format",
+          "weight storage: packed2 = 2 bits/weight, base3 = 5 trits per byte (1.6 bits/weight), sparse = zero "
+          "skipping with compressed indices (output_stationary only)")
+        .choices({"packed2", "base3", "sparse"}),
+    param(&TP::index_bits, "index_bits",
+          "sparse: bits of a nonzero's row index within its index block of 2^index_bits rows")
+        .min(1)
+        .default_value("4"),
+    param(&TP::unpack_stages, "unpack_stages",
+          "pipeline stages of the weight decoder (unpack or index decode), paid per fold in scale_sim timing and "
+          "once per tile in pipelined timing")
+        .min(0),
+};
+
 class TernaryMacArray : public ComputeUnit {
  public:
-  TernaryMacArray(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), gating_(spec.b("zero_gating")), acc_bits_(spec.i("accumulator_bits")) {
-    shape_.dataflow = parse_dataflow(spec.e("dataflow"));
-    shape_.timing = parse_fold_timing(spec.e("timing"));
-    shape_.rows = spec.i("rows");
-    shape_.cols = spec.i("cols");
-    shape_.unpack_stages = spec.i("unpack_stages");
-    store_.format = parse_ternary_format(spec.e("weight_format"));
-    store_.index_bits = spec.i("index_bits");
+  TernaryMacArray(sc_core::sc_module_name name, const UnitSpec& spec, const TP& p, const UnitContext& ctx)
+      : ComputeUnit(name, spec, ctx), gating_(p.zero_gating), acc_bits_(p.accumulator_bits) {
+    shape_.dataflow = p.dataflow;
+    shape_.timing = p.timing;
+    shape_.rows = p.rows;
+    shape_.cols = p.cols;
+    shape_.unpack_stages = p.unpack_stages;
+    store_.format = parse_ternary_format(p.weight_format);
+    store_.index_bits = p.index_bits;
   }
-
   TileCost cost(const Tile& t) const override {
     const bool sparse = store_.format == TernaryFormat::Sparse;
     if (sparse && !t.nfold_stream) {
@@ -70,92 +111,51 @@ class TernaryMacArray : public ComputeUnit {
   uint64_t acc_bits_;
 };
 
-const bool registered = register_unit(UnitInfo{
-    "ternary_mac_array",
-    "R x C systolic array of ternary add/sub/skip PEs (BitNet b1.58), INT8 activations, "
-    "integer accumulators, per-output FP32 rescale",
-    {Capability::TernaryGemm},
-    {
-        {"rows", ParamType::Int, "array rows R", {}, 1},
-        {"cols", ParamType::Int, "array columns C", {}, 1},
-        {"dataflow",
-         ParamType::Enum,
-         "dataflow of a fold",
-         {"output_stationary", "weight_stationary", "input_stationary"},
-         0},
-        {"timing",
-         ParamType::Enum,
-         "fold accounting: scale_sim = folds back to back (SCALE-Sim), pipelined = next fold's fill "
-         "overlaps the current drain",
-         {"scale_sim", "pipelined"},
-         0,
-         "scale_sim"},
-        {"accumulator_bits", ParamType::Int, "partial-sum width in bits (INT32 by default)", {}, 8},
-        {"accumulator_overflow",
-         ParamType::Enum,
-         "what a partial sum outside the accumulator's range does: saturate (clamped and counted) or "
-         "error (the functional run stops with the output's coordinates)",
-         {"saturate", "error"},
-         0},
-        {"zero_gating", ParamType::Bool, "zero weights skip the add (no energy), cycle still spent", {}, 0},
-        {"weight_format",
-         ParamType::Enum,
-         "weight storage: packed2 = 2 bits/weight, base3 = 5 trits per byte (1.6 bits/weight), "
-         "sparse = zero skipping with compressed indices (output_stationary only)",
-         {"packed2", "base3", "sparse"},
-         0},
-        {"index_bits",
-         ParamType::Int,
-         "sparse: bits of a nonzero's row index within its index block of 2^index_bits rows",
-         {},
-         1,
-         "4"},
-        {"unpack_stages",
-         ParamType::Int,
-         "pipeline stages of the weight decoder (unpack or index decode), paid per fold in scale_sim "
-         "timing and once per tile in pipelined timing",
-         {},
-         0},
-    },
-    {},
-    [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-      return std::make_unique<TernaryMacArray>(s.name.c_str(), s, c);
-    },
-    [](const UnitSpec& s) {
-      // Skipping lets each column walk its own nonzeros; only the output-stationary array keeps a
-      // private accumulator per column to do that (WS/IS would need per-PE operand routing).
-      if (s.e("weight_format") == "sparse" && s.e("dataflow") != "output_stationary") {
-        throw ParamError("weight_format",
-                         "sparse weights (zero skipping) need dataflow: output_stationary, got " + s.e("dataflow"));
-      }
-      if (s.i("index_bits") > 16) throw ParamError("index_bits", "expected at most 16 index bits");
-    },
-    [](const UnitSpec& s, const TechTable& t) {
-      // PE: accumulator adder (int32_add scaled by width) + accumulator, activation and 2-bit weight
-      // registers + conditional negate of the INT8 operand (8 gate bits) + the zero-gate enable.
-      const double acc = static_cast<double>(s.i("accumulator_bits"));
-      const double R = static_cast<double>(s.i("rows")), C = static_cast<double>(s.i("cols"));
-      double pe = t.area("int32_add") * acc / 32 + (acc + 8 + 2) * t.area("register_bit") +
-                  (8 + (s.b("zero_gating") ? 1 : 0)) * t.area("logic_gate_bit");
-      // Weight decoder per column; output rescale multiplier per column.
-      double per_col = t.area("fp32_mul");
-      const std::string fmt = s.e("weight_format");
-      double per_row = 0;
-      if (fmt == "packed2") per_col += 2 * t.area("logic_gate_bit");
-      if (fmt == "base3") per_col += 5 * t.area("int8_add");  // 5 chained divide-by-3 steps
-      if (fmt == "sparse") {
-        // Each row keeps a window of 2^b activations; each PE selects one with a 2^b:1 8-bit mux.
-        const double win = static_cast<double>(1ull << s.i("index_bits"));
-        per_row += win * 8 * t.area("register_bit");
-        pe += (win - 1) * 8 * t.area("logic_gate_bit");
-        per_col += static_cast<double>(s.i("index_bits")) * t.area("logic_gate_bit");
-      }
-      AreaItem a;
-      a.what = "R x C ternary PEs + per-column weight decoder and FP32 rescale" +
-               std::string(fmt == "sparse" ? " + per-row operand windows" : "");
-      a.um2 = R * C * pe + C * per_col + R * per_row;
-      return a;
-    }});
+const bool registered =
+    UnitDef<TP>("ternary_mac_array")
+        .doc(
+            "R x C systolic array of ternary add/sub/skip PEs (BitNet b1.58), INT8 activations, integer "
+            "accumulators, per-output FP32 rescale")
+        .params(kParams)
+        .capabilities({Capability::TernaryGemm})
+        .validate([](const TP& p) {
+          // Skipping lets each column walk its own nonzeros; only the output-stationary array keeps a
+          // private accumulator per column to do that (WS/IS would need per-PE operand routing).
+          if (p.weight_format == "sparse" && p.dataflow != Dataflow::OutputStationary) {
+            const char* df = p.dataflow == Dataflow::WeightStationary ? "weight_stationary" : "input_stationary";
+            throw ParamError("weight_format",
+                             std::string("sparse weights (zero skipping) need dataflow: output_stationary, got ") + df);
+          }
+          if (p.index_bits > 16) throw ParamError("index_bits", "expected at most 16 index bits");
+        })
+        .area([](const TP& p, const TechTable& t) {
+          // PE: accumulator adder (int32_add scaled by width) + accumulator, activation and 2-bit weight
+          // registers + conditional negate of the INT8 operand (8 gate bits) + the zero-gate enable.
+          const double acc = static_cast<double>(p.accumulator_bits);
+          const double R = static_cast<double>(p.rows), C = static_cast<double>(p.cols);
+          double pe = t.area("int32_add") * acc / 32 + (acc + 8 + 2) * t.area("register_bit") +
+                      (8 + (p.zero_gating ? 1 : 0)) * t.area("logic_gate_bit");
+          // Weight decoder per column; output rescale multiplier per column.
+          double per_col = t.area("fp32_mul");
+          const std::string& fmt = p.weight_format;
+          double per_row = 0;
+          if (fmt == "packed2") per_col += 2 * t.area("logic_gate_bit");
+          if (fmt == "base3") per_col += 5 * t.area("int8_add");  // 5 chained divide-by-3 steps
+          if (fmt == "sparse") {
+            // Each row keeps a window of 2^b activations; each PE selects one with a 2^b:1 8-bit mux.
+            const double win = static_cast<double>(1ull << p.index_bits);
+            per_row += win * 8 * t.area("register_bit");
+            pe += (win - 1) * 8 * t.area("logic_gate_bit");
+            per_col += static_cast<double>(p.index_bits) * t.area("logic_gate_bit");
+          }
+          AreaItem a;
+          a.what = "R x C ternary PEs + per-column weight decoder and FP32 rescale" +
+                   std::string(fmt == "sparse" ? " + per-row operand windows" : "");
+          a.um2 = R * C * pe + C * per_col + R * per_row;
+          return a;
+        })
+        .make<TernaryMacArray>()
+        .add();
 
 }  // namespace
 }  // namespace lpusim

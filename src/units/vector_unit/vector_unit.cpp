@@ -2,9 +2,12 @@
 // movement, and (if listed in `ops`) GEMM fallback as plain MACs. Each op is a fixed recipe of
 // arithmetic events per element and a number of passes over its data (the table below); a tile of
 // E elements takes ceil(E * passes / lanes) + pipeline_depth cycles.
+#include <algorithm>
+
 #include "ir/graph.h"
 #include "spec/area.h"
 #include "units/compute_unit.h"
+#include "units/unit_def.h"
 
 namespace lpusim {
 
@@ -42,10 +45,21 @@ Recipe recipe(VecOp v) {
   return {1, 0, 0, 0, 0};
 }
 
+struct VectorUnitParams {
+  int64_t lanes = 0, pipeline_depth = 0;
+  std::vector<std::string> ops;  // vec_op_name()s this unit implements
+};
+
+const ParamTable<VectorUnitParams> kParams = {
+    param(&VectorUnitParams::lanes, "lanes", "SIMD lanes (elements per cycle per pass)").min(1),
+    param(&VectorUnitParams::pipeline_depth, "pipeline_depth", "pipeline fill + drain cycles per tile").min(0),
+    param(&VectorUnitParams::ops, "ops", "operations this unit implements").choices(vec_op_names()),
+};
+
 class VectorUnit : public ComputeUnit {
  public:
-  VectorUnit(sc_core::sc_module_name name, const UnitSpec& spec, const UnitContext& ctx)
-      : ComputeUnit(name, spec, ctx), lanes_(spec.i("lanes")), depth_(spec.i("pipeline_depth")) {}
+  VectorUnit(sc_core::sc_module_name name, const UnitSpec& spec, const VectorUnitParams& p, const UnitContext& ctx)
+      : ComputeUnit(name, spec, ctx), lanes_(p.lanes), depth_(p.pipeline_depth) {}
 
   TileCost cost(const Tile& t) const override {
     TileCost c;
@@ -81,29 +95,27 @@ class VectorUnit : public ComputeUnit {
 };
 
 const bool registered =
-    register_unit(UnitInfo{"vector_unit",
-                           "SIMD FP16/FP32 lanes for elementwise and reduction ops (norms, softmax, activations, "
-                           "quantisation, RoPE, data movement); optional GEMM fallback ('mac')",
-                           {Capability::VectorOps},
-                           {
-                               {"lanes", ParamType::Int, "SIMD lanes (elements per cycle per pass)", {}, 1},
-                               {"pipeline_depth", ParamType::Int, "pipeline fill + drain cycles per tile", {}, 0},
-                               {"ops", ParamType::StringList, "operations this unit implements", vec_op_names(), 0},
-                           },
-                           {},
-                           [](const UnitSpec& s, const UnitContext& c) -> std::unique_ptr<ComputeUnit> {
-                             return std::make_unique<VectorUnit>(s.name.c_str(), s, c);
-                           },
-                           {},
-                           [](const UnitSpec& s, const TechTable& t) {
-                             // Lane: FP32 adder + FP32 multiplier (compares reuse the adder) + 96 operand/result
-                             // register bits, the same composition as its leakage entry.
-                             AreaItem a;
-                             a.what = "lanes x (FP32 add + FP32 mul + 96 register bits)";
-                             a.um2 = static_cast<double>(s.i("lanes")) *
-                                     (t.area("fp32_add") + t.area("fp32_mul") + 96 * t.area("register_bit"));
-                             return a;
-                           }});
+    UnitDef<VectorUnitParams>("vector_unit")
+        .doc(
+            "SIMD FP16/FP32 lanes for elementwise and reduction ops (norms, softmax, activations, quantisation, "
+            "RoPE, data movement); optional GEMM fallback ('mac')")
+        .params(kParams)
+        .capabilities({Capability::VectorOps})
+        // Lowering: the vector ops in its `ops` list, tiled by the compiler (chunks of the activation buffer).
+        .takes([](const VectorUnitParams& p, const Op& op) {
+          return op.kind == OpKind::Vector && std::find(p.ops.begin(), p.ops.end(), vec_op_name(op.vop)) != p.ops.end();
+        })
+        .area([](const VectorUnitParams& p, const TechTable& t) {
+          // Lane: FP32 adder + FP32 multiplier (compares reuse the adder) + 96 operand/result
+          // register bits, the same composition as its leakage entry.
+          AreaItem a;
+          a.what = "lanes x (FP32 add + FP32 mul + 96 register bits)";
+          a.um2 =
+              static_cast<double>(p.lanes) * (t.area("fp32_add") + t.area("fp32_mul") + 96 * t.area("register_bit"));
+          return a;
+        })
+        .make<VectorUnit>()
+        .add();
 
 }  // namespace
 }  // namespace lpusim
