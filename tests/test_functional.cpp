@@ -276,9 +276,6 @@ TEST_CASE("functional: metrics are 0 / 1 for identical inputs and positive other
   CHECK(kl_divergence_logits(a, b) > 0.0);
   CHECK(cosine_similarity(a, a) == Approx(1.0).epsilon(1e-15));
   CHECK(cosine_similarity(a, b) < 1.0);
-  CHECK(parse_token_ids("3, 4,5", "--tokens") == std::vector<int64_t>{3, 4, 5});
-  CHECK_THROWS_WITH(parse_token_ids("3,x", "--tokens"),
-                    Catch::Contains("--tokens: expected comma-separated token ids, got 'x'"));
 }
 
 TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and unsupported models are errors") {
@@ -298,8 +295,13 @@ TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and 
       run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,1000", "fb");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("token 1 is 1000, outside the vocabulary [0, 1000)") != std::string::npos);
-  CmdResult neg = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens=1", "fn");
+  CmdResult neg = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens=-1", "fn");
   CHECK(neg.code == 2);
+  CHECK(neg.err.find("token 0 is -1, outside the vocabulary") != std::string::npos);
+  CmdResult badid =
+      run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,x", "fx");
+  CHECK(badid.code == 2);
+  CHECK(badid.err.find("--tokens expects a comma-separated list of integers, got 'x' (item 2)") != std::string::npos);
   CmdResult gen =
       run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1 --generate x", "fg");
   CHECK(gen.code == 2);

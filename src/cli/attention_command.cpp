@@ -1,4 +1,6 @@
-#include "cli/attention_command.h"
+// `lpusim attention-accuracy DESIGN WORKLOAD`: per layer, how far the popcount engine's attention
+// output is from FP32 attention on the same (synthetic) inputs for each T, next to what that
+// layer's attention costs in cycles and energy on the design.
 #include "config/loaders.h"
 
 #include <nlohmann/json.hpp>
@@ -13,25 +15,11 @@
 #include <sstream>
 
 #include "base/config_error.h"
-#include "base/parse.h"
+#include "cli/command.h"
 #include "datapath/bitattn.h"
 #include "simulate/simulate.h"
 
 namespace lpusim {
-
-const char* kAttentionAccuracyHelp =
-    "usage: lpusim attention-accuracy DESIGN WORKLOAD [--T 1,2,4] [--lane-bits 64,256,512] [--seq N]\n"
-    "                                 [--seed S] [-o DIR]\n"
-    "\n"
-    "For each T (bits per Q/K element on the design's popcount engine) and each layer, runs seeded\n"
-    "SYNTHETIC Q, K, V (N(0,1), the workload's heads/kv_heads/head_dim, N = --seq tokens, full\n"
-    "unmasked attention) through the engine bit-exactly and prints the cosine similarity and max\n"
-    "relative error against FP32 attention on the same inputs, next to the cycles and energy of that\n"
-    "layer's attention ops in one simulated decode step at context N (plus the design with FP16\n"
-    "attention). Accuracy is over N query rows, each scored against the same N keys as that step.\n"
-    "--lane-bits also sweeps the engine's lane width (cost only; values do not depend on it).\n"
-    "DESIGN needs an `attention:` section. With -o, writes attention_accuracy.csv and .json.\n"
-    "Defaults: --T 1,2,4  --seq 64  --seed 1.\n";
 
 namespace {
 
@@ -39,61 +27,13 @@ using json = nlohmann::ordered_json;
 
 const std::set<std::string> kAttnOps = {"qk_encode", "kv_append", "attn_score", "softmax", "pv_encode", "attn_context"};
 
-const char* kHelpHint = "lpusim attention-accuracy --help";
-[[noreturn]] void usage(const std::string& msg) { usage_error("attention-accuracy: " + msg, kHelpHint); }
-int64_t positive(const std::string& opt, const std::string& v) { return parse_positive_int(opt, v, kHelpHint); }
-
 struct Options {
   std::string design, workload, out_dir;
   std::vector<uint32_t> Ts = {1, 2, 4};
   std::vector<uint32_t> lane_bits;  // empty: the design's
   int64_t seq = 64;
   uint64_t seed = 1;
-  bool help = false;
 };
-
-Options parse(const std::vector<std::string>& a) {
-  Options o;
-  std::vector<std::string> pos;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    auto value = [&] { return option_value(a, i, "attention-accuracy: ", kHelpHint); };
-    if (s == "-h" || s == "--help") {
-      o.help = true;
-    } else if (s == "-o" || s == "--out") {
-      o.out_dir = value();
-    } else if (s == "--seq") {
-      o.seq = positive(s, value());
-    } else if (s == "--seed") {
-      o.seed = static_cast<uint64_t>(positive(s, value()));
-    } else if (s == "--lane-bits") {
-      std::stringstream ss(value());
-      std::string item;
-      while (std::getline(ss, item, ',')) {
-        const int64_t b = positive("--lane-bits", item);
-        if (b != 64 && b != 256 && b != 512) usage("--lane-bits expects 64, 256 or 512, got '" + item + "'");
-        o.lane_bits.push_back(static_cast<uint32_t>(b));
-      }
-      if (o.lane_bits.empty()) usage("--lane-bits expects a comma-separated list such as 64,256");
-    } else if (s == "--T") {
-      o.Ts.clear();
-      std::stringstream ss(value());
-      std::string item;
-      while (std::getline(ss, item, ',')) o.Ts.push_back(static_cast<uint32_t>(positive("--T", item)));
-      if (o.Ts.empty()) usage("--T expects a comma-separated list such as 1,2,4");
-    } else if (!s.empty() && s[0] == '-') {
-      usage("unknown option '" + s + "'");
-    } else {
-      pos.push_back(s);
-    }
-  }
-  if (o.help) return o;
-  if (o.seq < 2) usage("--seq expects at least 2 tokens");
-  if (pos.size() != 2) usage("expected one design file and one workload file");
-  o.design = pos[0];
-  o.workload = pos[1];
-  return o;
-}
 
 // Seeded N(0,1) tensor; the stream depends on (seed, layer, tensor, head) only.
 std::vector<float> synthetic(uint64_t seed, int layer, int tensor, int head, size_t n) {
@@ -136,14 +76,7 @@ struct Row {
   uint64_t mismatches;
 };
 
-}  // namespace
-
-int run_attention_accuracy(const std::vector<std::string>& args) {
-  const Options o = parse(args);
-  if (o.help) {
-    std::cout << kAttentionAccuracyHelp;
-    return 0;
-  }
+int run_attention_accuracy(const Options& o, const CommandLine& cl) {
   const DesignSpec base = load_design(o.design);
   if (!base.attention.present) {
     throw ConfigError(o.design + ": attention-accuracy needs a design with an `attention:` section");
@@ -161,7 +94,7 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
       throw ConfigError(o.design + ": units." + eng.name + ".encoding: sign codes 1 bit per element; --T " +
                         std::to_string(T) + " needs a bit_plane or spike engine");
     }
-    if (enc == bitattn::Encoding::BitPlane && T > 16) usage("--T: bit_plane supports at most 16 planes");
+    if (enc == bitattn::Encoding::BitPlane && T > 16) cl.usage("--T: bit_plane supports at most 16 planes");
   }
   // One design per (T, lane width) (the engine's parameters replaced) plus the same design with
   // FP16 attention.
@@ -339,5 +272,34 @@ int run_attention_accuracy(const std::vector<std::string>& args) {
   }
   return 0;
 }
+
+const bool registered = register_command<Options>([] {
+  Command<Options> c;
+  c.name = "attention-accuracy";
+  c.order = 70;
+  c.summary = "popcount attention vs FP32 attention per layer and T, with the attention's cycles and energy";
+  c.description =
+      "For each T (bits per Q/K element on the design's popcount engine) and each layer, runs seeded SYNTHETIC Q, "
+      "K, V (N(0,1), the workload's heads/kv_heads/head_dim, N = --seq tokens, full unmasked attention) through the "
+      "engine bit-exactly and prints the cosine similarity and max relative error against FP32 attention on the "
+      "same inputs, next to the cycles and energy of that layer's attention ops in one simulated decode step at "
+      "context N (plus the design with FP16 attention). Accuracy is over N query rows, each scored against the same "
+      "N keys as that step. DESIGN needs an `attention:` section.";
+  c.declare = [](CommandLine& cl, Options& o) {
+    cl.operand("DESIGN", &o.design, "a design file with an attention: section (configs/designs/*.yaml)");
+    cl.operand("WORKLOAD", &o.workload, "a workload file (workloads/*.yaml)");
+    cl.option("T", integer_list(&o.Ts, 1, kNoMax, {}, "T,T,..."), "bits per Q/K element, one variant each");
+    cl.option("lane-bits", integer_list(&o.lane_bits, 1, kNoMax, {64, 256, 512}, "B,B,..."),
+              "also sweeps the engine's lane width (cost only; the values do not depend on it)")
+        .default_text("the design's");
+    cl.option("seq", integer(&o.seq, 2, kNoMax), "tokens of the synthetic sequence and context of the decode step");
+    cl.option("seed", positive(&o.seed, "S"), "seed of Q, K and V");
+    cl.option("out,o", text(&o.out_dir, "DIR"), "writes attention_accuracy.csv and attention_accuracy.json into DIR");
+  };
+  c.run = run_attention_accuracy;
+  return c;
+}());
+
+}  // namespace
 
 }  // namespace lpusim

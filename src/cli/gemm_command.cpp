@@ -1,4 +1,6 @@
-#include "cli/gemm_command.h"
+// `lpusim gemm`: runs one GEMM through a MAC array's functional model (datapath/) with the design's
+// unit parameters and the compiler's tiling, checks it against the plain reference and reports
+// bit-exactness (ternary) or the error against the FP16 rounding bound, and the wall time.
 #include "config/loaders.h"
 
 #include <chrono>
@@ -9,7 +11,7 @@
 #include <time.h>
 
 #include "base/config_error.h"
-#include "base/parse.h"
+#include "cli/command.h"
 #include "compiler/compiler.h"
 #include "datapath/fp16.h"
 #include "datapath/fp16_gemm.h"
@@ -21,35 +23,6 @@
 
 namespace lpusim {
 
-const char* kGemmHelp =
-    "usage: lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S]\n"
-    "                   [--case random|zeros|ones_max|overflow] [--zero-fraction P]\n"
-    "\n"
-    "Runs one (M x K) x (K x N) GEMM through the functional model of unit NAME of DESIGN\n"
-    "(a ternary_mac_array or an fp16_mac_array), with the unit's parameters and the tiling the\n"
-    "compiler would choose, and checks it against a plain reference. Ternary: FP32 tensors are\n"
-    "quantised (absmax INT8 activations, absmean ternary weights), packed in the unit's\n"
-    "weight_format and unpacked per tile; the result must be bit-exact. FP16: the tensors are\n"
-    "rounded to FP16; the result must equal the same-order FP16 reference bit for bit and stay\n"
-    "within the rounding-error bound of an FP64 reference.\n"
-    "  --case random     Gaussian N(0,1) tensors (default)\n"
-    "         zeros      all-zero tensors\n"
-    "         ones_max   all ones: ternary weights +1, activations 127 (largest accumulation)\n"
-    "         overflow   ternary: activations 127, weights +1 for the first half of K and -1 for\n"
-    "                    the rest (exact result 127 or 0; a narrow accumulator overflows on the way\n"
-    "                    up); FP16: all 16 (each product 256; an FP16 sum overflows past K = 255)\n"
-    "  --zero-fraction P with --case random: each weight is 0 with probability P, else\n"
-    "                    sign * (1 + |N(0,1)|) (ternary: exactly the zero fraction P in expectation)\n"
-    "  --seed S          seed of the tensors (default 1)\n"
-    "Exit codes: 0 match, 1 mismatch, 2 bad input, 3 accumulator overflow in error mode.\n"
-    "\n"
-    "lpusim gemm DESIGN --unit NAME --m M --k K --n N --timing [--zero-fraction P] [--seed S]\n"
-    "  times the GEMM instead: compiled and simulated in SystemC like one op of a full run, on the design\n"
-    "  reduced to unit NAME, its buffers and DRAM; prints cycles, array cycles vs the closed form,\n"
-    "  utilization, SRAM and DRAM bytes, energy by class and the mapping (tiles, folds, DRAM plan).\n"
-    "  --zero-fraction sets the synthetic ternary weights' zero fraction (default 0).\n"
-    "Benchmark (functional-model speed): lpusim gemm configs/designs/lpu.yaml --unit tmac --m 4096 --k 4096 --n 4096\n";
-
 namespace {
 
 using namespace datapath;
@@ -58,73 +31,9 @@ using Clock = std::chrono::steady_clock;
 struct GemmArgs {
   std::string design, unit, case_name = "random";
   uint64_t m = 0, k = 0, n = 0, seed = 1;
-  double zero_fraction = -1;  // < 0: not given
-  bool help = false;
-  bool timing = false;  // --timing: simulate instead of the functional check
+  std::optional<double> zero_fraction;
+  bool timing = false;  // --timing: compile and simulate instead of the functional check
 };
-
-const char* kHelpHint = "lpusim gemm --help";
-[[noreturn]] void usage(const std::string& msg) { usage_error("gemm: " + msg, kHelpHint); }
-
-uint64_t parse_u64(const std::string& opt, const std::string& v, bool positive) {
-  if (positive) return static_cast<uint64_t>(parse_positive_int(opt, v, kHelpHint));
-  const int64_t x = parse_int(opt, v, kHelpHint);
-  if (x < 0) usage(opt + " expects a non-negative integer, got '" + v + "'");
-  return static_cast<uint64_t>(x);
-}
-
-GemmArgs parse_args(const std::vector<std::string>& a) {
-  GemmArgs r;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    auto value = [&] { return option_value(a, i, "gemm: ", kHelpHint); };
-    if (s == "-h" || s == "--help") {
-      r.help = true;
-    } else if (s == "--timing") {
-      r.timing = true;
-    } else if (s == "--unit") {
-      r.unit = value();
-    } else if (s == "--m") {
-      r.m = parse_u64(s, value(), true);
-    } else if (s == "--k") {
-      r.k = parse_u64(s, value(), true);
-    } else if (s == "--n") {
-      r.n = parse_u64(s, value(), true);
-    } else if (s == "--seed") {
-      r.seed = parse_u64(s, value(), false);
-    } else if (s == "--case") {
-      r.case_name = value();
-      if (r.case_name != "random" && r.case_name != "zeros" && r.case_name != "ones_max" && r.case_name != "overflow") {
-        usage("--case expects random, zeros, ones_max or overflow, got '" + r.case_name + "'");
-      }
-    } else if (s == "--zero-fraction") {
-      const std::string v = value();
-      size_t used = 0;
-      double p = -1;
-      try {
-        p = std::stod(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != v.size() || !(p >= 0 && p < 1))
-        usage("--zero-fraction expects a fraction in [0, 1), got '" + v + "'");
-      r.zero_fraction = p;
-    } else if (!s.empty() && s[0] == '-') {
-      usage("unknown option '" + s + "'");
-    } else if (r.design.empty()) {
-      r.design = s;
-    } else {
-      usage("unexpected argument '" + s + "'");
-    }
-  }
-  if (r.help) return r;
-  if (r.design.empty()) usage("expected a design file");
-  if (r.unit.empty()) usage("--unit is required");
-  if (r.m == 0 || r.k == 0 || r.n == 0) usage("--m, --k and --n are required");
-  if (r.zero_fraction >= 0 && r.case_name != "random") usage("--zero-fraction applies to --case random only");
-  if (r.timing && r.case_name != "random") usage("--case does not apply to --timing");
-  return r;
-}
 
 // Standard normal from the raw mt19937_64 stream (Box-Muller), so the tensors are the same with
 // every standard library (std::normal_distribution is implementation-defined).
@@ -152,9 +61,9 @@ Tensors make_tensors(const GemmArgs& a, bool ternary) {
   Gauss g(a.seed);
   if (a.case_name == "random") {
     for (float& v : t.x) v = g.next();
-    if (a.zero_fraction >= 0) {
+    if (a.zero_fraction) {
       for (float& v : t.w) {
-        const bool zero = g.uniform() < a.zero_fraction;
+        const bool zero = g.uniform() < *a.zero_fraction;
         const float mag = 1.0f + std::fabs(g.next());
         v = zero ? 0.0f : (g.uniform() < 0.5 ? -mag : mag);
       }
@@ -349,14 +258,9 @@ int run_fp16(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
   return same && over == 0 ? 0 : 1;
 }
 
-}  // namespace
-
-int cmd_gemm(const std::vector<std::string>& args) {
-  const GemmArgs a = parse_args(args);
-  if (a.help) {
-    std::fputs(kGemmHelp, stdout);
-    return 0;
-  }
+int run_gemm(const GemmArgs& a, const CommandLine& cl) {
+  if (a.zero_fraction && a.case_name != "random") cl.usage("--zero-fraction applies to --case random only");
+  if (a.timing && a.case_name != "random") cl.usage("--case does not apply to --timing");
   const DesignSpec d = load_design(a.design);
   const UnitSpec* unit = nullptr;
   for (const auto& u : d.units)
@@ -364,7 +268,7 @@ int cmd_gemm(const std::vector<std::string>& args) {
   if (!unit) throw ConfigError(d.file + ": units: no unit named '" + a.unit + "' (--unit)");
   if (a.timing) {  // report/gemm_timing.h: compile + SystemC, like one op of a full run
     const GemmTimingRun r = time_gemms(d, {GemmJob{"gemm", a.m, a.k, a.n}},
-                                       GemmTimingOptions{a.unit, std::max(0.0, a.zero_fraction), a.seed});
+                                       GemmTimingOptions{a.unit, a.zero_fraction.value_or(0.0), a.seed});
     std::fputs(gemm_timing_text(r).c_str(), stdout);
     return 0;
   }
@@ -373,5 +277,49 @@ int cmd_gemm(const std::vector<std::string>& args) {
   throw ConfigError(d.file + ": units." + a.unit + ": impl " + unit->impl +
                     " has no functional model (use a ternary_mac_array or an fp16_mac_array)");
 }
+
+const bool registered = register_command<GemmArgs>([] {
+  Command<GemmArgs> c;
+  c.name = "gemm";
+  c.order = 40;
+  c.summary = "one GEMM through a MAC array's functional model, checked against a plain reference";
+  c.description =
+      "Runs one (M x K) x (K x N) GEMM through the functional model of unit NAME of DESIGN (a ternary_mac_array or "
+      "an fp16_mac_array), with the unit's parameters and the tiling the compiler would choose, and checks it "
+      "against a plain reference. Ternary: FP32 tensors are quantised (absmax INT8 activations, absmean ternary "
+      "weights), packed in the unit's weight_format and unpacked per tile; the result must be bit-exact. FP16: the "
+      "tensors are rounded to FP16; the result must equal the same-order FP16 reference bit for bit and stay within "
+      "the rounding-error bound of an FP64 reference.\n\n"
+      "With --timing the GEMM is timed instead: compiled and simulated in SystemC like one op of a full run, on "
+      "the design reduced to unit NAME, its buffers and DRAM; it prints cycles, array cycles vs the closed form, "
+      "utilization, SRAM and DRAM bytes, energy by class and the mapping (tiles, folds, DRAM plan).";
+  c.declare = [](CommandLine& cl, GemmArgs& a) {
+    cl.operand("DESIGN", &a.design, "a design file (configs/designs/*.yaml)");
+    cl.option("unit", text(&a.unit, "NAME"), "the unit of DESIGN (units.NAME)").required();
+    cl.option("m", positive(&a.m, "M"), "rows of the activations").required();
+    cl.option("k", positive(&a.k, "K"), "the reduction dimension").required();
+    cl.option("n", positive(&a.n, "N"), "columns of the weights").required();
+    cl.option("seed", non_negative(&a.seed, "S"), "seed of the tensors");
+    cl.option("case", choice(&a.case_name, {"random", "zeros", "ones_max", "overflow"}),
+              "random: Gaussian N(0,1) tensors\n"
+              "zeros: all-zero tensors\n"
+              "ones_max: all ones: ternary weights +1, activations 127 (largest accumulation)\n"
+              "overflow: ternary: activations 127, weights +1 for the first half of K and -1 for the rest (exact "
+              "result 127 or 0; a narrow accumulator overflows on the way up); FP16: all 16 (each product 256; an "
+              "FP16 sum overflows past K = 255)");
+    cl.option("zero-fraction", number(&a.zero_fraction, Interval{0, 1, false, true}, "P"),
+              "with --case random: each weight is 0 with probability P, else sign * (1 + |N(0,1)|) (ternary: "
+              "exactly the zero fraction P in expectation)");
+    cl.flag("timing", &a.timing, "times the GEMM in SystemC (cycles, bytes, energy, mapping) instead of checking it");
+    cl.epilog(
+        "Exit codes: 0 match, 1 mismatch, 2 bad input, 3 accumulator overflow in error mode.\n"
+        "Benchmark (functional-model speed):\n"
+        "  lpusim gemm configs/designs/lpu.yaml --unit tmac --m 4096 --k 4096 --n 4096");
+  };
+  c.run = run_gemm;
+  return c;
+}());
+
+}  // namespace
 
 }  // namespace lpusim

@@ -1,5 +1,4 @@
-// CLI for `lpusim sweep`, `lpusim sweep-merge` and `lpusim report` (called from cli/main.cpp).
-#include "cli/sweep_command.h"
+// `lpusim sweep`, `lpusim sweep-merge` and `lpusim report`.
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,42 +9,12 @@
 #include <iostream>
 
 #include "base/config_error.h"
-#include "base/parse.h"
+#include "cli/command.h"
 #include "sweep/sweep.h"
 
 namespace lpusim {
 
-const char* kSweepHelp =
-    "usage: lpusim sweep SWEEP.yaml -o DIR [-j N] [--shard I/N] [--dry-run]\n"
-    "\n"
-    "Expands SWEEP.yaml (base design, baseline design, workloads, parameters by key path,\n"
-    "cartesian / zip / random mode, constraints) and runs every point as its own lpusim process,\n"
-    "N at a time (default: the cores available). Rows stream, in point order, to DIR/results.csv\n"
-    "and DIR/results.jsonl; each point's report and resolved design go to DIR/points/<id>/.\n"
-    "Running the same command again resumes. --shard I/N runs points with index % N == I-1;\n"
-    "combine shard folders with lpusim sweep-merge. --dry-run writes DIR/designs and lists the\n"
-    "points (and the variants constraints dropped) without running anything.\n"
-    "Exit code 3 when some point failed. Reference: README.md#sweeps.\n";
-
-const char* kSweepMergeHelp =
-    "usage: lpusim sweep-merge DIR... -o OUT\n"
-    "\n"
-    "Combines the folders of the shards of one sweep into OUT (results in point order, point\n"
-    "folders copied). Every point must have a row in exactly one shard.\n";
-
-const char* kReportHelp =
-    "usage: lpusim report DIR\n"
-    "\n"
-    "Regenerates plots (PNG + SVG under DIR/plots) and the self-contained DIR/report.html from the\n"
-    "saved results of a run/compare (report.json) or a sweep (results.jsonl). Needs python3 with\n"
-    "matplotlib (Debian: python3-matplotlib).\n";
-
 namespace {
-
-[[noreturn]] void usage(const std::string& msg) { usage_error(msg); }
-size_t positive(const std::string& opt, const std::string& v) {
-  return static_cast<size_t>(parse_positive_int(opt, v));
-}
 
 std::string self_exe() {
   std::error_code ec;
@@ -54,39 +23,37 @@ std::string self_exe() {
   return p.string();
 }
 
-}  // namespace
-
-int cmd_sweep(const std::vector<std::string>& a) {
+struct SweepArgs {
+  std::string file;
   SweepOptions o;
-  std::vector<std::string> pos;
   bool dry = false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto value = [&] { return option_value(a, i); };
-    if (a[i] == "-h" || a[i] == "--help") {
-      std::cout << kSweepHelp;
-      return 0;
-    } else if (a[i] == "-o" || a[i] == "--out") {
-      o.out_dir = value();
-    } else if (a[i] == "--dry-run") {
-      dry = true;
-    } else if (a[i] == "-j" || a[i] == "--jobs") {
-      o.jobs = positive("-j", value());
-    } else if (a[i] == "--shard") {
-      const std::string v = value();
-      const auto slash = v.find('/');
-      if (slash == std::string::npos) usage("--shard expects I/N, got '" + v + "'");
-      o.shard_i = positive("--shard I", v.substr(0, slash));
-      o.shard_n = positive("--shard N", v.substr(slash + 1));
-      if (o.shard_i > o.shard_n) usage("--shard I/N needs 1 <= I <= N, got '" + v + "'");
-    } else if (!a[i].empty() && a[i][0] == '-') {
-      usage("unknown option '" + a[i] + "'");
-    } else {
-      pos.push_back(a[i]);
-    }
-  }
-  if (pos.size() != 1) usage("sweep expects one sweep file");
-  if (o.out_dir.empty()) usage("sweep needs -o DIR");
-  SweepSpec s = SweepSpec::load(pos[0]);
+};
+
+// --shard I/N.
+Value shard_value(SweepOptions* o) {
+  Value v;
+  v.metavar = "I/N";
+  v.accepts = "I/N with 1 <= I <= N";
+  v.help_accepts = false;
+  v.set = [o](const std::string& text) -> std::string {
+    const auto slash = text.find('/');
+    int64_t i = 0, n = 0;
+    if (slash == std::string::npos || !parse_integer(text.substr(0, slash), i) ||
+        !parse_integer(text.substr(slash + 1), n) || i < 1 || n < 1)
+      return "expects I/N with positive integers I and N, got '" + text + "'";
+    if (i > n) return "needs 1 <= I <= N, got '" + text + "'";
+    o->shard_i = static_cast<size_t>(i);
+    o->shard_n = static_cast<size_t>(n);
+    return "";
+  };
+  v.show = [o] { return std::to_string(o->shard_i) + "/" + std::to_string(o->shard_n); };
+  return v;
+}
+
+int cmd_sweep(const SweepArgs& a, const CommandLine&) {
+  SweepOptions o = a.o;
+  const bool dry = a.dry;
+  SweepSpec s = SweepSpec::load(a.file);
   if (dry) {
     Expansion ex = expand(s, o.out_dir);
     const auto mine = shard(ex.points, o.shard_i, o.shard_n);
@@ -110,41 +77,29 @@ int cmd_sweep(const std::vector<std::string>& a) {
   return r.failed ? 3 : 0;
 }
 
-int cmd_sweep_merge(const std::vector<std::string>& a) {
+struct MergeArgs {
   std::vector<std::string> dirs;
   std::string out;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == "-h" || a[i] == "--help") {
-      std::cout << kSweepMergeHelp;
-      return 0;
-    } else if (a[i] == "-o" || a[i] == "--out") {
-      if (i + 1 >= a.size()) usage("-o needs a value");
-      out = a[++i];
-    } else if (!a[i].empty() && a[i][0] == '-') {
-      usage("unknown option '" + a[i] + "'");
-    } else {
-      dirs.push_back(a[i]);
-    }
-  }
-  if (dirs.empty() || out.empty()) usage("sweep-merge expects shard folders and -o OUT");
-  merge_sweeps(dirs, out);
-  std::printf("merged %zu folders into %s\n", dirs.size(), out.c_str());
+};
+
+int cmd_sweep_merge(const MergeArgs& a, const CommandLine&) {
+  merge_sweeps(a.dirs, a.out);
+  std::printf("merged %zu folders into %s\n", a.dirs.size(), a.out.c_str());
   return 0;
 }
 
-int cmd_report(const std::vector<std::string>& a) {
-  if (a.size() == 1 && (a[0] == "-h" || a[0] == "--help")) {
-    std::cout << kReportHelp;
-    return 0;
-  }
-  if (a.size() != 1 || a[0].empty() || a[0][0] == '-') usage("report expects one results folder");
+struct ReportArgs {
+  std::string dir;
+};
+
+int cmd_report(const ReportArgs& a, const CommandLine&) {
   const char* env_dir = std::getenv("LPUSIM_REPORTS_DIR");
   const std::string reports = env_dir ? env_dir : LPUSIM_REPORTS_DIR;
   const char* env_py = std::getenv("LPUSIM_PYTHON");
   // Debian's interpreter, where python3-matplotlib lives (a pyenv python3 on PATH may lack it).
   const std::string py =
       env_py ? env_py : (std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-  const std::string cmd = "'" + py + "' '" + reports + "/plot.py' '" + a[0] + "'";
+  const std::string cmd = "'" + py + "' '" + reports + "/plot.py' '" + a.dir + "'";
   std::fflush(nullptr);
   const int rc = std::system(cmd.c_str());
   if (rc != 0) {
@@ -153,5 +108,64 @@ int cmd_report(const std::vector<std::string>& a) {
   }
   return 0;
 }
+
+const bool sweep_registered = register_command<SweepArgs>([] {
+  Command<SweepArgs> c;
+  c.name = "sweep";
+  c.order = 50;
+  c.summary = "runs every point of a design-space sweep, in parallel, resumable, shardable";
+  c.description =
+      "Expands SWEEP.yaml (base design, baseline design, workloads, parameters by key path, cartesian / zip / random "
+      "mode, constraints) and runs every point as its own lpusim process, N at a time. Rows stream, in point order, "
+      "to DIR/results.csv and DIR/results.jsonl; each point's report and resolved design go to DIR/points/<id>/. "
+      "Running the same command again resumes.";
+  c.declare = [](CommandLine& cl, SweepArgs& a) {
+    cl.operand("SWEEP.yaml", &a.file, "a sweep file (configs/sweeps/*.yaml)");
+    cl.option("out,o", text(&a.o.out_dir, "DIR"), "the results folder").required();
+    cl.option("jobs,j", positive(&a.o.jobs), "points run at a time").default_text("the cores available");
+    cl.option("shard", shard_value(&a.o),
+              "runs the points with index % N == I-1; combine shard folders with lpusim sweep-merge");
+    cl.flag("dry-run", &a.dry,
+            "writes DIR/designs and lists the points (and the variants constraints dropped) without running "
+            "anything");
+    cl.epilog("Exit code 3 when some point failed. Reference: README.md#sweeps.");
+  };
+  c.run = cmd_sweep;
+  return c;
+}());
+
+const bool merge_registered = register_command<MergeArgs>([] {
+  Command<MergeArgs> c;
+  c.name = "sweep-merge";
+  c.order = 60;
+  c.summary = "combines the shard folders of one sweep";
+  c.description =
+      "Combines the folders of the shards of one sweep into OUT (results in point order, point folders copied). "
+      "Every point must have a row in exactly one shard.";
+  c.declare = [](CommandLine& cl, MergeArgs& a) {
+    cl.operands("DIR", &a.dirs, 1, "shard folders of `lpusim sweep --shard`");
+    cl.option("out,o", text(&a.out, "OUT"), "the merged folder").required();
+  };
+  c.run = cmd_sweep_merge;
+  return c;
+}());
+
+const bool report_registered = register_command<ReportArgs>([] {
+  Command<ReportArgs> c;
+  c.name = "report";
+  c.order = 65;
+  c.summary = "plots and a self-contained HTML report from saved results";
+  c.description =
+      "Regenerates plots (PNG + SVG under DIR/plots) and the self-contained DIR/report.html from the saved results "
+      "of a run/compare (report.json) or a sweep (results.jsonl). Needs python3 with matplotlib (Debian: "
+      "python3-matplotlib).";
+  c.declare = [](CommandLine& cl, ReportArgs& a) {
+    cl.operand("DIR", &a.dir, "the -o folder of run, compare or sweep");
+  };
+  c.run = cmd_report;
+  return c;
+}());
+
+}  // namespace
 
 }  // namespace lpusim

@@ -8,14 +8,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "base/config_error.h"
-#include "base/parse.h"
 #include "compiler/compiler.h"
 #include "datapath/bitattn.h"
 #include "datapath/fp16_gemm.h"
@@ -438,28 +436,6 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
 
 }  // namespace
 
-std::vector<int64_t> parse_token_ids(const std::string& text, const std::string& what) {
-  std::vector<int64_t> ids;
-  std::string tok;
-  std::stringstream ss(text);
-  while (std::getline(ss, tok, ',')) {
-    tok.erase(0, tok.find_first_not_of(" \t\r\n"));
-    tok.erase(tok.find_last_not_of(" \t\r\n") + 1);
-    size_t used = 0;
-    long long v = -1;
-    try {
-      v = std::stoll(tok, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (tok.empty() || used != tok.size())
-      throw ConfigError(what + ": expected comma-separated token ids, got '" + tok + "'");
-    ids.push_back(v);
-  }
-  if (ids.empty()) throw ConfigError(what + ": no token ids");
-  return ids;
-}
-
 double functional_memory_gib(const ModelSpec& m, uint64_t T) {
   const double H = static_cast<double>(m.hidden), F = static_cast<double>(m.ffn), V = static_cast<double>(m.vocab),
                KV = static_cast<double>(m.kv_dim()), t = static_cast<double>(T);
@@ -691,92 +667,6 @@ void write_functional_outputs(const std::string& dir, const FunctionalResult& r)
   j["saturations"] = r.saturations;
   j["estimated_gib"] = r.estimate_gib;
   std::ofstream(dir + "/functional.json") << j.dump(2) << "\n";
-}
-
-const char* kFunctionalHelp =
-    "usage: lpusim run DESIGN WORKLOAD --functional (--tokens 1,2,3 | --tokens-file FILE)\n"
-    "                  [--generate N] [--reference ternary_fp32|fp32] [--max-gib G] [-o DIR]\n"
-    "\n"
-    "Runs the decoder WORKLOAD on the given token ids (prefill) through DESIGN's functional datapath\n"
-    "(ternary arrays, FP16 arrays) and through an FP32 reference, and prints per layer the cosine\n"
-    "similarity, relative L2 error and max abs error of the hidden states, then the logits' top-1 match\n"
-    "rate and mean KL(reference || datapath). No timing simulation (run without --functional for that).\n"
-    "--reference ternary_fp32 (default): ternary layers use ternary weights x gamma in FP32;\n"
-    "            fp32: the full-precision weights before ternarisation.\n"
-    "--generate N: N greedy decode steps after the prompt (the reference's argmax is fed to both paths;\n"
-    "            each step reruns the whole sequence: no KV cache), reported with the datapath's own choices.\n"
-    "--tokens-file: ids separated by commas or whitespace. --max-gib: refuse models whose estimated\n"
-    "footprint exceeds G GiB (default 6). With -o, writes functional.csv and functional.json.\n";
-
-int run_functional_command(const std::vector<std::string>& a) {
-  std::vector<std::string> pos;
-  std::string out, tokens, tokens_file;
-  FunctionalOptions o;
-  bool functional = false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i];
-    auto value = [&] { return option_value(a, i, "", "lpusim run --help"); };
-    if (s == "--functional")
-      functional = true;
-    else if (s == "-o" || s == "--out")
-      out = value();
-    else if (s == "--tokens")
-      tokens = value();
-    else if (s == "--tokens-file")
-      tokens_file = value();
-    else if (s == "--reference")
-      o.reference = value();
-    else if (s == "--generate") {
-      const std::string v = value();
-      size_t used = 0;
-      try {
-        o.generate = std::stoll(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (v.empty() || used != v.size() || o.generate < 0) {
-        throw ConfigError("usage: --generate expects a non-negative integer, got '" + v + "'");
-      }
-    } else if (s == "--max-gib") {
-      const std::string v = value();
-      char* end = nullptr;
-      o.max_gib = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !(o.max_gib > 0))
-        throw ConfigError("usage: --max-gib expects a positive number, got '" + v + "'");
-    } else if (!s.empty() && s[0] == '-') {
-      throw ConfigError("usage: unknown option '" + s + "' with --functional (see lpusim run --help)");
-    } else {
-      pos.push_back(s);
-    }
-  }
-  if (!functional) throw ConfigError("usage: --tokens, --tokens-file and --reference need --functional");
-  if (pos.size() != 2) throw ConfigError("usage: run --functional expects one design file and one workload file");
-  if (!tokens.empty() && !tokens_file.empty()) throw ConfigError("usage: give --tokens or --tokens-file, not both");
-  if (!tokens_file.empty()) {
-    std::ifstream in(tokens_file);
-    if (!in) throw ConfigError(tokens_file + ": cannot read the token file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    for (char& c : text)
-      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') c = ',';
-    std::string joined;  // collapse runs of separators
-    for (char c : text)
-      if (c != ',' || (!joined.empty() && joined.back() != ',')) joined += c;
-    if (!joined.empty() && joined.back() == ',') joined.pop_back();
-    o.tokens = parse_token_ids(joined, tokens_file);
-  } else if (!tokens.empty()) {
-    o.tokens = parse_token_ids(tokens, "--tokens");
-  }
-  const DesignSpec d = load_design(pos[0]);
-  const WorkloadSpec w = load_workload(pos[1]);
-  const FunctionalResult r = run_functional(w, d, o);
-  std::cout << functional_table(r);
-  if (!out.empty()) {
-    write_functional_outputs(out, r);
-    std::cout << "wrote " << out << "/functional.csv, functional.json\n";
-  }
-  return 0;
 }
 
 }  // namespace lpusim

@@ -1,7 +1,7 @@
-// Functional run (`lpusim run DESIGN WORKLOAD --functional --tokens IDS`): a decoder model (LLaMA /
-// BitNet style: RMSNorm, RoPE, grouped-query causal attention, SwiGLU or ReLU^2 GLU, optional subln,
-// tied or untied LM head; GPT-2 style: LayerNorm, learned positions, GELU MLP, linear biases)
-// executed on a token sequence twice from one weight set:
+// Functional run (`lpusim run DESIGN WORKLOAD --functional --tokens IDS`, cli/simulate_commands.cpp): a decoder model
+// (LLaMA / BitNet style: RMSNorm, RoPE, grouped-query causal attention, SwiGLU or ReLU^2 GLU, optional subln, tied or
+// untied LM head; GPT-2 style: LayerNorm, learned positions, GELU MLP, linear biases) executed on a token sequence
+// twice from one weight set:
 //   reference: FP32 everywhere. `ternary_fp32` (default) uses the ternary weights x gamma for the
 //              ternary-precision layers (the model BitNet actually defines), `fp32` the full-precision
 //              weights they were ternarised from (then the ternarisation error counts too).
@@ -53,8 +53,6 @@ struct FunctionalResult {
   double estimate_gib = 0;
 };
 
-// Parses "1,2,3" (ConfigError naming `what` otherwise).
-std::vector<int64_t> parse_token_ids(const std::string& text, const std::string& what);
 // Estimated peak bytes of the functional run (one layer's weights, embeddings, activations), GiB.
 double functional_memory_gib(const ModelSpec& m, uint64_t tokens);
 
@@ -62,11 +60,6 @@ FunctionalResult run_functional(const WorkloadSpec& w, const DesignSpec& d, cons
 
 std::string functional_table(const FunctionalResult& r);
 void write_functional_outputs(const std::string& dir, const FunctionalResult& r);  // functional.csv/.json
-
-// `lpusim run DESIGN WORKLOAD --functional (--tokens IDS | --tokens-file FILE) [--reference R]
-// [--generate N] [--max-gib G] [-o DIR]`: the functional comparison only (no timing simulation). Returns the exit code.
-int run_functional_command(const std::vector<std::string>& args);
-extern const char* kFunctionalHelp;
 
 // Comparison metrics (exposed for tests).
 double cosine_similarity(const std::vector<float>& a, const std::vector<float>& b);

@@ -7,7 +7,6 @@
 #include <map>
 
 #include "base/config_error.h"
-#include "base/parse.h"
 #include "chip/chip.h"
 #include "chip/controller.h"
 #include "memory/dram.h"
@@ -17,19 +16,7 @@
 
 namespace lpusim {
 
-const char* kTraceOptionsHelp =
-    "trace options (run, compare):\n"
-    "  --trace-vcd FILE          SystemC VCD waveforms (GTKWave): unit busy/queue depth, DMA in flight,\n"
-    "                            ops completed, DRAM bandwidth\n"
-    "  --trace-timeline FILE     Chrome/Perfetto trace-event JSON: one slice per tile and DMA transfer\n"
-    "  --trace-window A:B        only cycles [A, B) (either side may be empty)\n"
-    "  --trace-layers A:B        only ops of layers A..B (-1 = embedding, final norm, LM head)\n"
-    "  --trace-sample-cycles N   DRAM bandwidth sample period (default 1000 cycles)\n";
-
 namespace {
-
-[[noreturn]] void usage(const std::string& msg) { usage_error(msg); }
-int64_t to_int(const std::string& opt, const std::string& v) { return parse_int(opt, v); }
 
 std::string json_escape(const std::string& s) {
   std::string o;
@@ -41,36 +28,6 @@ std::string json_escape(const std::string& s) {
 }
 
 }  // namespace
-
-bool is_trace_option(const std::string& opt) {
-  return opt == "--trace-vcd" || opt == "--trace-timeline" || opt == "--trace-window" || opt == "--trace-layers" ||
-         opt == "--trace-sample-cycles";
-}
-
-void parse_trace_option(const std::string& opt, const std::string& v, TraceOptions& o) {
-  if (opt == "--trace-vcd") {
-    o.vcd_file = v;
-  } else if (opt == "--trace-timeline") {
-    o.timeline_file = v;
-  } else if (opt == "--trace-sample-cycles") {
-    const int64_t n = to_int(opt, v);
-    if (n <= 0) usage(opt + " expects a positive integer, got '" + v + "'");
-    o.sample_cycles = static_cast<uint64_t>(n);
-  } else {
-    const auto colon = v.find(':');
-    if (colon == std::string::npos) usage(opt + " expects A:B, got '" + v + "'");
-    const std::string a = v.substr(0, colon), b = v.substr(colon + 1);
-    if (opt == "--trace-window") {
-      if (!a.empty()) o.window_begin = static_cast<uint64_t>(std::max<int64_t>(0, to_int(opt, a)));
-      if (!b.empty()) o.window_end = static_cast<uint64_t>(std::max<int64_t>(0, to_int(opt, b)));
-      if (o.window_end <= o.window_begin) usage(opt + " needs A < B, got '" + v + "'");
-    } else {
-      if (!a.empty()) o.layer_lo = static_cast<int>(to_int(opt, a));
-      if (!b.empty()) o.layer_hi = static_cast<int>(to_int(opt, b));
-      if (o.layer_hi < o.layer_lo) usage(opt + " needs A <= B, got '" + v + "'");
-    }
-  }
-}
 
 // ---- the session ---------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-// Traces of a simulation, for when a number looks wrong:
+// Traces of a simulation, for when a number looks wrong (options: cli/common_options.cpp):
 //  - VCD (--trace-vcd FILE): SystemC sc_trace waveforms per chip of each compute unit's busy flag
 //    and queue depth, the controller's DMA loads/stores in flight and ops completed, and DRAM
 //    bandwidth sampled every --trace-sample-cycles cycles. Opens in GTKWave.
@@ -28,12 +28,6 @@ struct TraceOptions {
   uint64_t sample_cycles = 1000;                       // DRAM bandwidth sample period
   bool enabled() const { return !vcd_file.empty() || !timeline_file.empty(); }
 };
-
-// Consumes one CLI option and its value; false when `opt` is not a trace option. Bad values are
-// ConfigErrors (usage).
-bool is_trace_option(const std::string& opt);
-void parse_trace_option(const std::string& opt, const std::string& value, TraceOptions& o);
-extern const char* kTraceOptionsHelp;
 
 class TraceSession {
  public:

@@ -2,12 +2,10 @@
 
 #include <cctype>
 #include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "base/config_error.h"
-#include "base/parse.h"
 
 namespace lpusim {
 
@@ -263,50 +261,6 @@ std::string import_hf_config(const std::string& config_path, const HfImportOptio
   }
   os << "\n";
   return os.str();
-}
-
-int run_import_hf(const std::vector<std::string>& args) {
-  HfImportOptions opt;
-  std::string out, config;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&] { return option_value(args, i, "", "lpusim import-hf --help"); };
-    if (a == "-h" || a == "--help") {
-      std::cout << "usage: lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
-                   "                        [--checkpoint MODEL_SAFETENSORS]\n\n"
-                   "Writes a workload for a Hugging Face config.json (LlamaForCausalLM, BitNetForCausalLM,\n"
-                   "GPT2LMHeadModel, ViTForImageClassification, DeiTForImageClassification[WithTeacher]).\n"
-                   "--precision: linear layers ternary (absmean-ternarised; default) or fp16. BitNet is always\n"
-                   "ternary. --checkpoint takes the zero patterns from a safetensors file (Llama/BitNet names;\n"
-                   "a relative path is relative to the written workload). Without -o the YAML goes to stdout.\n";
-      return 0;
-    } else if (a == "-o" || a == "--out") {
-      out = value();
-    } else if (a == "--name") {
-      opt.name = value();
-    } else if (a == "--precision") {
-      opt.precision = value();
-    } else if (a == "--checkpoint") {
-      opt.checkpoint = value();
-    } else if (!a.empty() && a[0] == '-') {
-      throw ConfigError("usage: unknown option '" + a + "' (see lpusim import-hf --help)");
-    } else if (config.empty()) {
-      config = a;
-    } else {
-      throw ConfigError("usage: import-hf takes one config.json (see lpusim import-hf --help)");
-    }
-  }
-  if (config.empty()) throw ConfigError("usage: import-hf needs a config.json (see lpusim import-hf --help)");
-  const std::string yaml = import_hf_config(config, opt);
-  if (out.empty()) {
-    std::cout << yaml;
-    return 0;
-  }
-  std::ofstream f(out);
-  if (!f) throw ConfigError(out + ": cannot write file");
-  f << yaml;
-  std::cout << "wrote " << out << "\n";
-  return 0;
 }
 
 }  // namespace lpusim

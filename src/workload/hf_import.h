@@ -17,7 +17,4 @@ struct HfImportOptions {
 // The workload YAML text for `config_path`.
 std::string import_hf_config(const std::string& config_path, const HfImportOptions& opt);
 
-// CLI entry: `import-hf CONFIG [-o FILE] [--name NAME] [--precision ternary|fp16] [--checkpoint FILE]`.
-int run_import_hf(const std::vector<std::string>& args);
-
 }  // namespace lpusim

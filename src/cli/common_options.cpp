@@ -1,0 +1,123 @@
+#include "cli/common_options.h"
+
+#include <climits>
+
+#include "base/config_error.h"
+#include "base/parse.h"
+#include "compiler/capacity.h"
+#include "config/loaders.h"
+
+namespace lpusim {
+
+const char* const kScenarioGroup = "scenario options (override the workload file's scenario)";
+const char* const kTraceGroup = "trace options";
+
+void declare_scenario_options(CommandLine& cl, ScenarioOverrides& s) {
+  cl.group(kScenarioGroup);
+  cl.option("batch", integer(&s.batch, 1, kNoMax, {{"max", kBatchMax}}),
+            "sequences (images) per batch; max: the largest batch whose peak memory fits the design's "
+            "dram.capacity_gib (one design only)");
+  cl.option("prompt-tokens", positive(&s.prompt_tokens), "prompt tokens per sequence (decoders)");
+  cl.option("generated-tokens", positive(&s.generated_tokens), "generated tokens per sequence (decoders)");
+  cl.group("");
+}
+
+namespace {
+
+// "A:B" -> the two sides (either may be empty); false without a colon.
+bool split_range(const std::string& v, std::string& a, std::string& b) {
+  const auto colon = v.find(':');
+  if (colon == std::string::npos) return false;
+  a = v.substr(0, colon);
+  b = v.substr(colon + 1);
+  return true;
+}
+
+Value cycle_window(TraceOptions* t) {
+  Value v;
+  v.metavar = "A:B";
+  v.accepts = "A:B, cycles 0 <= A < B (either side may be empty)";
+  v.help_accepts = false;
+  v.set = [t](const std::string& text) -> std::string {
+    std::string a, b;
+    int64_t lo = 0, hi = 0;
+    if (!split_range(text, a, b) || (!a.empty() && (!parse_integer(a, lo) || lo < 0)) ||
+        (!b.empty() && (!parse_integer(b, hi) || hi < 0)))
+      return "expects A:B with non-negative cycles A and B, got '" + text + "'";
+    const uint64_t begin = a.empty() ? 0 : static_cast<uint64_t>(lo);
+    const uint64_t end = b.empty() ? UINT64_MAX : static_cast<uint64_t>(hi);
+    if (end <= begin) return "needs A < B, got '" + text + "'";
+    t->window_begin = begin;
+    t->window_end = end;
+    return "";
+  };
+  v.show = [] { return std::string(); };
+  return v;
+}
+
+Value layer_range(TraceOptions* t) {
+  Value v;
+  v.metavar = "A:B";
+  v.accepts = "A:B, layers A <= B (either side may be empty)";
+  v.help_accepts = false;
+  v.set = [t](const std::string& text) -> std::string {
+    std::string a, b;
+    int64_t lo = 0, hi = 0;
+    if (!split_range(text, a, b) || (!a.empty() && (!parse_integer(a, lo) || lo < INT_MIN || lo > INT_MAX)) ||
+        (!b.empty() && (!parse_integer(b, hi) || hi < INT_MIN || hi > INT_MAX)))
+      return "expects A:B with integer layers A and B, got '" + text + "'";
+    const int first = a.empty() ? INT_MIN : static_cast<int>(lo);
+    const int last = b.empty() ? INT_MAX : static_cast<int>(hi);
+    if (last < first) return "needs A <= B, got '" + text + "'";
+    t->layer_lo = first;
+    t->layer_hi = last;
+    return "";
+  };
+  v.show = [] { return std::string(); };
+  return v;
+}
+
+}  // namespace
+
+void declare_trace_options(CommandLine& cl, TraceOptions& t) {
+  cl.group(kTraceGroup);
+  cl.option("trace-vcd", text(&t.vcd_file, "FILE"),
+            "SystemC VCD waveforms (GTKWave): unit busy/queue depth, DMA in flight, ops completed, DRAM bandwidth");
+  cl.option("trace-timeline", text(&t.timeline_file, "FILE"),
+            "Chrome/Perfetto trace-event JSON: one slice per tile and DMA transfer");
+  cl.option("trace-window", cycle_window(&t), "only cycles [A, B) (either side may be empty)");
+  cl.option("trace-layers", layer_range(&t),
+            "only ops of layers A..B (-1 = embedding, final norm, LM head; either side may be empty)");
+  cl.option("trace-sample-cycles", positive(&t.sample_cycles), "DRAM bandwidth sample period in cycles");
+  cl.group("");
+}
+
+std::vector<std::string> option_names_in_group(const CommandLine& cl, const std::string& group) {
+  std::vector<std::string> out;
+  for (const auto& o : cl.options()) {
+    if (o.group == group) out.push_back(o.long_name);
+  }
+  return out;
+}
+
+WorkloadSpec load_workload_with_overrides(const std::string& path, const ScenarioOverrides& s, bool decode_step) {
+  WorkloadSpec w = load_workload(path);
+  if (w.model.encoder() && (s.prompt_tokens || s.generated_tokens || decode_step)) {
+    usage_error(path + " is an encoder (one pass per image): only --batch applies");
+  }
+  if (s.batch) w.scenario.batch = *s.batch;
+  if (s.prompt_tokens) w.scenario.prompt_tokens = *s.prompt_tokens;
+  if (s.generated_tokens) w.scenario.generated_tokens = *s.generated_tokens;
+  return w;
+}
+
+void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs) {
+  if (w.scenario.batch != kBatchMax) return;
+  if (designs.size() != 1) usage_error("--batch max needs a single design (each design fits a different batch)");
+  const int64_t b = max_batch_in_dram(w, designs[0]);
+  if (b < 0) usage_error("--batch max needs dram.capacity_gib in " + designs[0].file);
+  if (b == 0) throw ConfigError(designs[0].file + ": dram.capacity_gib: batch 1 of " + w.name + " does not fit");
+  w.scenario.batch = b;
+}
+
+}  // namespace lpusim

@@ -1,0 +1,40 @@
+// Option groups that several commands share: the scenario overrides (run, compare, bench) and the
+// trace options (run, compare), declared once here.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "spec/design.h"
+#include "spec/workload.h"
+#include "trace/trace.h"
+
+namespace lpusim {
+
+constexpr int64_t kBatchMax = -1;  // `--batch max`
+
+// --batch, --prompt-tokens, --generated-tokens: empty when not given.
+struct ScenarioOverrides {
+  std::optional<int64_t> batch, prompt_tokens, generated_tokens;
+};
+
+// Declares the scenario group; --batch also accepts `max`.
+void declare_scenario_options(CommandLine& cl, ScenarioOverrides& s);
+// Declares the trace group (--trace-vcd, --trace-timeline, --trace-window, --trace-layers,
+// --trace-sample-cycles) bound to `t`.
+void declare_trace_options(CommandLine& cl, TraceOptions& t);
+// The long names of an option group's options, e.g. to mark them as conflicting with a mode.
+std::vector<std::string> option_names_in_group(const CommandLine& cl, const std::string& group);
+
+extern const char* const kScenarioGroup;
+extern const char* const kTraceGroup;
+
+// Loads the workload and applies the overrides (an encoder takes only --batch).
+WorkloadSpec load_workload_with_overrides(const std::string& path, const ScenarioOverrides& s,
+                                          bool decode_step = false);
+// `--batch max`: the largest batch whose peak memory fits the (single) design's DRAM capacity.
+void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs);
+
+}  // namespace lpusim
