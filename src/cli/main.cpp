@@ -15,6 +15,7 @@
 #include "base/parse.h"
 #include "base/version.h"
 #include "cli/attention_command.h"
+#include "cli/dram_trace_command.h"
 #include "cli/gemm_command.h"
 #include "cli/sweep_command.h"
 #include "compiler/capacity.h"
@@ -39,6 +40,7 @@ const char* kTopHelp =
     "  lpusim run DESIGN WORKLOAD --functional --tokens 1,2,3 [--reference ternary_fp32|fp32] [-o DIR]\n"
     "  lpusim compare DESIGN_A DESIGN_B WORKLOAD [-o DIR] [--iso area|peak-ops] [scenario options]\n"
     "  lpusim bench WORKLOAD DESIGN... [--decode-step] [scenario options]\n"
+    "  lpusim dram-trace DESIGN TRACE [--outstanding W] [-o DIR]\n"
     "  lpusim gemm DESIGN --unit NAME --m M --k K --n N [--seed S] [--case C] [--zero-fraction P]\n"
     "  lpusim import-hf CONFIG_JSON [-o WORKLOAD_YAML] [--name NAME] [--precision ternary|fp16]\n"
     "                   [--checkpoint MODEL_SAFETENSORS]\n"
@@ -246,6 +248,7 @@ int sc_main(int argc, char* argv[]) {
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "gemm") return cmd_gemm(rest);
+    if (cmd == "dram-trace") return cmd_dram_trace(rest);
     if (cmd == "import-hf") return run_import_hf(rest);
     if (cmd == "run" && std::find(rest.begin(), rest.end(), "--functional") != rest.end()) {
       if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) return std::cout << kFunctionalHelp, 0;

@@ -233,6 +233,12 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     const double bursts = static_cast<double>(c.read_bursts + c.write_bursts);
     c.row_hit_rate = bursts > 0 ? sc("row_hit_bursts") / bursts : 0;
     c.avg_queue_delay_ns = c.transfers ? sc("queue_delay_ps") * 1e-3 / static_cast<double>(c.transfers) : 0;
+    c.latency_p50_ns = sc("latency_p50_ns");
+    c.latency_p95_ns = sc("latency_p95_ns");
+    c.latency_p99_ns = sc("latency_p99_ns");
+    c.queue_p50 = sc("queue_p50");
+    c.queue_p95 = sc("queue_p95");
+    c.queue_p99 = sc("queue_p99");
     const double t_ns = static_cast<double>(d.total_cycles) * ns;
     c.achieved_gb_s = t_ns > 0 ? static_cast<double>(c.read_bytes + c.write_bytes) / t_ns : 0;
     c.act_pj = static_cast<double>(c.activates) * dram->prices[Ev::DramActivate];
@@ -242,6 +248,18 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     c.refresh_pj = dram->scalars.at("refresh_uw_per_channel") * t_ns * kUwNsToPj;
     c.background_pj = dram->scalars.at("background_uw_per_channel") * t_ns * kUwNsToPj;
     r.dram_channels.push_back(c);
+  }
+  if (dram) {
+    for (const char* cls : {"weights", "kv", "activations"}) {
+      auto sc = [&](const std::string& k) { return dram->scalars.at(std::string("class_") + cls + k); };
+      DesignReport::DramClassRow row;
+      row.name = cls;
+      row.requests = static_cast<uint64_t>(sc("_requests"));
+      row.p50_ns = sc("_latency_p50_ns");
+      row.p95_ns = sc("_latency_p95_ns");
+      row.p99_ns = sc("_latency_p99_ns");
+      r.dram_classes.push_back(row);
+    }
   }
   // Unit, note and instance counts per key come from the program.
   std::map<uint32_t, const ProgramOp*> key_op;
@@ -421,6 +439,8 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
       j["read_bursts"] = c.read_bursts;
       j["write_bursts"] = c.write_bursts;
       j["refreshes"] = c.refreshes;
+      j["latency_ns"] = {{"p50", c.latency_p50_ns}, {"p95", c.latency_p95_ns}, {"p99", c.latency_p99_ns}};
+      j["queue_entries"] = {{"p50", c.queue_p50}, {"p95", c.queue_p95}, {"p99", c.queue_p99}};
       json e;
       e["activate"] = c.act_pj;
       e["precharge"] = c.pre_pj;
@@ -433,6 +453,12 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
       chans.push_back(j);
     }
     d["dram_channels"] = chans;
+    json classes = json::object();
+    for (const auto& c : r.dram_classes) {
+      classes[c.name] = {{"requests", c.requests},
+                         {"latency_ns", {{"p50", c.p50_ns}, {"p95", c.p95_ns}, {"p99", c.p99_ns}}}};
+    }
+    d["dram_classes"] = classes;
     d["notes"] = r.notes;
     if (r.lut_mlp.present) {
       const LutMlpReport& l = r.lut_mlp;
@@ -629,7 +655,8 @@ std::string dram_csv(const std::vector<DesignReport>& reports) {
   std::ostringstream os;
   os << "design,channel,read_bytes,write_bytes,transfers,achieved_gb_s,row_hit_rate,avg_queue_delay_ns,activates,"
         "precharges,read_bursts,write_bursts,refreshes,energy_activate_pj,energy_precharge_pj,energy_read_pj,"
-        "energy_write_pj,energy_refresh_pj,energy_background_pj,energy_total_pj\n";
+        "energy_write_pj,energy_refresh_pj,energy_background_pj,energy_total_pj,latency_p50_ns,latency_p95_ns,"
+        "latency_p99_ns,queue_p50,queue_p95,queue_p99\n";
   for (const auto& r : reports) {
     for (const auto& c : r.dram_channels) {
       os << r.name << "," << c.name << "," << c.read_bytes << "," << c.write_bytes << "," << c.transfers << ","
@@ -637,7 +664,14 @@ std::string dram_csv(const std::vector<DesignReport>& reports) {
          << c.activates << "," << c.precharges << "," << c.read_bursts << "," << c.write_bursts << "," << c.refreshes
          << "," << fmt(c.act_pj, 10) << "," << fmt(c.pre_pj, 10) << "," << fmt(c.read_pj, 10) << ","
          << fmt(c.write_pj, 10) << "," << fmt(c.refresh_pj, 10) << "," << fmt(c.background_pj, 10) << ","
-         << fmt(c.total_pj(), 10) << "\n";
+         << fmt(c.total_pj(), 10) << "," << fmt(c.latency_p50_ns, 6) << "," << fmt(c.latency_p95_ns, 6) << ","
+         << fmt(c.latency_p99_ns, 6) << "," << fmt(c.queue_p50, 6) << "," << fmt(c.queue_p95, 6) << ","
+         << fmt(c.queue_p99, 6) << "\n";
+    }
+    // Per traffic class: whole-request latency; the channel columns that do not apply are empty.
+    for (const auto& c : r.dram_classes) {
+      os << r.name << ",class=" << c.name << ",,," << c.requests << ",,,,,,,,,,,,,,,," << fmt(c.p50_ns, 6) << ","
+         << fmt(c.p95_ns, 6) << "," << fmt(c.p99_ns, 6) << ",,,\n";
     }
   }
   return os.str();
