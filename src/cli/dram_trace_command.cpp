@@ -43,11 +43,13 @@ nlohmann::json to_json(const DramTraceResult& r, const std::string& design, cons
   j["peak_gbps"] = r.peak_gbps;
   j["row_hit_rate"] = r.row_hit_rate;
   j["commands"] = {{"ACT", r.act}, {"PRE", r.pre}, {"RD", r.rd}, {"WR", r.wr}, {"REF", r.ref}};
-  j["energy_pj"] = {{"activate", r.e_act_pj},   {"precharge", r.e_pre_pj}, {"read", r.e_rd_pj},
-                    {"write", r.e_wr_pj},       {"refresh", r.e_ref_pj},   {"background", r.e_bg_pj},
-                    {"total", r.energy_pj()}};
-  j["latency_ns"] = {{"mean", r.lat_mean_ns}, {"p50", r.lat_p50_ns}, {"p95", r.lat_p95_ns},
-                     {"p99", r.lat_p99_ns},   {"max", r.lat_max_ns}};
+  j["energy_pj"] = {{"activate", r.e_act_pj}, {"precharge", r.e_pre_pj}, {"read", r.e_rd_pj},     {"write", r.e_wr_pj},
+                    {"refresh", r.e_ref_pj},  {"background", r.e_bg_pj}, {"total", r.energy_pj()}};
+  j["latency_ns"] = {{"mean", r.lat_mean_ns},
+                     {"p50", r.lat_p50_ns},
+                     {"p95", r.lat_p95_ns},
+                     {"p99", r.lat_p99_ns},
+                     {"max", r.lat_max_ns}};
   nlohmann::json chans = nlohmann::json::array();
   for (const auto& c : r.per_channel) {
     chans.push_back({{"latency_ns", {{"p50", c.lat_p50_ns}, {"p95", c.lat_p95_ns}, {"p99", c.lat_p99_ns}}},

@@ -128,8 +128,8 @@ int64_t DramChannelModel::act_slot(Rank& rk, uint32_t bg, int64_t c) const {
     int m = 0;
     bool placed = false;
     for (int i = 0; i < rk.n; ++i) {
-      const int64_t a = rk.act_t[i];
-      const int64_t rrd = rk.act_bg[i] == bg ? tRRD_L : tRRD_S;
+      const int64_t a = rk.T(i);
+      const int64_t rrd = rk.B(i) == bg ? tRRD_L : tRRD_S;
       if (x < a + rrd && a < x + rrd) return false;
       if (!placed && x < a) {
         w[m++] = x;
@@ -143,24 +143,32 @@ int64_t DramChannelModel::act_slot(Rank& rk, uint32_t bg, int64_t c) const {
     }
     return true;
   };
-  // In order (the usual case): tRRD after the last, tFAW after the 4th-last.
-  if (rk.n == 0 || (c >= rk.act_t[rk.n - 1] + std::max(tRRD_S, tRRD_L) && (rk.n < 4 || c >= rk.act_t[rk.n - 4] + tFAW)))
-    return c;
+  // In order (the usual case): after every kept activate, tRRD after the latest ones (tRRD_L in
+  // the same bank group), tFAW after the 4th-last.
+  if (rk.n == 0) return c;
+  if (c >= rk.T(rk.n - 1)) {
+    int64_t x = c;
+    for (int i = rk.n - 1; i >= 0 && rk.T(i) + tRRD_L > c; --i) {
+      x = std::max(x, rk.T(i) + (rk.B(i) == bg ? tRRD_L : tRRD_S));
+    }
+    if (rk.n >= 4) x = std::max(x, rk.T(rk.n - 4) + tFAW);
+    return x;
+  }
   if (feasible(c)) return c;
   int64_t cand[2 * Rank::kActs + 2];
   int k = 0;
   for (int i = 0; i < rk.n; ++i) {
-    const int64_t rrd = rk.act_bg[i] == bg ? tRRD_L : tRRD_S;
-    if (rk.act_t[i] + rrd > c) cand[k++] = rk.act_t[i] + rrd;
-    if (rk.act_t[i] + tFAW > c) cand[k++] = rk.act_t[i] + tFAW;
+    const int64_t rrd = rk.B(i) == bg ? tRRD_L : tRRD_S;
+    if (rk.T(i) + rrd > c) cand[k++] = rk.T(i) + rrd;
+    if (rk.T(i) + tFAW > c) cand[k++] = rk.T(i) + tFAW;
   }
   std::sort(cand, cand + k);
   for (int i = 0; i < k; ++i) {
     if (feasible(cand[i])) return cand[i];
   }
   // After all of them: tRRD after the last, tFAW after the 4th-last.
-  int64_t x = std::max(c, rk.act_t[rk.n - 1] + tRRD_L);
-  if (rk.n >= 4) x = std::max(x, rk.act_t[rk.n - 4] + tFAW);
+  int64_t x = std::max(c, rk.T(rk.n - 1) + tRRD_L);
+  if (rk.n >= 4) x = std::max(x, rk.T(rk.n - 4) + tFAW);
   return x;
 }
 
@@ -282,20 +290,7 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
           ++open_banks_;
         }
         act = act_slot(rk, sg.bg, act);
-        if (rk.n == Rank::kActs && act > rk.act_t[0]) {  // full: drop the oldest kept
-          std::copy(rk.act_t + 1, rk.act_t + Rank::kActs, rk.act_t);
-          std::copy(rk.act_bg + 1, rk.act_bg + Rank::kActs, rk.act_bg);
-          --rk.n;
-        }
-        if (rk.n < Rank::kActs) {  // insert in time order
-          int i = rk.n++;
-          for (; i > 0 && rk.act_t[i - 1] > act; --i) {
-            rk.act_t[i] = rk.act_t[i - 1];
-            rk.act_bg[i] = rk.act_bg[i - 1];
-          }
-          rk.act_t[i] = act;
-          rk.act_bg[i] = sg.bg;
-        }
+        rk.add(act, sg.bg);
         g.last_act = std::max(g.last_act, act);
         first_cmd = std::min(first_cmd, act);
         b.open_row = sg.row;

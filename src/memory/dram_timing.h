@@ -131,10 +131,26 @@ class DramChannelModel {
   // The rank's most recent activates (time, bank group), ascending: an activate may take a slot
   // between earlier ones when tRRD and tFAW allow (requests timed out of order).
   struct Rank {
-    static constexpr int kActs = 8;
-    int64_t act_t[kActs];
-    uint32_t act_bg[kActs];
-    int n = 0;
+    static constexpr int kActs = 8;  // a ring, oldest at head
+    int64_t t_[kActs];
+    uint32_t bg_[kActs];
+    int head = 0, n = 0;
+    int64_t T(int i) const { return t_[(head + i) & (kActs - 1)]; }  // i-th oldest
+    uint32_t B(int i) const { return bg_[(head + i) & (kActs - 1)]; }
+    void add(int64_t act, uint32_t bg) {
+      if (n == kActs) {
+        if (act <= T(0)) return;  // older than all kept
+        head = (head + 1) & (kActs - 1);
+        --n;
+      }
+      int i = n++;
+      for (; i > 0 && T(i - 1) > act; --i) {
+        t_[(head + i) & (kActs - 1)] = T(i - 1);
+        bg_[(head + i) & (kActs - 1)] = B(i - 1);
+      }
+      t_[(head + i) & (kActs - 1)] = act;
+      bg_[(head + i) & (kActs - 1)] = bg;
+    }
   };
   int64_t act_slot(Rank& rk, uint32_t bg, int64_t c) const;
   // Idle gaps the data bus left behind (when a transfer's data started after the bus frontier);
