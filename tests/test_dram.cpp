@@ -2,6 +2,7 @@
 // refresh, FR-FCFS, bank-level parallelism through the address mapping, energy = counts x pJ, and
 // bad presets / keys. Times are in ps (the model's unit); LPDDR5-6400 preset unless stated.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 using namespace lpusim;
 using namespace lpusim_test;
+using nlohmann::json;
 
 namespace {
 
@@ -463,4 +465,26 @@ TEST_CASE("DRAM trace: a 32-entry queue limits a stream across bank groups, queu
   CHECK(r.gbps > 0.75 * r.peak_gbps);
   CHECK(r.per_channel.size() == 4);
   CHECK(r.per_channel[0].queue_p99 <= 64);
+}
+
+TEST_CASE("lpusim dram-trace: prints and writes JSON; a bad line is exit 2 naming file:line") {
+  const std::string dir = temp_tree("dram_trace_cli");
+  write_file(dir + "/ok.trace", "R 0 2048\nW 0x100000 1024\n");
+  CmdResult r = run_lpusim(
+      "dram-trace " + src("configs/designs/lpu.yaml") + " " + dir + "/ok.trace --outstanding 2 -o " + dir + "/out",
+      "dt_ok");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(read_file(dir + "/out/dram_trace.json"));
+  CHECK(j["transactions"] == 2);
+  CHECK(j["peak_gbps"].get<double>() == Approx(51.2));
+  CHECK(j["commands"]["RD"] == 64);
+  CHECK(j["commands"]["WR"] == 32);
+  CHECK(j["time_ns"].get<double>() > 0);
+  CHECK(j["latency_ns"]["p99"].get<double>() >= j["latency_ns"]["p50"].get<double>());
+  CHECK(r.out.find("\"gbps\"") != std::string::npos);
+  write_file(dir + "/bad.trace", "R 0 64\nR 0x40\n");
+  CmdResult b = run_lpusim("dram-trace " + src("configs/designs/lpu.yaml") + " " + dir + "/bad.trace", "dt_bad");
+  CHECK(b.code == 2);
+  CHECK(b.err.find("bad.trace:2: missing address or size") != std::string::npos);
 }
