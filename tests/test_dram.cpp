@@ -2,26 +2,38 @@
 // refresh, FR-FCFS, bank-level parallelism through the address mapping, energy = counts x pJ, and
 // bad presets / keys. Times are in ps (the model's unit); LPDDR5-6400 preset unless stated.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include <algorithm>
 #include <memory>
+#include <sstream>
 
+#include "base/config_error.h"
 #include "config/loaders.h"
 #include "helpers.h"
 #include "memory/dram.h"
 #include "memory/dram_timing.h"
+#include "memory/dram_trace.h"
 #include "spec/dram_spec.h"
 
 using namespace lpusim;
 using namespace lpusim_test;
+using nlohmann::json;
 
 namespace {
 
 constexpr double kNoRefresh = 1e9;  // tREFI in ns: no refresh within a test
 
+// LPDDR5 with the plain timing of the closed forms below: no ACT-2 / WCK-sync cycles and queues deep
+// enough to hold any transfer here (the command-level extras and the bounded queue have their own
+// tests); `ov` may set any of these back.
 DramSpec lp5(int64_t channels = 1, const std::string& mapping = "ro_ba_bg_ra_co_ch",
              std::map<std::string, double> ov = {{"tREFI", kNoRefresh}}) {
+  for (auto [k, v] : std::map<std::string, double>{
+           {"tACT_cmd", 0}, {"tWCK_sync", 0}, {"read_queue_entries", 1 << 20}, {"write_queue_entries", 1 << 20}}) {
+    ov.emplace(k, v);
+  }
   return dram_from_preset(src("configs/dram/lpddr5.yaml"), channels, mapping, ov);
 }
 
@@ -162,9 +174,9 @@ TEST_CASE("DRAM: FR-FCFS serves a younger row hit before an older row miss") {
   // ro_ba_bg_ra_co_ch, one channel: address = ((row * 16 + bank) * 64 + column) * 32.
   auto addr = [](uint64_t row, uint64_t bank, uint64_t col) { return ((row * 16 + bank) * 64 + col) * 32; };
   int64_t a = 0, b = 0, c = 0;
-  dram.request(addr(0, 0, 0), 32, false, 0, [&]() { a = now_ps(); });  // opens row 0 of bank 0
-  dram.request(addr(1, 0, 0), 32, false, 0, [&]() { b = now_ps(); });  // older, row miss
-  dram.request(addr(0, 0, 1), 32, false, 0, [&]() { c = now_ps(); });  // younger, row hit
+  dram.request(addr(0, 0, 0), 32, false, 0, DramClass::Weights, [&]() { a = now_ps(); });  // opens row 0 of bank 0
+  dram.request(addr(1, 0, 0), 32, false, 0, DramClass::Weights, [&]() { b = now_ps(); });  // older, row miss
+  dram.request(addr(0, 0, 1), 32, false, 0, DramClass::Weights, [&]() { c = now_ps(); });  // younger, row hit
   sc_core::sc_start();
   CHECK(a == s.tRCD + s.tCL + s.tBURST);
   CHECK(c < b);
@@ -181,7 +193,7 @@ TEST_CASE("DRAM: a request spreads over channels and completes when every part h
   Dram dram("dram", s, clk, 1);
   int64_t done = 0;
   // 4 rows of 2 KiB per channel: 32 KiB interleaved over 4 channels in 32 B bursts.
-  dram.request(0, 32 * 1024, false, 0, [&]() { done = now_ps(); });
+  dram.request(0, 32 * 1024, false, 0, DramClass::Weights, [&]() { done = now_ps(); });
   sc_core::sc_start();
   for (size_t c = 0; c < 4; ++c) {
     CHECK(dram.channel(c).read_bytes() == 8 * 1024);
@@ -196,8 +208,8 @@ TEST_CASE("DRAM: energy = operation counts x preset energies + static power") {
   const DramSpec s = lp5(2, "ro_ba_bg_ra_co_ch", {});
   const sc_core::sc_time clk(1, sc_core::SC_NS);
   Dram dram("dram", s, clk, 2);
-  dram.request(0, 64 * 1024, false, 0, []() {});
-  dram.request(1 << 20, 8 * 1024, true, 1, []() {});
+  dram.request(0, 64 * 1024, false, 0, DramClass::Weights, []() {});
+  dram.request(1 << 20, 8 * 1024, true, 1, DramClass::Weights, []() {});
   sc_core::sc_start();
   ModuleStats st;
   dram.collect(st);
@@ -286,9 +298,9 @@ TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark
     auto ends = std::make_shared<std::vector<std::pair<int64_t, char>>>();
     // Three writes then three reads, each to its own bank (no row hits), all queued at t = 0.
     for (uint64_t i = 0; i < 3; ++i)
-      dram->request(i * 2048, 32, true, 0, [ends]() { ends->push_back({now_ps(), 'w'}); });
+      dram->request(i * 2048, 32, true, 0, DramClass::Weights, [ends]() { ends->push_back({now_ps(), 'w'}); });
     for (uint64_t i = 3; i < 6; ++i)
-      dram->request(i * 2048, 32, false, 0, [ends]() { ends->push_back({now_ps(), 'r'}); });
+      dram->request(i * 2048, 32, false, 0, DramClass::Weights, [ends]() { ends->push_back({now_ps(), 'r'}); });
     return ends;
   };
   auto lazy = order(8, 2);   // 3 writes < 8: reads first
@@ -301,4 +313,178 @@ TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark
   for (auto& e : *eager) b += e.second;
   CHECK(a == "rrrwww");
   CHECK(b == "wwwrrr");
+}
+
+// ---- Command-level timing, bounded queues, trace driver (issue 14) ----
+
+namespace {
+
+DramSpec preset(const std::string& name, int64_t channels, std::map<std::string, double> ov = {}) {
+  return dram_from_preset(src("configs/dram/" + name + ".yaml"), channels, "ro_ba_bg_ra_co_ch", ov);
+}
+
+std::vector<DramTraceOp> ops_of(const std::string& text) {
+  std::istringstream in(text);
+  return parse_dram_trace(in, "t.trace");
+}
+
+}  // namespace
+
+TEST_CASE("DRAM: a lone read = tRCD + tCL + burst plus the command-level cycles of the preset") {
+  EventCounts ev;
+  // LPDDR5: ACT-2 one nCK after ACT-1, a CAS-WCK sync before the column command: 48.75 ns,
+  // the lone-access figure Ramulator gives (issue 14).
+  const DramSpec l = preset("lpddr5", 1);
+  DramChannelModel ml(l);
+  CHECK(serve1(ml, seg(l, 0, 0, 7, 1), false, 0, ev) == l.tACT_cmd + l.tRCD + l.tWCK_sync + l.tCL + l.tBURST);
+  CHECK(l.tACT_cmd + l.tRCD + l.tWCK_sync + l.tCL + l.tBURST == 48750);
+  // While WCK runs (a second read right behind the first), no sync: a row hit tCCD_L later.
+  CHECK(serve1(ml, seg(l, 0, 0, 7, 1), false, 0, ev) == 48750 + l.tCCD_L);
+  // DDR5: two-cycle ACT and RD, timed from their second cycle.
+  const DramSpec d = preset("ddr5", 1);
+  DramChannelModel md(d);
+  DramSegment g;
+  g.row = 3;
+  g.bursts = 1;
+  CHECK(serve1(md, g, false, 0, ev) == d.tACT_cmd + d.tRCD + d.tCAS_cmd + d.tCL + d.tBURST);
+  CHECK(d.tACT_cmd + d.tRCD + d.tCAS_cmd + d.tCL + d.tBURST == 36250);
+}
+
+TEST_CASE("DRAM: write -> read turnaround is tWTR in the same bank group, tWTR_S in another") {
+  const DramSpec s = lp5();
+  REQUIRE(s.tWTR > s.tWTR_S);
+  EventCounts ev;
+  for (uint32_t bg : {0u, 1u}) {
+    // A write to bank group 0, then a read to bank 1 of group `bg`, both queued at t = 0.
+    DramChannelModel m(s);
+    serve1(m, seg(s, 0, 0, 1, 1), true, 0, ev);
+    const int64_t wr_end = s.tRCD + s.tCWL + s.tBURST;
+    const int64_t rd_first = std::max(wr_end + (bg == 0 ? s.tWTR : s.tWTR_S), s.tRRD_S + s.tRCD);
+    CHECK(serve1(m, seg(s, bg, 1, 1, 1), false, 0, ev) == rd_first + s.tCL + s.tBURST);
+  }
+}
+
+TEST_CASE("DRAM: refresh interrupts a row stream, per-bank refresh leaves the other banks running") {
+  // All-bank: a refresh that falls due inside a 64-burst row cuts it (2 activates for one row).
+  const DramSpec ab = lp5(1, "ro_ba_bg_ra_co_ch", {{"tREFI", 250.0}, {"tRFC", 50.0}});
+  EventCounts ev;
+  DramChannelModel a(ab);
+  const int64_t end = serve1(a, seg(ab, 0, 0, 3, 64), false, 0, ev);
+  CHECK(a.refreshes == 1);
+  CHECK(a.activates == 2);
+  CHECK(end > 64 * ab.tCCD_L + ab.tRFC);
+  // Per-bank: a stream over banks 1..15 never waits for the refreshes of bank 0's slot.
+  const DramSpec pb = lp5(1, "ro_ba_bg_ra_co_ch", {{"refresh_per_bank", 1}});
+  REQUIRE(pb.tREFIpb == 488000);
+  DramChannelModel p(pb);
+  std::vector<DramSegment> segs;
+  for (int r = 0; r < 40; ++r)
+    segs.push_back(seg(pb, static_cast<uint32_t>(r % 4), 1 + static_cast<uint32_t>(r % 3), r, 64));
+  const DramServeResult res = p.serve(segs, false, 0, ev);
+  CHECK(p.refreshes >= 1);
+  const double bw = 40.0 * 64 * 32 / static_cast<double>(res.end_ps);
+  CHECK(bw > 0.9 * static_cast<double>(pb.burst_bytes()) / static_cast<double>(pb.tBURST));
+}
+
+TEST_CASE("DRAM trace: lines R|W <address> <bytes>, decimal or hex, bad lines name file:line") {
+  const auto ops = ops_of("# comment\nR 0x1000 64\n\nW 4096 0x40  # append\n");
+  REQUIRE(ops.size() == 2);
+  CHECK(!ops[0].write);
+  CHECK(ops[0].addr == 0x1000);
+  CHECK(ops[0].bytes == 64);
+  CHECK(ops[1].write);
+  CHECK(ops[1].addr == 4096);
+  CHECK(ops[1].bytes == 64);
+  auto err = [](const std::string& t) {
+    try {
+      ops_of(t);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(err("R 0 64\nX 0 64\n").find("t.trace:2: unknown transaction 'X'") == 0);
+  CHECK(err("R 0\n").find("t.trace:1: missing address or size") == 0);
+  CHECK(err("R 0x 64\n").find("t.trace:1: bad address") == 0);
+  CHECK(err("W 12 0\n").find("t.trace:1: bad size") == 0);
+  CHECK(err("R 1 2 3\n").find("t.trace:1: trailing '3'") == 0);
+  CHECK(err("R -5 64\n").find("t.trace:1: bad address") == 0);
+}
+
+TEST_CASE("DRAM trace: a long stream runs at peak x (1 - tRFC / tREFI) within 1%") {
+  // 64 entries hold a whole 2 KiB row per channel, so the next row opens while this one streams.
+  const DramSpec s = preset("lpddr5", 4, {{"read_queue_entries", 64}});
+  std::vector<DramTraceOp> ops;
+  for (uint64_t i = 0; i < 256; ++i) ops.push_back({false, i << 19, 1 << 19});  // 128 MiB in 512 KiB
+  const DramTraceResult r = run_dram_trace(s, ops, 2);
+  const double want = r.peak_gbps * (1.0 - static_cast<double>(s.tRFC) / static_cast<double>(s.tREFI));
+  CHECK(r.gbps == Approx(want).epsilon(0.01));
+  CHECK(r.ref > 0);
+  CHECK(r.rd == (128ull << 20) / 32);
+}
+
+TEST_CASE("DRAM trace: dependent random reads (1 outstanding) take one row cycle each") {
+  const DramSpec s = preset("lpddr5", 1, {{"tREFI", kNoRefresh}});
+  // Rows of bank 0 in turn (ro_ba_bg_ra_co_ch, 1 channel: a row of one bank every 32 KiB x 16).
+  const int n = 200;
+  std::vector<DramTraceOp> ops;
+  for (int i = 0; i < n; ++i) ops.push_back({false, static_cast<uint64_t>((i * 7919) % 65536) * 16 * 2048 + 64, 32});
+  const DramTraceResult r = run_dram_trace(s, ops, 1);
+  const int64_t lone = s.tACT_cmd + s.tRCD + s.tWCK_sync + s.tCL + s.tBURST;
+  const double want_ns = (n * static_cast<double>(lone) + (n - 1) * static_cast<double>(s.tRP)) * 1e-3;
+  CHECK(r.time_ns == Approx(want_ns).epsilon(1e-9));
+  CHECK(r.act == static_cast<uint64_t>(n));
+  CHECK(r.lat_p50_ns == Approx((lone + s.tRP) * 1e-3).epsilon(0.01));
+}
+
+TEST_CASE("DRAM trace: bank-parallel random reads approach the tRRD / tFAW activate limit") {
+  const DramSpec s = preset("lpddr5", 1, {{"tREFI", kNoRefresh}});
+  const int n = 4000;
+  std::vector<DramTraceOp> ops;
+  uint64_t x = 12345;
+  for (int i = 0; i < n; ++i) {  // every read a new row, banks in turn
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t row = (x >> 33) % 65536, bank = static_cast<uint64_t>(i) % 16;
+    ops.push_back({false, (row * 16 + bank) * 2048, 32});
+  }
+  const DramTraceResult r = run_dram_trace(s, ops, 64);
+  const double per_act_ns = static_cast<double>(std::max(s.tRRD_S, s.tFAW / 4)) * 1e-3;
+  CHECK(r.act == static_cast<uint64_t>(n));
+  CHECK(r.time_ns / n >= per_act_ns * 0.999);
+  CHECK(r.time_ns / n <= per_act_ns * 1.05);
+}
+
+TEST_CASE("DRAM trace: a 32-entry queue limits a stream across bank groups, queued requests overlap") {
+  // One 2 KiB row per channel segment streams at tCCD_L (half the bus); the next row can open only
+  // once its first burst is in the queue: with 32 entries halfway through the row in flight.
+  const DramSpec s = preset("lpddr5", 4, {{"tREFI", kNoRefresh}});
+  std::vector<DramTraceOp> ops;
+  for (uint64_t i = 0; i < 64; ++i) ops.push_back({false, i << 19, 1 << 19});
+  const DramTraceResult r = run_dram_trace(s, ops, 2);
+  CHECK(r.gbps < 0.95 * r.peak_gbps);
+  CHECK(r.gbps > 0.75 * r.peak_gbps);
+  CHECK(r.per_channel.size() == 4);
+  CHECK(r.per_channel[0].queue_p99 <= 64);
+}
+
+TEST_CASE("lpusim dram-trace: prints and writes JSON; a bad line is exit 2 naming file:line") {
+  const std::string dir = temp_tree("dram_trace_cli");
+  write_file(dir + "/ok.trace", "R 0 2048\nW 0x100000 1024\n");
+  CmdResult r = run_lpusim(
+      "dram-trace " + src("configs/designs/lpu.yaml") + " " + dir + "/ok.trace --outstanding 2 -o " + dir + "/out",
+      "dt_ok");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(read_file(dir + "/out/dram_trace.json"));
+  CHECK(j["transactions"] == 2);
+  CHECK(j["peak_gbps"].get<double>() == Approx(51.2));
+  CHECK(j["commands"]["RD"] == 64);
+  CHECK(j["commands"]["WR"] == 32);
+  CHECK(j["time_ns"].get<double>() > 0);
+  CHECK(j["latency_ns"]["p99"].get<double>() >= j["latency_ns"]["p50"].get<double>());
+  CHECK(r.out.find("\"gbps\"") != std::string::npos);
+  write_file(dir + "/bad.trace", "R 0 64\nR 0x40\n");
+  CmdResult b = run_lpusim("dram-trace " + src("configs/designs/lpu.yaml") + " " + dir + "/bad.trace", "dt_bad");
+  CHECK(b.code == 2);
+  CHECK(b.err.find("bad.trace:2: missing address or size") != std::string::npos);
 }

@@ -45,7 +45,9 @@ void Controller::on_computed(uint32_t t) {
   if (tile.store_bytes > 0) {
     stores_left_[t] = 1;
     if (probe_) probe_->dma_issue(t, DmaKind::Store, tile.store_bytes);
-    dma_.store(tile.store_addr, tile.store_bytes, abuf_, key, [this, t]() { on_stored(t); });
+    const std::string& name = prog_.ops[tile.op].op.name;
+    const DramClass cls = name == "kv_append" || name == "kv_store" ? DramClass::Kv : DramClass::Activations;
+    dma_.store(tile.store_addr, tile.store_bytes, abuf_, key, cls, [this, t]() { on_stored(t); });
   } else {
     ++op_tiles_done_[tile.op];
   }
@@ -81,10 +83,13 @@ void Controller::run() {
       const uint32_t key = prog_.ops[t.op].stat_key;
       const uint32_t id = next_load;
       loads_left_[id] = static_cast<uint8_t>((t.load_weight_bytes > 0) + (t.load_act_bytes > 0));
+      // Traffic class: the stationary operand is the KV cache in attention ops, else weights.
+      const DramClass wcls = prog_.ops[t.op].op.wclass == WeightClass::KvCache ? DramClass::Kv : DramClass::Weights;
       auto load = [&](DmaKind k, uint64_t addr, uint64_t bytes, SramBuffer& buf) {
         if (bytes == 0) return;
         if (probe_) probe_->dma_issue(id, k, bytes);
-        dma_.load(addr, bytes, buf, key, [this, id, k]() { on_loaded(id, k); });
+        const DramClass cls = k == DmaKind::LoadWeight ? wcls : DramClass::Activations;
+        dma_.load(addr, bytes, buf, key, cls, [this, id, k]() { on_loaded(id, k); });
       };
       load(DmaKind::LoadWeight, t.load_weight_addr, t.load_weight_bytes, wbuf_);
       load(DmaKind::LoadActivation, t.load_act_addr, t.load_act_bytes, abuf_);

@@ -33,19 +33,22 @@ void DmaEngine::fire() {
   }
 }
 
-void DmaEngine::load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done) {
+void DmaEngine::load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, DramClass cls,
+                     std::function<void()> done) {
   ++loads_;
   load_bytes_ += bytes;
-  dram_.request(addr, bytes, false, key, [this, bytes, &dst, key, done = std::move(done)]() {
+  dram_.request(addr, bytes, false, key, cls, [this, bytes, &dst, key, done = std::move(done)]() {
     at(dst.reserve(bytes * 8, true, key, slot_offset(dst, false)), done);
   });
 }
 
-void DmaEngine::store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done) {
+void DmaEngine::store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, DramClass cls,
+                      std::function<void()> done) {
   ++stores_;
   store_bytes_ += bytes;
   const sc_core::sc_time read_done = src.reserve(bytes * 8, false, key, slot_offset(src, true));
-  at(read_done, [this, addr, bytes, key, done = std::move(done)]() { dram_.request(addr, bytes, true, key, done); });
+  at(read_done,
+     [this, addr, bytes, key, cls, done = std::move(done)]() { dram_.request(addr, bytes, true, key, cls, done); });
 }
 
 std::vector<StatDecl> DmaEngine::declared_stats() const {

@@ -19,8 +19,9 @@ class DmaEngine : public sc_core::sc_module, public IStatsProvider {
  public:
   DmaEngine(sc_core::sc_module_name name, Dram& dram);
   // A tile transfer is the contiguous DRAM range [addr, addr + bytes) (see compiler/dram_layout.h).
-  void load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, std::function<void()> done);
-  void store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, std::function<void()> done);
+  // `cls` is the traffic class for the DRAM latency distribution.
+  void load(uint64_t addr, uint64_t bytes, SramBuffer& dst, uint32_t key, DramClass cls, std::function<void()> done);
+  void store(uint64_t addr, uint64_t bytes, SramBuffer& src, uint32_t key, DramClass cls, std::function<void()> done);
   std::vector<StatDecl> declared_stats() const override;
   void collect(ModuleStats& out) const override;
 

@@ -6,6 +6,15 @@ int64_t now_ps() {
   return static_cast<int64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
 }
 
+const char* dram_class_name(DramClass c) {
+  switch (c) {
+    case DramClass::Weights: return "weights";
+    case DramClass::Kv: return "kv";
+    case DramClass::Activations: return "activations";
+    default: return "?";
+  }
+}
+
 namespace {
 sc_core::sc_time ps_time(int64_t ps) { return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS); }
 }  // namespace
@@ -22,11 +31,13 @@ Dram::Dram(sc_core::sc_module_name name, const DramSpec& spec, sc_core::sc_time 
 
 Dram::~Dram() = default;
 
-void Dram::request(uint64_t addr, uint64_t bytes, bool write, uint32_t key, std::function<void()> done) {
+void Dram::request(uint64_t addr, uint64_t bytes, bool write, uint32_t key, DramClass cls, std::function<void()> done) {
   events_[key][write ? Ev::DramWriteBit : Ev::DramReadBit] += bytes * 8;
   const uint64_t mask = mapper_.channels_touched(addr, bytes);
-  auto req = std::make_shared<Request>(Request{0, std::move(done)});
+  auto req = std::make_shared<Request>(Request{0, std::move(done), now_ps(), cls});
   for (size_t c = 0; c < channels_.size(); ++c) req->parts_left += (mask >> c) & 1;
+  const uint64_t bb = spec_.burst_bytes();
+  const uint64_t est = ((addr + bytes + bb - 1) / bb - addr / bb + req->parts_left - 1) / std::max(1u, req->parts_left);
   if (req->parts_left == 0) {  // nothing to move
     req->parts_left = 1;
     at(now_ps(), req);
@@ -39,6 +50,7 @@ void Dram::request(uint64_t addr, uint64_t bytes, bool write, uint32_t key, std:
     p.addr = addr;
     p.bytes = bytes;
     mapper_.first_segment(addr, bytes, static_cast<uint32_t>(c), p.first);
+    p.est_bursts = std::max<uint64_t>(1, est);
     p.write = write;
     p.key = key;
     p.arrival_ps = now;
@@ -48,8 +60,10 @@ void Dram::request(uint64_t addr, uint64_t bytes, bool write, uint32_t key, std:
 }
 
 void Dram::at(int64_t t, std::shared_ptr<Request> req) {
+  const int64_t now = now_ps();
+  t = std::max(t, now);
   pending_.push({t, seq_++, std::move(req)});
-  wake_.notify(ps_time(t - now_ps()));
+  wake_.notify(ps_time(t - now));
 }
 
 void Dram::fire() {
@@ -59,16 +73,28 @@ void Dram::fire() {
     while (!pending_.empty() && pending_.top().t <= now) {
       auto req = pending_.top().req;
       pending_.pop();
-      if (--req->parts_left == 0) req->done();
+      if (--req->parts_left == 0) {
+        class_lat_[static_cast<int>(req->cls)].add(static_cast<double>(now - req->t0) * 1e-3);
+        req->done();
+      }
     }
   }
 }
 
 std::vector<StatDecl> Dram::declared_stats() const {
-  return {{"channels", "count", "DRAM channels"},
-          {"burst_bytes", "B", "bytes per burst"},
-          {"refresh_uw_per_channel", "uW", "refresh power per channel (e_ref_pj / tREFI)"},
-          {"background_uw_per_channel", "uW", "background power per channel"}};
+  std::vector<StatDecl> s = {{"channels", "count", "DRAM channels"},
+                             {"burst_bytes", "B", "bytes per burst"},
+                             {"refresh_uw_per_channel", "uW", "refresh power per channel (e_ref_pj / tREFI)"},
+                             {"background_uw_per_channel", "uW", "background power per channel"}};
+  for (int c = 0; c < static_cast<int>(DramClass::kCount); ++c) {
+    const std::string cls = dram_class_name(static_cast<DramClass>(c));
+    s.push_back({"class_" + cls + "_requests", "count", "requests of traffic class " + cls});
+    for (const char* q : {"p50", "p95", "p99"}) {
+      s.push_back({"class_" + cls + "_latency_" + q + "_ns", "ns",
+                   std::string(q) + " latency of class " + cls + " requests, issue to last data beat"});
+    }
+  }
+  return s;
 }
 
 void Dram::collect(ModuleStats& out) const {
@@ -83,6 +109,14 @@ void Dram::collect(ModuleStats& out) const {
   out.scalars["burst_bytes"] = static_cast<double>(spec_.burst_bytes());
   out.scalars["refresh_uw_per_channel"] = spec_.refresh_uw_per_channel();
   out.scalars["background_uw_per_channel"] = spec_.p_background_mw * 1e3;
+  for (int c = 0; c < static_cast<int>(DramClass::kCount); ++c) {
+    const std::string cls = dram_class_name(static_cast<DramClass>(c));
+    const LatencyHistogram& h = class_lat_[c];
+    out.scalars["class_" + cls + "_requests"] = static_cast<double>(h.count());
+    for (auto [q, name] : {std::pair<double, const char*>{0.50, "p50"}, {0.95, "p95"}, {0.99, "p99"}}) {
+      out.scalars["class_" + cls + "_latency_" + name + "_ns"] = h.quantile(q);
+    }
+  }
 }
 
 DramChannel::DramChannel(sc_core::sc_module_name name, Dram& dram, uint32_t index)
@@ -92,25 +126,46 @@ DramChannel::DramChannel(sc_core::sc_module_name name, Dram& dram, uint32_t inde
 }
 
 void DramChannel::push(Part p) {
+  const DramSpec& s = dram_.spec_;
+  occ_.add(static_cast<double>(std::min<uint64_t>(rq_bursts_, static_cast<uint64_t>(s.read_queue_entries)) +
+                               std::min<uint64_t>(wq_bursts_, static_cast<uint64_t>(s.write_queue_entries))));
+  (p.write ? wq_bursts_ : rq_bursts_) += p.est_bursts;
   (p.write ? wq_ : rq_).push_back(std::move(p));
   arrived_.notify(sc_core::SC_ZERO_TIME);
 }
 
 DramChannel::Part DramChannel::pick() {
   const DramSpec& s = dram_.spec_;
-  const int64_t nw = static_cast<int64_t>(wq_.size());
-  if (nw >= s.write_high_watermark) draining_ = true;
-  if (nw <= s.write_low_watermark) draining_ = false;
-  std::deque<Part>& q = (draining_ || rq_.empty()) ? wq_ : rq_;
-  // FR-FCFS: the oldest part whose first row segment hits an open row, else the oldest.
+  const uint64_t nw = std::min<uint64_t>(wq_bursts_, static_cast<uint64_t>(s.write_queue_entries));
+  if (nw >= static_cast<uint64_t>(s.write_high_watermark)) draining_ = true;
+  if (nw <= static_cast<uint64_t>(s.write_low_watermark)) draining_ = false;
+  const bool w = draining_ || rq_.empty();
+  std::deque<Part>& q = w ? wq_ : rq_;
+  const uint64_t cap = static_cast<uint64_t>(w ? s.write_queue_entries : s.read_queue_entries);
+  // FR-FCFS over the parts in the queue window (the first `cap` entries in arrival order): first
+  // ready (the part whose first command can issue earliest: a row hit's column command, a closed
+  // bank's activate, a conflict's precharge), row hits before misses at equal readiness, then the
+  // oldest; the oldest goes first once it has been passed frfcfs_cap times.
   auto it = q.begin();
-  for (auto j = q.begin(); j != q.end(); ++j) {
-    if (model_.row_open(j->first)) {
-      it = j;
-      ++row_hit_picks_;
-      break;
+  if (q.front().bypassed < static_cast<uint32_t>(s.frfcfs_cap) && q.size() > 1) {
+    const int64_t now = now_ps();
+    int64_t best = model_.ready_ps(it->first, std::max(now, it->arrival_ps));
+    bool best_hit = model_.row_open(it->first);
+    uint64_t seen = it->est_bursts;
+    for (auto j = std::next(q.begin()); j != q.end() && seen < cap; ++j) {
+      seen += j->est_bursts;
+      const int64_t r = model_.ready_ps(j->first, std::max(now, j->arrival_ps));
+      const bool hit = model_.row_open(j->first);
+      if (r < best || (r == best && hit && !best_hit)) {
+        it = j;
+        best = r;
+        best_hit = hit;
+      }
     }
+    if (it != q.begin()) ++q.front().bypassed;
   }
+  if (model_.row_open(it->first)) ++row_hit_picks_;
+  (w ? wq_bursts_ : rq_bursts_) -= it->est_bursts;
   Part p = std::move(*it);
   q.erase(it);
   return p;
@@ -122,16 +177,22 @@ void DramChannel::serve() {
     Part p = pick();
     const int64_t now = now_ps();
     const uint64_t bursts_before = model_.read_bursts + model_.write_bursts;
-    const DramServeResult r = model_.serve(dram_.mapper_, p.addr, p.bytes, index_, p.write, now, dram_.events_[p.key]);
-    queue_delay_ps_ += static_cast<double>(now - p.arrival_ps);
+    // Timed from its arrival: commands for it may overlap the parts served before (bank parallelism).
+    const DramServeResult r =
+        model_.serve(dram_.mapper_, p.addr, p.bytes, index_, p.write, p.arrival_ps, dram_.events_[p.key]);
+    queue_delay_ps_ += static_cast<double>(std::max(p.arrival_ps, r.first_cmd_ps) - p.arrival_ps);
+    lat_.add(static_cast<double>(r.end_ps - p.arrival_ps) * 1e-3);
     ++parts_;
     // Whole bursts move; the bytes outside the range at its two ends are not requested data.
     (p.write ? write_bytes_ : read_bytes_) +=
         (model_.read_bursts + model_.write_bursts - bursts_before) * dram_.spec_.burst_bytes();
     last_end_ps_ = std::max(last_end_ps_, r.end_ps);
     dram_.at(r.end_ps, std::move(p.req));
-    if (r.last_cmd_ps > now) {
-      wait(ps_time(r.last_cmd_ps - now));
+    // The next decision: once this part's last column command has issued; for a part of one or two
+    // bursts once its first command has (a later single burst may still go ahead of its column).
+    const int64_t next = p.est_bursts <= 2 ? std::min(r.last_cmd_ps, std::max(r.first_cmd_ps, now)) : r.last_cmd_ps;
+    if (next > now) {
+      wait(ps_time(next - now));
     } else {
       wait(sc_core::SC_ZERO_TIME);
     }
@@ -149,7 +210,14 @@ std::vector<StatDecl> DramChannel::declared_stats() const {
           {"read_bursts", "count", "read bursts"},
           {"write_bursts", "count", "write bursts"},
           {"row_hit_bursts", "count", "bursts served without an activate"},
-          {"refreshes", "count", "all-bank refreshes due up to the last data beat"}};
+          {"refreshes", "count", "all-bank refreshes due up to the last data beat"},
+          {"latency_p50_ns", "ns", "median latency of this channel's request parts, queue entry to last data beat"},
+          {"latency_p95_ns", "ns", "95th percentile of that latency"},
+          {"latency_p99_ns", "ns", "99th percentile of that latency"},
+          {"queue_p50", "entries", "median read + write queue occupancy seen by arriving parts"},
+          {"queue_p95", "entries", "95th percentile of that occupancy"},
+          {"queue_p99", "entries", "99th percentile of that occupancy"},
+          {"queue_mean", "entries", "mean read + write queue occupancy seen by arriving parts"}};
 }
 
 void DramChannel::collect(ModuleStats& out) const {
@@ -171,6 +239,11 @@ void DramChannel::collect(ModuleStats& out) const {
   out.scalars["write_bursts"] = static_cast<double>(m.write_bursts);
   out.scalars["row_hit_bursts"] = static_cast<double>(m.row_hit_bursts);
   out.scalars["refreshes"] = static_cast<double>(tail.refreshes);
+  for (auto [q, name] : {std::pair<double, const char*>{0.50, "p50"}, {0.95, "p95"}, {0.99, "p99"}}) {
+    out.scalars[std::string("latency_") + name + "_ns"] = lat_.quantile(q);
+    out.scalars[std::string("queue_") + name] = occ_.quantile(q);
+  }
+  out.scalars["queue_mean"] = occ_.mean();
 }
 
 }  // namespace lpusim

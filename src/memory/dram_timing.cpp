@@ -84,11 +84,121 @@ DramChannelModel::DramChannelModel(const DramSpec& s)
       banks_(static_cast<size_t>(s.banks())),
       groups_(static_cast<size_t>(s.ranks * s.bankgroups)),
       ranks_(static_cast<size_t>(s.ranks)),
-      next_ref_(s.tREFI) {
+      next_ref_(s.refresh_per_bank ? s.tREFIpb : s.tREFI) {
+  for (int w = 0; w < 2; ++w) {
+    size_t n = 4;
+    while (n < static_cast<size_t>(w ? s.write_queue_entries : s.read_queue_entries) + 2) n *= 2;
+    hist_[w].ring.resize(n);
+    hist_[w].mask = n - 1;
+  }
   step_ = std::max(s.bankgroups > 1 ? s.tCCD_L : s.tCCD_S, s.tBURST);
 }
 
+int64_t DramChannelModel::departure(int w, uint64_t k) const {
+  const Hist& h = hist_[w];
+  if (h.size == 0) return INT64_MIN / 4;
+  // Runs are in service order: the newest one starting at or before k holds it.
+  for (size_t i = h.size; i-- > 0;) {
+    const Chunk& c = h.at(i);
+    if (c.k0 <= k) return c.first + static_cast<int64_t>(std::min(k - c.k0, c.n - 1)) * c.step;
+  }
+  return h.at(0).first;
+}
+
+int64_t DramChannelModel::departure_from(int w, uint64_t k) const {
+  // The earliest departure at or after place k in service order: with requests timed out of order a
+  // slot may free before the k-th departure (in order of service it is the k-th; in time the first).
+  const Hist& h = hist_[w];
+  int64_t t = INT64_MAX;
+  for (size_t i = h.size; i-- > 0;) {
+    const Chunk& c = h.at(i);
+    if (c.k0 <= k) {
+      t = std::min(t, c.first + static_cast<int64_t>(std::min(k - c.k0, c.n - 1)) * c.step);
+      break;
+    }
+    t = std::min(t, c.first);
+  }
+  return t == INT64_MAX ? INT64_MIN / 4 : t;
+}
+
+int64_t DramChannelModel::act_slot(Rank& rk, uint32_t bg, int64_t c) const {
+  const int64_t tRRD_S = s_.tRRD_S, tRRD_L = s_.tRRD_L, tFAW = s_.tFAW;
+  auto feasible = [&](int64_t x) {
+    int64_t w[Rank::kActs + 1];
+    int m = 0;
+    bool placed = false;
+    for (int i = 0; i < rk.n; ++i) {
+      const int64_t a = rk.T(i);
+      const int64_t rrd = rk.B(i) == bg ? tRRD_L : tRRD_S;
+      if (x < a + rrd && a < x + rrd) return false;
+      if (!placed && x < a) {
+        w[m++] = x;
+        placed = true;
+      }
+      w[m++] = a;
+    }
+    if (!placed) w[m++] = x;
+    for (int i = 0; i + 4 < m; ++i) {
+      if (w[i + 4] - w[i] < tFAW) return false;
+    }
+    return true;
+  };
+  // In order (the usual case): after every kept activate, tRRD after the latest ones (tRRD_L in
+  // the same bank group), tFAW after the 4th-last.
+  if (rk.n == 0) return c;
+  if (c >= rk.T(rk.n - 1)) {
+    int64_t x = c;
+    for (int i = rk.n - 1; i >= 0 && rk.T(i) + tRRD_L > c; --i) {
+      x = std::max(x, rk.T(i) + (rk.B(i) == bg ? tRRD_L : tRRD_S));
+    }
+    if (rk.n >= 4) x = std::max(x, rk.T(rk.n - 4) + tFAW);
+    return x;
+  }
+  if (feasible(c)) return c;
+  int64_t cand[2 * Rank::kActs + 2];
+  int k = 0;
+  for (int i = 0; i < rk.n; ++i) {
+    const int64_t rrd = rk.B(i) == bg ? tRRD_L : tRRD_S;
+    if (rk.T(i) + rrd > c) cand[k++] = rk.T(i) + rrd;
+    if (rk.T(i) + tFAW > c) cand[k++] = rk.T(i) + tFAW;
+  }
+  std::sort(cand, cand + k);
+  for (int i = 0; i < k; ++i) {
+    if (feasible(cand[i])) return cand[i];
+  }
+  // After all of them: tRRD after the last, tFAW after the 4th-last.
+  int64_t x = std::max(c, rk.T(rk.n - 1) + tRRD_L);
+  if (rk.n >= 4) x = std::max(x, rk.T(rk.n - 4) + tFAW);
+  return x;
+}
+
 void DramChannelModel::refresh_slow(int64_t t, EventCounts* ev) {
+  if (s_.refresh_per_bank) {
+    // REFpb: one bank per tREFIpb, round robin; it precharges that bank and blocks it for tRFCpb.
+    const int64_t nb = static_cast<int64_t>(banks_.size());
+    while (next_ref_ <= std::max(t, bus_free_)) {
+      if (open_banks_ == 0 && next_ref_ + nb * s_.tREFIpb <= t) {  // idle: whole rounds on time
+        const int64_t k = (t - next_ref_) / (nb * s_.tREFIpb);
+        refreshes += static_cast<uint64_t>(k * nb);
+        next_ref_ += k * nb * s_.tREFIpb;
+        continue;
+      }
+      Bank& b = banks_[ref_bank_];
+      int64_t start = next_ref_;
+      if (b.open_row >= 0) {
+        start = std::max(start, b.pre_ready) + s_.tRP;
+        b.open_row = -1;
+        --open_banks_;
+        ++precharges;
+        if (ev) ++(*ev)[Ev::DramPrecharge];
+      }
+      b.act_ready = std::max(b.act_ready, start + s_.tRFCpb);
+      ++refreshes;
+      ref_bank_ = (ref_bank_ + 1) % static_cast<uint32_t>(nb);
+      next_ref_ += s_.tREFIpb;
+    }
+    return;
+  }
   while (next_ref_ <= std::max(t, bus_free_)) {
     if (open_banks_ == 0 && next_ref_ + s_.tREFI <= t && bus_free_ <= next_ref_) {
       // Idle: every refresh in the gap runs on time and leaves nothing behind but the last one.
@@ -98,8 +208,9 @@ void DramChannelModel::refresh_slow(int64_t t, EventCounts* ev) {
       act_block_ = std::max(act_block_, next_ref_ - s_.tREFI + s_.tRFC);
       continue;
     }
-    // Postponed until the bus drains; precharge-all first if any row is open.
-    int64_t start = std::max(next_ref_, bus_free_);
+    // Not before the column commands already issued; precharge-all first if any row is open (each
+    // bank once its reads/writes allow: tRTP, tWR), while their data drains.
+    int64_t start = std::max(next_ref_, std::max(last_rd_cmd_, last_col_));
     if (open_banks_ > 0) {
       int64_t pre = start;
       for (Bank& b : banks_) {
@@ -126,75 +237,159 @@ void DramChannelModel::refresh_slow(int64_t t, EventCounts* ev) {
 template <class Source>
 DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, EventCounts& ev) {
   const DramSpec& S = s_;
-  const int64_t tRP = S.tRP, tRCD = S.tRCD, tRAS = S.tRAS, tRRD_S = S.tRRD_S, tRRD_L = S.tRRD_L, tFAW = S.tFAW;
-  const int64_t tB = S.tBURST, tCL = S.tCL, tCWL = S.tCWL, tWTR = S.tWTR, tRTP = S.tRTP, tWR = S.tWR;
-  const int64_t lat = write ? tCWL : tCL, step = step_;
+  const int64_t tRP = S.tRP, tRCD = S.tRCD + S.tACT_cmd, tRAS = S.tRAS;
+  const int64_t tB = S.tBURST, tCL = S.tCL, tCWL = S.tCWL, tWTR = S.tWTR, tWTR_S = S.tWTR_S;
+  const int64_t tRTP = S.tRTP, tWR = S.tWR, tWCK = S.tWCK_sync;
+  const int64_t lat = (write ? tCWL : tCL) + S.tCAS_cmd, step = step_;
   const int64_t ccd_same_group = S.bankgroups > 1 ? S.tCCD_L : S.tCCD_S;
+  const bool per_bank = S.refresh_per_bank;
+  const int w = write ? 1 : 0;
+  const uint64_t cap = static_cast<uint64_t>(write ? S.write_queue_entries : S.read_queue_entries);
   Bank* const banks = banks_.data();
   Group* const groups = groups_.data();
   Rank* const ranks = ranks_.data();
+  Hist& hist = hist_[w];
+  uint64_t departed = departed_[w];
   uint64_t acts = 0, pres = 0, bursts = 0, hits = 0;
-  int64_t end_max = t, last_max = t;
+  int64_t end_max = t, last_max = t, first_cmd = INT64_MAX;
   int64_t bus_free = bus_free_, act_block = act_block_, last_rd = last_rd_cmd_, last_wr_end = last_wr_data_end_;
-  int64_t next_ref = next_ref_;
+  int64_t next_ref = next_ref_, wck_off = wck_off_;
   for_each([&](const DramSegment& sg) {
-    if (next_ref <= std::max(t, bus_free)) {
-      bus_free_ = bus_free;
-      act_block_ = act_block;
-      refresh_slow(t, &ev);
-      bus_free = bus_free_;
-      act_block = act_block_;
-      next_ref = next_ref_;
-    }
     Bank& b = banks[sg.bank];
     Group& g = groups[sg.bg];
     Rank& rk = ranks[sg.rank];
-    if (b.open_row != sg.row) {
-      int64_t act = std::max(t, act_block);
-      if (b.open_row >= 0) {
-        act = std::max(act, std::max(t, b.pre_ready) + tRP);
-        ++pres;
-      } else {
-        ++open_banks_;
+    int64_t left = sg.bursts;
+    while (left > 0) {
+      // Bounded queue: this segment's first burst entered when the one `cap` places ahead left,
+      // its later bursts as the following ones left (a ramp, bounded by its two ends).
+      int64_t adm = t, adm_last = INT64_MIN / 4;
+      const int64_t m = static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(left), cap));
+      if (departed >= cap) {
+        const Chunk& newest = hist.at(hist.size - 1);
+        if (newest.k0 <= departed - cap) {  // all within the last run (a long stream): in order
+          adm = std::max(adm, newest.first + static_cast<int64_t>(departed - cap - newest.k0) * newest.step);
+        } else {
+          adm = std::max(adm, departure_from(w, departed - cap));
+          if (m > 1) adm_last = departure(w, departed - cap + static_cast<uint64_t>(m) - 1) - (m - 1) * step;
+        }
       }
-      act = std::max(std::max(act, rk.last_act + tRRD_S), std::max(g.last_act + tRRD_L, rk.faw[rk.faw_i] + tFAW));
-      rk.faw[rk.faw_i] = act;
-      rk.faw_i = (rk.faw_i + 1) & 3;
-      rk.last_act = act;
-      g.last_act = act;
-      b.open_row = sg.row;
-      b.col_ready = act + tRCD;
-      b.pre_ready = act + tRAS;
-      ++acts;
-    } else {
-      ++hits;
-    }
-    const int64_t n = sg.bursts;
-    hits += static_cast<uint64_t>(n - 1);
-    bursts += static_cast<uint64_t>(n);
-    const int64_t stream = (n - 1) * step + tB;
-    const int64_t slack = stream - n * tB;
-    int64_t first = std::max(std::max(t, b.col_ready), std::max(g.col_free, bus_free - lat - slack));
-    first = write ? std::max(first, last_rd + tCL + tB - tCWL)  // bus turnaround
-                  : std::max(first, last_wr_end + tWTR);
-    const int64_t data = first + lat;
-    const int64_t last = first + (n - 1) * step;
-    bus_free = std::max(bus_free, data) + n * tB;
-    end_max = std::max(end_max, std::max(data + stream, bus_free));
-    last_max = std::max(last_max, last);
-    g.col_free = last + ccd_same_group;
-    if (write) {
-      last_wr_end = std::max(last_wr_end, last + tCWL + tB);
-      b.pre_ready = std::max(b.pre_ready, last + tCWL + tB + tWR);
-    } else {
-      last_rd = std::max(last_rd, last);
-      b.pre_ready = std::max(b.pre_ready, last + tRTP);
+      if (next_ref <= std::max(adm, bus_free)) {
+        bus_free_ = bus_free;
+        act_block_ = act_block;
+        refresh_slow(adm, &ev);
+        bus_free = bus_free_;
+        act_block = act_block_;
+        next_ref = next_ref_;
+      }
+      if (b.open_row != sg.row) {
+        int64_t act = std::max(std::max(adm, act_block), b.act_ready);
+        if (b.open_row >= 0) {
+          act = std::max(act, std::max(adm, b.pre_ready) + tRP);
+          ++pres;
+        } else {
+          ++open_banks_;
+        }
+        act = act_slot(rk, sg.bg, act);
+        rk.add(act, sg.bg);
+        g.last_act = std::max(g.last_act, act);
+        first_cmd = std::min(first_cmd, act);
+        b.open_row = sg.row;
+        b.col_ready = act + tRCD;
+        b.pre_ready = act + tRAS;
+        ++acts;
+      } else {
+        ++hits;
+      }
+      int64_t n = left;
+      int64_t stream = (n - 1) * step + tB;
+      int64_t slack = stream - n * tB;
+      int64_t base = std::max(std::max(adm, adm_last), b.col_ready);
+      // The bank group's column spacing (tCCD_L) to its latest column command; a single burst ready
+      // a tCCD_L before that one may go first (requests are timed out of order).
+      if (!(left == 1 && base + ccd_same_group <= g.col_free - ccd_same_group)) base = std::max(base, g.col_free);
+      base = write ? std::max(base, last_rd + tCL + tB - tCWL)  // bus turnaround
+                   : std::max(std::max(base, g.last_wr_end + tWTR), last_wr_end + tWTR_S);
+      int64_t first = std::max(base, bus_free - lat - slack);
+      if (first > wck_off) first += tWCK;  // CAS-WCK sync before the first access after WCK stopped
+      // A refresh that falls due inside the row stream cuts it: the bursts before it go now, the
+      // rest after the refresh (all-bank: every segment; per-bank: when it refreshes this bank).
+      if (next_ref > first && next_ref <= first + (n - 1) * step && (!per_bank || ref_bank_ == sg.bank)) {
+        n = (next_ref - first + step - 1) / step;
+        stream = (n - 1) * step + tB;
+        slack = stream - n * tB;
+      }
+      // A single burst that is ready before the bus frontier may use an idle gap left behind.
+      int64_t data = first + lat;
+      bool in_gap = false;
+      if (n == 1 && n_gaps_ > 0 && data < bus_free) {
+        const int64_t want = (base > wck_off ? base + tWCK : base) + lat;  // without the bus
+        for (int i = 0; i < n_gaps_ && !in_gap; ++i) {
+          const int64_t d = std::max(want, gap_s_[i]);
+          if (d + tB <= gap_e_[i] && d < data) {
+            // Split the gap around the burst.
+            const int64_t e = gap_e_[i];
+            gap_e_[i] = d;
+            if (e - (d + tB) >= tB && n_gaps_ < kGaps) {
+              gap_s_[n_gaps_] = d + tB;
+              gap_e_[n_gaps_++] = e;
+            }
+            data = d;
+            first = d - lat;
+            in_gap = true;
+          }
+        }
+      }
+      first_cmd = std::min(first_cmd, first);
+      const int64_t last = first + (n - 1) * step;
+      hits += static_cast<uint64_t>(n - 1);
+      bursts += static_cast<uint64_t>(n);
+      if (!in_gap) {
+        if (data - bus_free >= tB) {  // the bus idles before this data: remember the gap
+          int i = 0;
+          if (n_gaps_ < kGaps) {
+            i = n_gaps_++;
+          } else {
+            i = gap_next_;  // replace round robin (the oldest recorded)
+            gap_next_ = (gap_next_ + 1) % kGaps;
+          }
+          gap_s_[i] = bus_free;
+          gap_e_[i] = data;
+        }
+        bus_free = std::max(bus_free, data) + n * tB;
+      }
+      end_max = std::max(end_max, std::max(data + stream, bus_free));
+      last_max = std::max(last_max, last);
+      last_col_ = std::max(last_col_, last);
+      wck_off = std::max(wck_off, data + stream + tWCK);
+      g.col_free = std::max(g.col_free, last + ccd_same_group);
+      if (write) {
+        last_wr_end = std::max(last_wr_end, last + lat + tB);
+        g.last_wr_end = std::max(g.last_wr_end, last + lat + tB);
+        b.pre_ready = std::max(b.pre_ready, last + lat + tB + tWR);
+      } else {
+        last_rd = std::max(last_rd, last);
+        b.pre_ready = std::max(b.pre_ready, last + tRTP);
+      }
+      hist.push(Chunk{departed, static_cast<uint64_t>(n), first, step});
+      departed += static_cast<uint64_t>(n);
+      left -= n;
+      if (left > 0) {  // the refresh that cut the stream runs now; the rest reopens the row
+        bus_free_ = bus_free;
+        act_block_ = act_block;
+        refresh_slow(std::max(last + 1, next_ref), &ev);
+        bus_free = bus_free_;
+        act_block = act_block_;
+        next_ref = next_ref_;
+        t = std::max(t, last);
+      }
     }
   });
+  departed_[w] = departed;
   bus_free_ = bus_free;
   act_block_ = act_block;
   last_rd_cmd_ = last_rd;
   last_wr_data_end_ = last_wr_end;
+  wck_off_ = wck_off;
   activates += acts;
   precharges += pres;
   row_hit_bursts += hits;
@@ -205,6 +400,7 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
   DramServeResult r;
   r.end_ps = end_max;
   r.last_cmd_ps = last_max;
+  r.first_cmd_ps = first_cmd == INT64_MAX ? t : first_cmd;
   return r;
 }
 

@@ -4,19 +4,27 @@
 // bursts that fall in one (channel, rank, bank group, bank, row). A segment is served as
 //   [PRE if another row is open] -> ACT (tRRD_S/L, tFAW) -> n column bursts, tCCD apart,
 // with bank state (open row, when it may precharge / take a column command) kept per bank.
-// Closed forms per segment (times in ps):
-//   ACT    = max(t, PRE + tRP, last ACT in rank + tRRD_S, in bank group + tRRD_L, 4th-last ACT + tFAW)
-//   first  = max(ACT + tRCD, bank-group column free (tCCD_L), write->read tWTR, read->write turnaround)
+// Closed forms per segment (times in ps; t = when the request entered the controller's queue):
+//   adm    = max(t, departure of the burst read/write_queue_entries ahead in the queue)  (bounded queue)
+//   ACT    = max(adm, PRE + tRP, last ACT in rank + tRRD_S, in bank group + tRRD_L, 4th-last ACT + tFAW,
+//                refresh)
+//   first  = max(adm, ACT + tACT_cmd + tRCD, bank-group column free (tCCD_L), write->read tWTR (same
+//                group) / tWTR_S (other groups), read->write turnaround) [+ tWCK_sync if WCK is off]
 //   step   = max(tCCD_L (tCCD_S without bank groups), tBURST); stream = (n-1) step + tBURST
-//   data   = first + tCL (tCWL for writes) ... data + stream
+//   data   = first + tCAS_cmd + tCL (tCWL for writes) ... data + stream
+// Because ACT is bounded by the request's queue entry, not by the previous request's last column
+// command, activates of queued requests overlap other banks' transfers (bank-level parallelism).
 // The data bus is shared as a fluid: it carries n x tBURST per segment. A segment whose own stream
 // is slower than the bus (tCCD_L > tBURST) may start before the bus frontier by that slack, so
 // consecutive segments in different bank groups interleave and reach the bus rate.
-// Refresh: all-bank REF due every tREFI; it waits for the bus to drain, precharges every open
-// bank (tRP) and blocks activates for tRFC. Refresh energy is charged as power (e_ref / tREFI).
+// Refresh: all-bank REF due every tREFI; it interrupts a row stream (the segment is cut at the due
+// time), precharges every open bank (tRP) and blocks activates and the bus for tRFC. Per-bank
+// (refresh_per_bank): one bank every tREFIpb, round robin, blocked for tRFCpb, the others go on.
+// Refresh energy is charged as power (e_ref / tREFI).
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "base/energy.h"
@@ -66,20 +74,30 @@ class DramAddressMapper {
 };
 
 struct DramServeResult {
-  int64_t end_ps = 0;       // last data beat of the transfer part
-  int64_t last_cmd_ps = 0;  // last column command (the scheduler may pick the next part then)
+  int64_t end_ps = 0;        // last data beat of the transfer part
+  int64_t last_cmd_ps = 0;   // last column command (the scheduler may pick the next part then)
+  int64_t first_cmd_ps = 0;  // first command (ACT or column): the end of the part's queueing
 };
 
 class DramChannelModel {
  public:
   explicit DramChannelModel(const DramSpec& s);
 
-  // Serves one part (the row segments of one transfer in this channel), not before t_ps.
+  // Serves one part (the row segments of one transfer in this channel); t_ps is when it entered the
+  // queue (no command before it).
   // Counts ACT/PRE/bursts into `ev` (the transfer's statistics key).
   DramServeResult serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch, bool write,
                         int64_t t_ps, EventCounts& ev);
   DramServeResult serve(const std::vector<DramSegment>& segs, bool write, int64_t t_ps, EventCounts& ev);
   bool row_open(const DramSegment& s) const { return banks_[s.bank].open_row == s.row; }
+  // Earliest time (>= t) the first command for a segment could issue: its column command on a row
+  // hit, its activate on a closed bank, its precharge + tRP on a row conflict (first-ready order).
+  int64_t ready_ps(const DramSegment& s, int64_t t) const {
+    const Bank& b = banks_[s.bank];
+    if (b.open_row == s.row) return std::max(t, b.col_ready);
+    if (b.open_row < 0) return std::max(std::max(t, b.act_ready), act_block_);
+    return std::max(std::max(t, b.pre_ready) + s_.tRP, act_block_);
+  }
 
   // Statistics.
   uint64_t activates = 0, precharges = 0, read_bursts = 0, write_bursts = 0, refreshes = 0;
@@ -93,18 +111,53 @@ class DramChannelModel {
  private:
   struct Bank {
     int64_t open_row = -1;
-    int64_t col_ready = 0;  // ACT + tRCD
+    int64_t col_ready = 0;  // ACT + tACT_cmd + tRCD
     int64_t pre_ready = 0;  // ACT + tRAS, last read + tRTP, write data end + tWR
+    int64_t act_ready = 0;  // per-bank refresh: REFpb + tRFCpb
   };
   struct Group {
     int64_t last_act = INT64_MIN / 4;
     int64_t col_free = 0;
+    int64_t last_wr_end = INT64_MIN / 4;  // write data end in this group (tWTR, same group)
   };
+  // Bounded queue: column commands (departures) of each queue in service order, as runs.
+  struct Chunk {
+    uint64_t k0;  // departures before this run
+    uint64_t n;
+    int64_t first, step;
+  };
+  int64_t departure(int w, uint64_t k) const;
+  int64_t departure_from(int w, uint64_t k) const;
+  // The rank's most recent activates (time, bank group), ascending: an activate may take a slot
+  // between earlier ones when tRRD and tFAW allow (requests timed out of order).
   struct Rank {
-    int64_t last_act = INT64_MIN / 4;
-    int64_t faw[4] = {INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4, INT64_MIN / 4};
-    int faw_i = 0;
+    static constexpr int kActs = 8;  // a ring, oldest at head
+    int64_t t_[kActs];
+    uint32_t bg_[kActs];
+    int head = 0, n = 0;
+    int64_t T(int i) const { return t_[(head + i) & (kActs - 1)]; }  // i-th oldest
+    uint32_t B(int i) const { return bg_[(head + i) & (kActs - 1)]; }
+    void add(int64_t act, uint32_t bg) {
+      if (n == kActs) {
+        if (act <= T(0)) return;  // older than all kept
+        head = (head + 1) & (kActs - 1);
+        --n;
+      }
+      int i = n++;
+      for (; i > 0 && T(i - 1) > act; --i) {
+        t_[(head + i) & (kActs - 1)] = T(i - 1);
+        bg_[(head + i) & (kActs - 1)] = B(i - 1);
+      }
+      t_[(head + i) & (kActs - 1)] = act;
+      bg_[(head + i) & (kActs - 1)] = bg;
+    }
   };
+  int64_t act_slot(Rank& rk, uint32_t bg, int64_t c) const;
+  // Idle gaps the data bus left behind (when a transfer's data started after the bus frontier);
+  // a later single-burst access may use one.
+  static constexpr int kGaps = 8;
+  int64_t gap_s_[kGaps] = {}, gap_e_[kGaps] = {};
+  int n_gaps_ = 0, gap_next_ = 0;
   template <class Source>
   DramServeResult run(Source&& for_each, bool write, int64_t t, EventCounts& ev);
   void refresh_slow(int64_t t_ps, EventCounts* ev);
@@ -115,7 +168,26 @@ class DramChannelModel {
   int64_t step_ = 0;
   int64_t bus_free_ = 0, act_block_ = 0, last_rd_cmd_ = INT64_MIN / 4, last_wr_data_end_ = INT64_MIN / 4;
   int64_t next_ref_ = 0;
+  int64_t last_col_ = INT64_MIN / 4;  // last column command issued
   uint64_t open_banks_ = 0;
+  uint32_t ref_bank_ = 0;            // next bank for per-bank refresh
+  int64_t wck_off_ = INT64_MIN / 4;  // LPDDR5 WCK stops after the last data beat + 1 nCK
+  // Per queue [read, write]: the runs covering the last `entries` departures, a ring of
+  // entries + 2 (every run holds at least one departure).
+  struct Hist {
+    std::vector<Chunk> ring;  // power-of-two size
+    size_t head = 0, size = 0, mask = 0;
+    const Chunk& at(size_t i) const { return ring[(head + i) & mask]; }  // i-th oldest
+    void push(const Chunk& c) {
+      if (size == ring.size()) {
+        head = (head + 1) & mask;
+        --size;
+      }
+      ring[(head + size++) & mask] = c;
+    }
+  };
+  Hist hist_[2];
+  uint64_t departed_[2] = {0, 0};
 };
 
 inline DramAddressMapper::Fields DramAddressMapper::decode(uint64_t g) const {

@@ -229,6 +229,19 @@ std::vector<DramColumn> make_dram_columns() {
        [](const C& c, const D&) { return json(c.background_pj); }, 10, "energy_pj/background", "background"},
       {"energy_total_pj", "pJ", "the six energies above; over the channels, the design's DRAM energy", kLow, kSum,
        kAllMd, [](const C& c, const D&) { return json(c.total_pj()); }, 10, "energy_pj/total", "total"},
+      {"latency_p50_ns", "ns", "median latency of the channel's request parts, queue entry to last data beat", kLow,
+       kDerived, kAllMd, [](const C& c, const D&) { return json(c.latency_p50_ns); }, 6, "latency_ns/p50",
+       "p50 latency"},
+      {"latency_p95_ns", "ns", "95th percentile of that latency", kLow, kDerived, kAll,
+       [](const C& c, const D&) { return json(c.latency_p95_ns); }, 6, "latency_ns/p95"},
+      {"latency_p99_ns", "ns", "99th percentile of that latency", kLow, kDerived, kAllMd,
+       [](const C& c, const D&) { return json(c.latency_p99_ns); }, 6, "latency_ns/p99", "p99 latency"},
+      {"queue_p50", "entries", "median read + write queue occupancy seen by arriving parts", kNone, kDerived, kAll,
+       [](const C& c, const D&) { return json(c.queue_p50); }, 6, "queue_entries/p50"},
+      {"queue_p95", "entries", "95th percentile of that occupancy", kNone, kDerived, kAll,
+       [](const C& c, const D&) { return json(c.queue_p95); }, 6, "queue_entries/p95"},
+      {"queue_p99", "entries", "99th percentile of that occupancy", kNone, kDerived, kAll,
+       [](const C& c, const D&) { return json(c.queue_p99); }, 6, "queue_entries/p99"},
   };
 }
 

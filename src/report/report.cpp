@@ -271,6 +271,12 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     const double bursts = static_cast<double>(c.read_bursts + c.write_bursts);
     c.row_hit_rate = bursts > 0 ? sc("row_hit_bursts") / bursts : 0;
     c.avg_queue_delay_ns = c.transfers ? sc("queue_delay_ps") * 1e-3 / static_cast<double>(c.transfers) : 0;
+    c.latency_p50_ns = sc("latency_p50_ns");
+    c.latency_p95_ns = sc("latency_p95_ns");
+    c.latency_p99_ns = sc("latency_p99_ns");
+    c.queue_p50 = sc("queue_p50");
+    c.queue_p95 = sc("queue_p95");
+    c.queue_p99 = sc("queue_p99");
     const double t_ns = static_cast<double>(d.total_cycles) * ns;
     c.achieved_gb_s = t_ns > 0 ? static_cast<double>(c.read_bytes + c.write_bytes) / t_ns : 0;
     c.act_pj = static_cast<double>(c.activates) * dram->prices[Ev::DramActivate];
@@ -280,6 +286,18 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
     c.refresh_pj = dram->scalars.at("refresh_uw_per_channel") * t_ns * kUwNsToPj;
     c.background_pj = dram->scalars.at("background_uw_per_channel") * t_ns * kUwNsToPj;
     r.dram_channels.push_back(c);
+  }
+  if (dram) {
+    for (const char* cls : {"weights", "kv", "activations"}) {
+      auto sc = [&](const std::string& k) { return dram->scalars.at(std::string("class_") + cls + k); };
+      DesignReport::DramClassRow row;
+      row.name = cls;
+      row.requests = static_cast<uint64_t>(sc("_requests"));
+      row.p50_ns = sc("_latency_p50_ns");
+      row.p95_ns = sc("_latency_p95_ns");
+      row.p99_ns = sc("_latency_p99_ns");
+      r.dram_classes.push_back(row);
+    }
   }
   // Aggregate per (phase, op name) in first-seen order, and per (phase, layer).
   std::map<std::pair<std::string, std::string>, size_t> op_idx;
@@ -413,6 +431,12 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     json chans = json::array();
     for (const auto& c : r.dram_channels) chans.push_back(row_json(dram_columns(), 0, c, r));
     d["dram_channels"] = chans;
+    json classes = json::object();
+    for (const auto& c : r.dram_classes) {
+      classes[c.name] = {{"requests", c.requests},
+                         {"latency_ns", {{"p50", c.p50_ns}, {"p95", c.p95_ns}, {"p99", c.p99_ns}}}};
+    }
+    d["dram_classes"] = classes;
     d["notes"] = r.notes;
     if (r.lut_mlp.present) {
       const LutMlpReport& l = r.lut_mlp;
@@ -503,7 +527,29 @@ std::string ops_csv(const std::vector<DesignReport>& reports) {
 }
 
 std::string dram_csv(const std::vector<DesignReport>& reports) {
-  return csv_table(dram_columns(), 0, reports, &DesignReport::dram_channels);
+  std::string out = csv_table(dram_columns(), 0, reports, &DesignReport::dram_channels);
+  // Then one row per traffic class: whole-request latency under the channel's columns, requests under
+  // `transfers`, channel `class=<name>`; the columns that do not apply stay empty.
+  for (const auto& r : reports) {
+    for (const auto& c : r.dram_classes) {
+      std::string line;
+      for (const auto& col : dram_columns()) {
+        if (!(col.where & kCsv)) continue;
+        const std::string& n = col.name;
+        const json v = n == "design"           ? json(r.name)
+                       : n == "channel"        ? json("class=" + c.name)
+                       : n == "transfers"      ? json(c.requests)
+                       : n == "latency_p50_ns" ? json(c.p50_ns)
+                       : n == "latency_p95_ns" ? json(c.p95_ns)
+                       : n == "latency_p99_ns" ? json(c.p99_ns)
+                                               : json();
+        line +=
+            (line.empty() && n == "design" ? "" : ",") + (v.is_null() ? std::string() : csv_field(v, col.precision));
+      }
+      out += line + "\n";
+    }
+  }
+  return out;
 }
 std::string layers_csv(const std::vector<DesignReport>& reports) {
   return csv_table(row_columns(), kLayerRow, reports, &DesignReport::layers);

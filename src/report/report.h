@@ -42,6 +42,10 @@ struct DramChannelRow {
   uint64_t read_bytes = 0, write_bytes = 0, transfers = 0;
   uint64_t activates = 0, precharges = 0, read_bursts = 0, write_bursts = 0, refreshes = 0;
   double achieved_gb_s = 0, row_hit_rate = 0, avg_queue_delay_ns = 0;
+  // Latency of this channel's parts of requests (queue entry to last data beat), ns; queue entries
+  // occupied (read + write queue) as seen by arriving parts.
+  double latency_p50_ns = 0, latency_p95_ns = 0, latency_p99_ns = 0;
+  double queue_p50 = 0, queue_p95 = 0, queue_p99 = 0;
   // Energy by operation, pJ; they add up to the channel's share of the DRAM energy class.
   double act_pj = 0, pre_pj = 0, read_pj = 0, write_pj = 0, refresh_pj = 0, background_pj = 0;
   double total_pj() const { return act_pj + pre_pj + read_pj + write_pj + refresh_pj + background_pj; }
@@ -65,6 +69,13 @@ struct DesignReport {
   std::vector<Row> layers;           // aggregated per (phase, layer); layer -1 = model-level ops
   std::vector<UnitRow> units;
   std::vector<DramChannelRow> dram_channels;
+  // Whole-request DRAM latency per traffic class (weights, kv, activations): requests, p50/p95/p99 ns.
+  struct DramClassRow {
+    std::string name;
+    uint64_t requests = 0;
+    double p50_ns = 0, p95_ns = 0, p99_ns = 0;
+  };
+  std::vector<DramClassRow> dram_classes;
   std::vector<std::string> notes;  // how ops were mapped on this design
   std::string resolved_design_yaml;
   AreaBreakdown area;

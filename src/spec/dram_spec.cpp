@@ -13,11 +13,13 @@ namespace {
 
 const std::vector<std::string> kOrgKeys = {"ranks",     "bankgroups", "banks_per_group", "rows",
                                            "row_bytes", "bus_bits",   "burst_length",    "data_rate_mts"};
-const std::vector<std::string> kTimingKeys = {"tRCD",   "tRP",  "tRAS", "tCL",  "tCWL", "tCCD_S", "tCCD_L", "tRRD_S",
-                                              "tRRD_L", "tFAW", "tWTR", "tRTP", "tWR",  "tREFI",  "tRFC"};
+const std::vector<std::string> kTimingKeys = {
+    "tRCD", "tRP", "tRAS",  "tCL",  "tCWL",   "tCCD_S",   "tCCD_L",   "tRRD_S",    "tRRD_L", "tFAW",   "tWTR",
+    "tRTP", "tWR", "tREFI", "tRFC", "tWTR_S", "tACT_cmd", "tCAS_cmd", "tWCK_sync", "tRFCpb", "tREFIpb"};
 const std::vector<std::string> kEnergyKeys = {"e_act_pj", "e_pre_pj", "e_rd_pj",
                                               "e_wr_pj",  "e_ref_pj", "p_background_mw"};
-const std::vector<std::string> kSchedKeys = {"write_high_watermark", "write_low_watermark"};
+const std::vector<std::string> kSchedKeys = {"read_queue_entries",  "write_queue_entries", "write_high_watermark",
+                                             "write_low_watermark", "frfcfs_cap",          "refresh_per_bank"};
 
 bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 
@@ -128,6 +130,12 @@ void DramSpec::resolve() {
   tWR = ps(params.at("tWR"));
   tREFI = ps(params.at("tREFI"));
   tRFC = ps(params.at("tRFC"));
+  tWTR_S = ps(params.at("tWTR_S"));
+  tACT_cmd = ps(params.at("tACT_cmd"));
+  tCAS_cmd = ps(params.at("tCAS_cmd"));
+  tWCK_sync = ps(params.at("tWCK_sync"));
+  tRFCpb = ps(params.at("tRFCpb"));
+  tREFIpb = ps(params.at("tREFIpb"));
   // BL beats at data_rate MT/s: BL / 2 clocks of the DDR clock.
   tBURST =
       static_cast<int64_t>(std::llround(static_cast<double>(burst_length) * 1e6 / static_cast<double>(data_rate_mts)));
@@ -139,10 +147,17 @@ void DramSpec::resolve() {
   e_wr_pj = params.at("e_wr_pj");
   e_ref_pj = params.at("e_ref_pj");
   p_background_mw = params.at("p_background_mw");
+  read_queue_entries = I("read_queue_entries");
+  write_queue_entries = I("write_queue_entries");
   write_high_watermark = I("write_high_watermark");
   write_low_watermark = I("write_low_watermark");
-  need(write_high_watermark >= 1 && write_low_watermark < write_high_watermark,
-       "write watermarks need 0 <= write_low_watermark < write_high_watermark");
+  frfcfs_cap = I("frfcfs_cap");
+  refresh_per_bank = I("refresh_per_bank") != 0;
+  need(read_queue_entries >= 1 && write_queue_entries >= 1, "read_queue_entries and write_queue_entries must be >= 1");
+  need(write_high_watermark >= 1 && write_low_watermark < write_high_watermark &&
+           write_high_watermark <= write_queue_entries,
+       "write watermarks need 0 <= write_low_watermark < write_high_watermark <= write_queue_entries");
+  need(!refresh_per_bank || (tREFIpb > tRFCpb && tRFCpb > 0), "per-bank refresh needs tREFIpb > tRFCpb > 0");
 }
 
 std::string DramSpec::resolved_yaml(const std::string& ind) const {

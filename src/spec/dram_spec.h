@@ -33,10 +33,20 @@ struct DramSpec {
   // Resolved timing in ps. tBURST = burst_length beats at data_rate (BL/2 clocks of the DDR clock).
   int64_t tRCD = 0, tRP = 0, tRAS = 0, tCL = 0, tCWL = 0, tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0;
   int64_t tFAW = 0, tWTR = 0, tRTP = 0, tWR = 0, tREFI = 0, tRFC = 0, tBURST = 0;
+  // Command-level timing: tWTR_S write->read in another bank group (tWTR is the same-group value);
+  // tACT_cmd from the start of an activate until the row opening counts (LPDDR5 ACT-1 -> ACT-2,
+  // DDR5 second command cycle); tCAS_cmd likewise for a column command (DDR5 second cycle);
+  // tWCK_sync the LPDDR5 CAS-WCK sync before the first column command after WCK went idle;
+  // tRFCpb / tREFIpb per-bank refresh (used with refresh_per_bank).
+  int64_t tWTR_S = 0, tACT_cmd = 0, tCAS_cmd = 0, tWCK_sync = 0, tRFCpb = 0, tREFIpb = 0;
   // Energy per operation (pJ) and background power per channel (mW) incl. refresh.
   double e_act_pj = 0, e_pre_pj = 0, e_rd_pj = 0, e_wr_pj = 0, e_ref_pj = 0, p_background_mw = 0;
-  // Scheduler: write-queue drain watermarks, in queued transfers.
-  int64_t write_high_watermark = 0, write_low_watermark = 0;
+  // Controller: read and write queue depth in entries (one burst each), write-drain watermarks in
+  // write-queue entries, FR-FCFS bypass cap (times the oldest request may be passed by row hits),
+  // refresh policy (false: all-bank REF every tREFI; true: per-bank REFpb every tREFIpb, round robin).
+  int64_t read_queue_entries = 0, write_queue_entries = 0, write_high_watermark = 0, write_low_watermark = 0;
+  int64_t frfcfs_cap = 0;
+  bool refresh_per_bank = false;
 
   uint64_t burst_bytes() const { return static_cast<uint64_t>(bus_bits * burst_length / 8); }
   uint64_t columns() const { return static_cast<uint64_t>(row_bytes) / burst_bytes(); }  // bursts per row
