@@ -91,7 +91,9 @@ DramChannelModel::DramChannelModel(const DramSpec& s)
     hist_[w].ring.resize(n);
     hist_[w].mask = n - 1;
   }
-  step_ = std::max(s.bankgroups > 1 ? s.tCCD_L : s.tCCD_S, s.tBURST);
+  // Column spacing in one bank group: tCCD_L for reads, tCCD_L_WR for writes (DDR5: 8 vs 16 nCK).
+  step_[0] = std::max(s.bankgroups > 1 ? s.tCCD_L : s.tCCD_S, s.tBURST);
+  step_[1] = std::max(s.bankgroups > 1 ? s.tCCD_L_WR : s.tCCD_S, s.tBURST);
 }
 
 int64_t DramChannelModel::departure(int w, uint64_t k) const {
@@ -240,8 +242,8 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
   const int64_t tRP = S.tRP, tRCD = S.tRCD + S.tACT_cmd, tRAS = S.tRAS;
   const int64_t tB = S.tBURST, tCL = S.tCL, tCWL = S.tCWL, tWTR = S.tWTR, tWTR_S = S.tWTR_S;
   const int64_t tRTP = S.tRTP, tWR = S.tWR, tWCK = S.tWCK_sync;
-  const int64_t lat = (write ? tCWL : tCL) + S.tCAS_cmd, step = step_;
-  const int64_t ccd_same_group = S.bankgroups > 1 ? S.tCCD_L : S.tCCD_S;
+  const int64_t lat = (write ? tCWL : tCL) + S.tCAS_cmd, step = step_[write ? 1 : 0];
+  const int64_t ccd_same_group = S.bankgroups > 1 ? (write ? S.tCCD_L_WR : S.tCCD_L) : S.tCCD_S;
   const bool per_bank = S.refresh_per_bank;
   const int w = write ? 1 : 0;
   const uint64_t cap = static_cast<uint64_t>(write ? S.write_queue_entries : S.read_queue_entries);

@@ -10,7 +10,7 @@
 //                refresh)
 //   first  = max(adm, ACT + tACT_cmd + tRCD, bank-group column free (tCCD_L), write->read tWTR (same
 //                group) / tWTR_S (other groups), read->write turnaround) [+ tWCK_sync if WCK is off]
-//   step   = max(tCCD_L (tCCD_S without bank groups), tBURST); stream = (n-1) step + tBURST
+//   step   = max(tCCD_L (writes tCCD_L_WR; tCCD_S without bank groups), tBURST); stream = (n-1) step + tBURST
 //   data   = first + tCAS_cmd + tCL (tCWL for writes) ... data + stream
 // Because ACT is bounded by the request's queue entry, not by the previous request's last column
 // command, activates of queued requests overlap other banks' transfers (bank-level parallelism).
@@ -165,7 +165,7 @@ class DramChannelModel {
   std::vector<Bank> banks_;
   std::vector<Group> groups_;
   std::vector<Rank> ranks_;
-  int64_t step_ = 0;
+  int64_t step_[2] = {0, 0};  // per direction (read, write)
   int64_t bus_free_ = 0, act_block_ = 0, last_rd_cmd_ = INT64_MIN / 4, last_wr_data_end_ = INT64_MIN / 4;
   int64_t next_ref_ = 0;
   int64_t last_col_ = INT64_MIN / 4;  // last column command issued

@@ -14,8 +14,8 @@ namespace {
 const std::vector<std::string> kOrgKeys = {"ranks",     "bankgroups", "banks_per_group", "rows",
                                            "row_bytes", "bus_bits",   "burst_length",    "data_rate_mts"};
 const std::vector<std::string> kTimingKeys = {
-    "tRCD", "tRP", "tRAS",  "tCL",  "tCWL",   "tCCD_S",   "tCCD_L",   "tRRD_S",    "tRRD_L", "tFAW",   "tWTR",
-    "tRTP", "tWR", "tREFI", "tRFC", "tWTR_S", "tACT_cmd", "tCAS_cmd", "tWCK_sync", "tRFCpb", "tREFIpb"};
+    "tRCD", "tRP",  "tRAS", "tCL",   "tCWL", "tCCD_S", "tCCD_L",   "tCCD_L_WR", "tRRD_S",    "tRRD_L", "tFAW",
+    "tWTR", "tRTP", "tWR",  "tREFI", "tRFC", "tWTR_S", "tACT_cmd", "tCAS_cmd",  "tWCK_sync", "tRFCpb", "tREFIpb"};
 const std::vector<std::string> kEnergyKeys = {"e_act_pj", "e_pre_pj", "e_rd_pj",
                                               "e_wr_pj",  "e_ref_pj", "p_background_mw"};
 const std::vector<std::string> kSchedKeys = {"read_queue_entries",  "write_queue_entries", "write_high_watermark",
@@ -122,6 +122,7 @@ void DramSpec::resolve() {
   tCWL = ps(params.at("tCWL"));
   tCCD_S = ps(params.at("tCCD_S"));
   tCCD_L = ps(params.at("tCCD_L"));
+  tCCD_L_WR = ps(params.at("tCCD_L_WR"));
   tRRD_S = ps(params.at("tRRD_S"));
   tRRD_L = ps(params.at("tRRD_L"));
   tFAW = ps(params.at("tFAW"));

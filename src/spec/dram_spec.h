@@ -31,7 +31,7 @@ struct DramSpec {
   int64_t ranks = 0, bankgroups = 0, banks_per_group = 0, rows = 0, row_bytes = 0;
   int64_t bus_bits = 0, burst_length = 0, data_rate_mts = 0;
   // Resolved timing in ps. tBURST = burst_length beats at data_rate (BL/2 clocks of the DDR clock).
-  int64_t tRCD = 0, tRP = 0, tRAS = 0, tCL = 0, tCWL = 0, tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0;
+  int64_t tRCD = 0, tRP = 0, tRAS = 0, tCL = 0, tCWL = 0, tCCD_S = 0, tCCD_L = 0, tCCD_L_WR = 0, tRRD_S = 0, tRRD_L = 0;
   int64_t tFAW = 0, tWTR = 0, tRTP = 0, tWR = 0, tREFI = 0, tRFC = 0, tBURST = 0;
   // Command-level timing: tWTR_S write->read in another bank group (tWTR is the same-group value);
   // tACT_cmd from the start of an activate until the row opening counts (LPDDR5 ACT-1 -> ACT-2,
