@@ -11,7 +11,7 @@ secs=${1:-60}
 shift || true
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON -DLPUSIM_FUZZ=ON \
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
