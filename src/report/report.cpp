@@ -37,6 +37,13 @@ void add_row(Row& r, const Row& o) {
   r.sram_write_bytes += o.sram_write_bytes;
   r.energy += o.energy;
   r.events += o.events;
+  if (o.mapped && !r.mapped) r.mapping = o.mapping;
+  if (o.mapped && o.mapping != r.mapping) ++r.mappings;
+  r.mapped = r.mapped || o.mapped;
+  r.compulsory_dram_bytes += o.compulsory_dram_bytes;
+  r.roof_compute_cycles += o.roof_compute_cycles;
+  r.roof_sram_cycles += o.roof_sram_cycles;
+  r.roof_fill_cycles += o.roof_fill_cycles;
 }
 
 // A unit's MACs over its peak for the whole run.
@@ -86,7 +93,9 @@ json energy_json(const EnergyBreakdown& e) {
   return j;
 }
 
-json row_json(const Row& r, bool op_row, double clock_ghz) {
+double dram_bytes_per_cycle(const DesignReport& r) { return r.clock_ghz > 0 ? r.dram_peak_gb_s / r.clock_ghz : 0; }
+
+json row_json(const Row& r, bool op_row, double clock_ghz, double dram_bpc) {
   json j;
   j["phase"] = r.phase;
   if (op_row) {
@@ -106,6 +115,22 @@ json row_json(const Row& r, bool op_row, double clock_ghz) {
   j["dram_write_bytes"] = r.dram_write_bytes;
   j["sram_read_bytes"] = r.sram_read_bytes;
   j["sram_write_bytes"] = r.sram_write_bytes;
+  if (op_row) {
+    if (r.mapped) {
+      j["mapping"] = r.mapping;
+      if (r.mappings > 0) j["other_mappings"] = r.mappings;
+    }
+    j["compulsory_dram_bytes"] = r.compulsory_dram_bytes;
+    const OpBound b = op_bound(r, dram_bpc);
+    j["bound"] = b.bound;
+    j["bound_fraction"] = b.fraction;
+    json f;
+    f["compute"] = b.compute;
+    f["dram"] = b.dram;
+    f["sram_ports"] = b.sram_ports;
+    f["fill"] = b.fill;
+    j["limit_fractions"] = f;
+  }
   j["energy_pj"] = energy_json(r.energy);
   json ev;
   for (int i = 0; i < kNumEv; ++i) {
@@ -116,6 +141,25 @@ json row_json(const Row& r, bool op_row, double clock_ghz) {
 }
 
 }  // namespace
+
+OpBound op_bound(const Row& r, double dram_bpc) {
+  OpBound b;
+  if (r.cycles == 0) return b;
+  const double c = static_cast<double>(r.cycles);
+  b.compute = (r.mapped ? r.roof_compute_cycles : static_cast<double>(r.busy_cycles)) / c;
+  b.dram = dram_bpc > 0 ? static_cast<double>(r.dram_read_bytes + r.dram_write_bytes) / dram_bpc / c : 0;
+  b.sram_ports = r.roof_sram_cycles / c;
+  b.fill = r.roof_fill_cycles / c;
+  const std::pair<const char*, double> all[] = {
+      {"compute", b.compute}, {"dram", b.dram}, {"sram_ports", b.sram_ports}, {"fill", b.fill}};
+  for (const auto& x : all) {
+    if (x.second > b.fraction) {
+      b.fraction = x.second;
+      b.bound = x.first;
+    }
+  }
+  return b;
+}
 
 bool is_attention_op(const std::string& name) {
   return name == "qk_encode" || name == "kv_append" || name == "attn_score" || name == "softmax" ||
@@ -247,7 +291,19 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   std::map<uint32_t, const ProgramOp*> key_op;
   for (const auto& po : p.ops) {
     key_op.emplace(po.stat_key, &po);
-    ++key_rows[po.stat_key].instances;
+    Row& kr = key_rows[po.stat_key];
+    ++kr.instances;
+    const OpMapping& m = po.mapping;
+    if (m.searched) {
+      const std::string desc = m.describe();
+      if (!kr.mapped) kr.mapping = desc;
+      if (desc != kr.mapping) ++kr.mappings;
+      kr.mapped = true;
+      kr.roof_compute_cycles += m.compute_cycles;
+      kr.roof_sram_cycles += m.sram_cycles;
+      kr.roof_fill_cycles += m.fill_cycles;
+    }
+    kr.compulsory_dram_bytes += m.compulsory_dram_bytes;
   }
   std::map<std::string, uint64_t> unit_peak;
   for (const auto& m : d.modules) unit_peak[m.name.substr(m.name.find('.') + 1)] = m.peak_macs_per_cycle;
@@ -447,10 +503,10 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
                       {"energy_pj", l.energy_pj}};
     }
     json ops = json::array();
-    for (const auto& o : r.ops) ops.push_back(row_json(o, true, r.clock_ghz));
+    for (const auto& o : r.ops) ops.push_back(row_json(o, true, r.clock_ghz, dram_bytes_per_cycle(r)));
     d["ops"] = ops;
     json layers = json::array();
-    for (const auto& l : r.layers) layers.push_back(row_json(l, false, r.clock_ghz));
+    for (const auto& l : r.layers) layers.push_back(row_json(l, false, r.clock_ghz, 0));
     d["layers"] = layers;
     designs.push_back(d);
   }
@@ -485,7 +541,8 @@ std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
   os << "design,phase," << (ops ? "op,unit," : "layer,") << "instances,cycles,time_s,busy_cycles,macs,"
      << (ops ? "utilization," : "")
      << "dram_read_bytes,dram_write_bytes,sram_read_bytes,sram_write_bytes,"
-        "energy_compute_pj,energy_sram_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj\n";
+        "energy_compute_pj,energy_sram_pj,energy_dram_pj,energy_leakage_pj,energy_total_pj"
+     << (ops ? ",mapping,compulsory_dram_bytes,dram_over_compulsory,bound,bound_fraction" : "") << "\n";
   for (const auto& r : reports) {
     for (const Row& x : ops ? r.ops : r.layers) {
       os << r.name << "," << x.phase << ",";
@@ -498,7 +555,15 @@ std::string csv_rows(const std::vector<DesignReport>& reports, bool ops) {
       if (ops) os << fmt(utilization(x), 6) << ",";
       os << x.dram_read_bytes << "," << x.dram_write_bytes << "," << x.sram_read_bytes << "," << x.sram_write_bytes;
       for (int c = 0; c < kNumEnergyClass; ++c) os << "," << fmt(x.energy.pj[c], 10);
-      os << "," << fmt(x.energy.total(), 10) << "\n";
+      os << "," << fmt(x.energy.total(), 10);
+      if (ops) {
+        const OpBound b = op_bound(x, dram_bytes_per_cycle(r));
+        const double moved = static_cast<double>(x.dram_read_bytes + x.dram_write_bytes);
+        os << "," << (x.mapped ? x.mapping : "-") << "," << x.compulsory_dram_bytes << ","
+           << (x.compulsory_dram_bytes ? fmt(moved / static_cast<double>(x.compulsory_dram_bytes), 6) : "-") << ","
+           << b.bound << "," << fmt(b.fraction, 4);
+      }
+      os << "\n";
     }
   }
   return os.str();
@@ -694,6 +759,20 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   for (const auto& r : rs) {
     for (const auto& n : r.notes) os << "note [" << r.name << "] " << n << "\n";
   }
+  // The mapper's choice per GEMM op, its DRAM bytes against the compulsory minimum and its bound.
+  for (const auto& r : rs) {
+    for (const auto& o : r.ops) {
+      if (!o.mapped) continue;
+      const OpBound b = op_bound(o, dram_bytes_per_cycle(r));
+      const double moved = static_cast<double>(o.dram_read_bytes + o.dram_write_bytes);
+      os << "map [" << r.name << "] " << o.phase << " " << o.name << ": " << o.mapping
+         << (o.mappings ? " (+" + std::to_string(o.mappings) + " other)" : "") << "; DRAM " << human_bytes(moved);
+      if (o.compulsory_dram_bytes)
+        os << " = " << fmt(moved / static_cast<double>(o.compulsory_dram_bytes), 3) << "x compulsory";
+      os << "; " << b.bound << "-bound at " << fmt(b.fraction * 100, 3) << "% (compute " << fmt(b.compute * 100, 3)
+         << "%, DRAM " << fmt(b.dram * 100, 3) << "% of peak)\n";
+    }
+  }
   return os.str();
 }
 
@@ -730,11 +809,16 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
   }
   for (const auto& r : rs) {
     os << "\n## " << r.name << ": operations\n\n";
-    os << "| phase | op | unit | cycles | utilization | DRAM bytes | energy |\n|---|---|---|---:|---:|---:|---:|\n";
+    os << "| phase | op | unit | cycles | utilization | DRAM bytes | x compulsory | bound | energy | mapping |\n"
+       << "|---|---|---|---:|---:|---:|---:|---|---:|---|\n";
     for (const auto& o : r.ops) {
+      const OpBound b = op_bound(o, dram_bytes_per_cycle(r));
+      const double moved = static_cast<double>(o.dram_read_bytes + o.dram_write_bytes);
       os << "| " << o.phase << " | " << o.name << " | " << o.unit << " | " << o.cycles << " | "
-         << fmt(utilization(o), 3) << " | " << human_bytes(static_cast<double>(o.dram_read_bytes + o.dram_write_bytes))
-         << " | " << human_energy_pj(o.energy.total()) << " |\n";
+         << fmt(utilization(o), 3) << " | " << human_bytes(moved) << " | "
+         << (o.compulsory_dram_bytes ? fmt(moved / static_cast<double>(o.compulsory_dram_bytes), 3) : "-") << " | "
+         << b.bound << " " << fmt(b.fraction * 100, 3) << "% | " << human_energy_pj(o.energy.total()) << " | "
+         << (o.mapped ? o.mapping : "") << " |\n";
     }
     os << "\n## " << r.name << ": area\n\n| block | how | area (mm2) |\n|---|---|---:|\n";
     for (const auto& a : r.area.items)
