@@ -402,7 +402,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       po.out_on_chip = op.vop != VecOp::Copy && op.out_elements * out_bits / 8 <= act_half_bytes;
       if (op.vop == VecOp::Copy) po.note = "appends K and V of the new tokens to the DRAM KV cache";
       const uint64_t bits_per_elem = static_cast<uint64_t>(op.in_operands) * in_bits + out_bits;
-      const uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
+      uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
+      // A gather's rows land in the weight buffer: its chunks fit half of that buffer too.
+      if (op.vop == VecOp::Gather) chunk = std::max<uint64_t>(1, std::min(chunk, wbuf_half_bits / 16));
       const double out_ratio = static_cast<double>(op.out_elements) / static_cast<double>(op.elements);
       const uint64_t gather_base =
           op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;

@@ -239,15 +239,14 @@ GemmMapping score_mapping(const GemmProblem& p, const MapperTarget& t, LoopOrder
   g.sram_bytes = static_cast<uint64_t>(sram_bits / 8.0) + g.dram_bytes;  // DMA fills and drains too
   g.energy_pj = static_cast<double>(g.dram_bytes) * t.dram_pj_per_byte + w_read_bits * count * t.wbuf_pj_per_bit +
                 a_read_bits * count * t.abuf_read_pj_per_bit + a_write_bits * count * t.abuf_write_pj_per_bit +
-                static_cast<double>(g.dram_bytes) * 8.0 * t.abuf_write_pj_per_bit +
-                t.leakage_pj_per_cycle * g.cycles;
+                static_cast<double>(g.dram_bytes) * 8.0 * t.abuf_write_pj_per_bit + t.leakage_pj_per_cycle * g.cycles;
   return g;
 }
 
 GemmMapping Mapper::map(const GemmProblem& p, const MapperTarget& t, const std::string& what) {
   const int flags = (p.in_on_chip ? 1 : 0) | (p.out_on_chip ? 2 : 0) | (p.shared_weights ? 4 : 0);
-  const Key key{t.unit, static_cast<int>(t.objective), p.M, p.K, p.N, p.count, p.a_bits, p.w_bits,
-                p.acc_bits, p.out_bits, flags};
+  const Key key{
+      t.unit, static_cast<int>(t.objective), p.M, p.K, p.N, p.count, p.a_bits, p.w_bits, p.acc_bits, p.out_bits, flags};
   auto it = cache_.find(key);
   if (it != cache_.end()) {
     ++hits_;

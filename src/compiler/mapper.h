@@ -23,7 +23,8 @@
 //   energy ~ DRAM bytes x (burst + activate energy per byte) + SRAM bits x pJ/bit + leakage x cycles
 // (arithmetic energy does not depend on the mapping). Candidates within 2% of the best score are
 // compared by the other measure (latency objective: energy, i.e. mostly DRAM bytes); exact ties keep
-// the first candidate in a fixed order, so the search is deterministic. Results are cached by (unit, shape, precision, buffer state).
+// the first candidate in a fixed order, so the search is deterministic. Results are cached by (unit, shape, precision,
+// buffer state).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -49,19 +50,19 @@ struct GemmProblem {
   uint64_t M = 0, K = 0, N = 0, count = 1;
   double a_bits = 16, w_bits = 16;  // w_bits: stored bits per stationary element (may be fractional)
   uint32_t acc_bits = 32, out_bits = 16;
-  bool in_on_chip = false;   // the activations are already in the activation buffer
-  bool out_on_chip = true;   // the outputs stay there (else each is stored to DRAM once)
+  bool in_on_chip = false;     // the activations are already in the activation buffer
+  bool out_on_chip = true;     // the outputs stay there (else each is stored to DRAM once)
   bool shared_weights = true;  // the count GEMMs share one weight matrix (false: KV slices)
 };
 
 // What the mapper knows of the design for one unit kind.
 struct MapperTarget {
-  std::vector<ArrayShape> arrays;       // the arrays of the chosen kind (1 or more)
-  uint64_t wbuf_bits = 0, abuf_bits = 0;  // whole buffers
+  std::vector<ArrayShape> arrays;                   // the arrays of the chosen kind (1 or more)
+  uint64_t wbuf_bits = 0, abuf_bits = 0;            // whole buffers
   uint64_t wbuf_port_bits = 1, abuf_port_bits = 1;  // bits per cycle of one port across all banks
   int64_t abuf_ports = 2;
-  double dram_bytes_per_cycle = 1;                // peak, all channels
-  double dram_pj_per_byte = 0;                    // read burst + activate share per byte
+  double dram_bytes_per_cycle = 1;  // peak, all channels
+  double dram_pj_per_byte = 0;      // read burst + activate share per byte
   double wbuf_pj_per_bit = 0, abuf_read_pj_per_bit = 0, abuf_write_pj_per_bit = 0;
   double leakage_pj_per_cycle = 0;
   MapperObjective objective = MapperObjective::Latency;
