@@ -248,7 +248,7 @@ TEST_CASE("DRAM presets: all load, peak bandwidth follows bus width and data rat
 
 TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a resolved override") {
   const std::string dir = temp_tree("bad_dram");
-  const std::string text = read_file(dir + "/configs/designs/lpu.yaml");
+  const std::string text = read_file(dir + "/configs/designs/lpu_64x64.yaml");
   const std::string from = "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, capacity_gib: 8}";
   struct C {
     const char* to;
@@ -281,10 +281,10 @@ TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a reso
   CmdResult r = run_lpusim(
       "run " + dir + "/configs/designs/ok.yaml " + src("tests/data/tiny.yaml") + " -o " + dir + "/out", "ok");
   REQUIRE(r.code == 0);
-  const std::string resolved = read_file(dir + "/out/design_lpu.resolved.yaml");
+  const std::string resolved = read_file(dir + "/out/design_lpu_64x64.resolved.yaml");
   CHECK(resolved.find("tRCD: 20  # design override") != std::string::npos);
   CHECK(resolved.find("tRP: 18.75  # Ramulator 2.0") != std::string::npos);
-  CHECK(read_file(dir + "/out/dram.csv").find("lpu,lpu.dram.ch3,") != std::string::npos);
+  CHECK(read_file(dir + "/out/dram.csv").find("lpu_64x64,lpu_64x64.dram.ch3,") != std::string::npos);
 }
 
 TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark, then writes drain") {

@@ -17,7 +17,7 @@ using namespace lpusim_test;
 namespace {
 
 DesignSpec fp16_array(uint64_t R, uint64_t C, const std::string& dataflow) {
-  DesignSpec d = load_design(src("configs/designs/fp16.yaml"));
+  DesignSpec d = load_design(src("configs/designs/fp16_64x64.yaml"));
   for (auto& u : d.units) {
     if (u.name != "fpmac") continue;
     u.ints["rows"] = static_cast<int64_t>(R);
@@ -104,7 +104,7 @@ TEST_CASE("gemm --timing: a single-tile GEMM's array cycles are the closed form,
 
 TEST_CASE("topology: every layer in one simulation, rows add up to the run") {
   // The LPU's ternary array (64 x 64 OS, 1 unpack stage): layers are ragged and the biggest is tiled.
-  const DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
+  const DesignSpec d = load_design(src("configs/designs/lpu_64x64.yaml"));
   const std::vector<GemmJob> jobs = parse_topology_csv(
       "Layer, M, N, K,\nfc1, 100, 200, 300,\nproj, 1, 3200, 3200,\nfc1, 77, 129, 515,\nbig, 512, 4096, 4096,\n",
       "t.csv");
@@ -168,13 +168,14 @@ TEST_CASE("topology CSV: SCALE-Sim's format is read, bad lines are file:line err
 TEST_CASE("lpusim topology: a bad CSV line is one error line naming file:line, exit 2") {
   const std::string dir = temp_tree("topology_cli");
   write_file(dir + "/bad.csv", "Layer, M, N, K,\nfc1, 64, 64, 64,\nfc2, 64, 64,\n");
-  const CmdResult r = run_lpusim("topology " + src("configs/designs/fp16.yaml") + " " + dir + "/bad.csv", "topo_bad");
+  const CmdResult r =
+      run_lpusim("topology " + src("configs/designs/fp16_64x64.yaml") + " " + dir + "/bad.csv", "topo_bad");
   CHECK(r.code == 2);
   CHECK(r.err == "lpusim: error: " + dir + "/bad.csv:3: expected 4 fields 'name, M, N, K,', got 3 in 'fc2, 64, 64,'\n");
   CHECK(r.out.empty());
   write_file(dir + "/good.csv", "Layer, M, N, K,\nfc1, 64, 64, 64,\n");
   const CmdResult u =
-      run_lpusim("topology " + src("configs/designs/lpu.yaml") + " " + dir + "/good.csv --unit vec", "topo_unit");
+      run_lpusim("topology " + src("configs/designs/lpu_64x64.yaml") + " " + dir + "/good.csv --unit vec", "topo_unit");
   CHECK(u.code == 2);
   CHECK(u.err.find("units.vec: impl vector_unit does not run weight GEMMs") != std::string::npos);
 }
@@ -182,15 +183,16 @@ TEST_CASE("lpusim topology: a bad CSV line is one error line naming file:line, e
 TEST_CASE("lpusim topology and gemm --timing: outputs") {
   const std::string dir = temp_tree("topology_out");
   write_file(dir + "/t.csv", "Layer, M, N, K,\nfc1, 100, 200, 300,\nfc2, 5, 300, 47,\n");
-  const CmdResult r =
-      run_lpusim("topology " + src("configs/designs/fp16.yaml") + " " + dir + "/t.csv -o " + dir + "/out", "topo_ok");
+  const CmdResult r = run_lpusim(
+      "topology " + src("configs/designs/fp16_64x64.yaml") + " " + dir + "/t.csv -o " + dir + "/out", "topo_ok");
   REQUIRE(r.code == 0);
   CHECK(r.out.find("fc1") != std::string::npos);
   const std::string csv = read_file(dir + "/out/topology.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
   CHECK(read_file(dir + "/out/topology.json").find("\"layers\"") != std::string::npos);
-  const CmdResult g = run_lpusim(
-      "gemm " + src("configs/designs/fp16.yaml") + " --unit fpmac --m 100 --k 300 --n 200 --timing", "gemm_timing");
+  const CmdResult g =
+      run_lpusim("gemm " + src("configs/designs/fp16_64x64.yaml") + " --unit fpmac --m 100 --k 300 --n 200 --timing",
+                 "gemm_timing");
   REQUIRE(g.code == 0);
   // 64 x 64 OS: 2 x 4 folds of 64 + 64 + 300 - 2, minus 1.
   CHECK(g.out.find("closed form 3407 + 0 SRAM port stalls") != std::string::npos);
