@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a small sweep as a SLURM job array on a throw-away single-node cluster (slurmctld + slurmd
 # on this machine, munge authentication), merges the shards and checks the result equals a local
-# run byte for byte. Needs root (slurmd) and Debian's slurm-wlm + munge (scripts/install-deps.sh installs
+# run byte for byte. Needs root (slurmd) and Debian's slurm-wlm + munge (the dependency script installs
 # them before the tests; a test never installs packages itself).
 # usage: scripts/slurm-test.sh [LPUSIM_BINARY]        (default: build/lpusim)
 # The cluster's files live in a temp folder; the daemons started here are stopped on exit.
@@ -15,7 +15,7 @@ BIN=$(readlink -f "${1:-build/lpusim}")
 [ "$(id -u)" -eq 0 ] || { echo "slurm-test: skipped: needs root for slurmd" >&2; exit 77; }
 
 for p in slurmctld slurmd munged; do
-  command -v "$p" >/dev/null || { echo "slurm-test: $p missing: run scripts/install-deps.sh first" >&2; exit 1; }
+  command -v "$p" >/dev/null || { echo "slurm-test: $p missing: install the project dependencies first (README quick start)" >&2; exit 1; }
 done
 
 WORK=$(mktemp -d /tmp/lpusim_slurm.XXXXXX)
