@@ -170,7 +170,8 @@ SweepSpec SweepSpec::load(const std::string& path) {
   s.name = root.get_string("name");
   auto existing = [&](const std::string& key, const YamlNode& n) {
     std::string p = abs_from(dir, n.as_string());
-    if (!fs::is_regular_file(p)) n.fail("no such file '" + p + "'");
+    std::error_code ec;  // a name too long for the file system is a bad path too, not an internal error
+    if (!fs::is_regular_file(p, ec)) n.fail("no such file '" + p + "'" + (ec ? " (" + ec.message() + ")" : ""));
     (void)key;
     return p;
   };
