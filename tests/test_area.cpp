@@ -23,7 +23,7 @@ const AreaItem& item(const AreaBreakdown& a, const std::string& name) {
 }  // namespace
 
 TEST_CASE("unit areas follow their closed forms and the breakdown adds up") {
-  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu_64x64.yaml"));
   const TechTable& t = lpu.tech;
   const AreaBreakdown a = design_area(lpu);
   double sum = 0;
@@ -44,7 +44,7 @@ TEST_CASE("unit areas follow their closed forms and the breakdown adds up") {
 }
 
 TEST_CASE("sparse weights and base3 decoders add their hardware") {
-  DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu_64x64.yaml"));
   const double packed = item(design_area(d), "tmac").um2;
   d.units[0].enums["weight_format"] = "base3";
   const double base3 = item(design_area(d), "tmac").um2;
@@ -58,8 +58,8 @@ TEST_CASE("sparse weights and base3 decoders add their hardware") {
 }
 
 TEST_CASE("iso peak-ops (compare --iso) resizes the baseline's arrays to the reference's peak") {
-  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu_64x64.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16_64x64.yaml"));
   fp.units[0].ints["rows"] = 32;
   fp.units[0].ints["cols"] = 32;
   IsoResult r = hold_iso(lpu, fp, "peak-ops");
@@ -70,8 +70,8 @@ TEST_CASE("iso peak-ops (compare --iso) resizes the baseline's arrays to the ref
 }
 
 TEST_CASE("iso area (compare --iso) picks the largest arrays that fit the reference's area") {
-  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu_64x64.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16_64x64.yaml"));
   IsoResult r = hold_iso(lpu, fp, "area");
   const double ref = design_area(lpu).total_mm2();
   CHECK(design_area(r.design).total_mm2() <= ref);

@@ -25,7 +25,7 @@ struct BadCase {
 void check_bad_design(const BadCase& c) {
   const std::string dir = temp_tree(std::string("bad_") + c.name);
   const std::string design = dir + "/configs/designs/bad.yaml";
-  std::string text = read_file(dir + "/configs/designs/lpu.yaml");
+  std::string text = read_file(dir + "/configs/designs/lpu_64x64.yaml");
   write_file(design, c.from[0] ? replace_once(text, c.from, c.to) : std::string(c.to));
   const std::string out = dir + "/out";
   CmdResult r = run_lpusim("run " + design + " " + src("tests/data/tiny.yaml") + " -o " + out, c.name);
@@ -46,7 +46,7 @@ TEST_CASE("bad design: unknown key names file:line:col and key path") {
                     "units.tmac.colz: unknown key"});
   // Line and column of the offending key: `colz` sits on line 20, column 5 of the edited file.
   const std::string dir = temp_tree("unknown_key_pos");
-  std::string text = read_file(dir + "/configs/designs/lpu.yaml");
+  std::string text = read_file(dir + "/configs/designs/lpu_64x64.yaml");
   std::string bad = replace_once(text, "    cols: 64\n    dataflow: output_stationary\n    accumulator_bits",
                                  "    colz: 64\n    dataflow: output_stationary\n    accumulator_bits");
   size_t pos = bad.find("colz");
@@ -78,7 +78,7 @@ TEST_CASE("bad design: negative and zero sizes") {
 
 TEST_CASE("bad design: a name that is not a plain word, a buffer no SRAM class prices") {
   // Both fail at the key the user wrote, before anything is simulated or written.
-  check_bad_design({"slash_name", "name: lpu\n", "name: sub/dir/lpu\n", "name: expected up to 64 letters"});
+  check_bad_design({"slash_name", "name: lpu_64x64\n", "name: sub/dir/lpu\n", "name: expected up to 64 letters"});
   check_bad_design(
       {"huge_buffer", "  weight: {size_kib: 1024", "  weight: {size_kib: 1048576", "buffers.weight.size_kib: "});
 }
@@ -113,7 +113,7 @@ TEST_CASE("bad workload: unknown key, missing field, indivisible heads") {
                        "scenario.prompt_tokens: expected at most 16777216"},
                      W{"  layers: 2\n", "  layers: 1000000000\n", "model.layers: expected at most 4096"}}) {
     write_file(dir + "/w.yaml", replace_once(text, w.from, w.to));
-    CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + dir + "/w.yaml", "wl");
+    CmdResult r = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + dir + "/w.yaml", "wl");
     INFO("stderr: " << r.err);
     CHECK(r.code == 2);
     CHECK(r.err.find("w.yaml:") != std::string::npos);
@@ -128,14 +128,14 @@ TEST_CASE("bad tech table: missing source is an error") {
   auto end = t.find('\n', pos);
   t.replace(pos, end - pos, "int8_add: {pj: 0.007}");
   write_file(dir + "/configs/tech/7nm.yaml", t);
-  CmdResult r = run_lpusim("run " + dir + "/configs/designs/lpu.yaml " + src("tests/data/tiny.yaml"), "tech");
+  CmdResult r = run_lpusim("run " + dir + "/configs/designs/lpu_64x64.yaml " + src("tests/data/tiny.yaml"), "tech");
   CHECK(r.code == 2);
   CHECK(r.err.find("events.int8_add: missing required key 'source'") != std::string::npos);
 }
 
 TEST_CASE("missing file and bad usage exit 2") {
   CHECK(run_lpusim("run /nonexistent.yaml " + src("tests/data/tiny.yaml"), "nofile").code == 2);
-  CHECK(run_lpusim("run " + src("configs/designs/lpu.yaml"), "usage").code == 2);
+  CHECK(run_lpusim("run " + src("configs/designs/lpu_64x64.yaml"), "usage").code == 2);
   CHECK(run_lpusim("frobnicate", "cmd").code == 2);
   CHECK(run_lpusim("run --help", "help").code == 0);
   CmdResult v = run_lpusim("--version", "ver");

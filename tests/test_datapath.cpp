@@ -414,7 +414,7 @@ TEST_CASE("the FP16 error bound is tight enough to catch the wrong accumulator p
 
 TEST_CASE("lpusim gemm: bit-exact ternary and bounded FP16 runs, overflow and usage errors") {
   using namespace lpusim_test;
-  const std::string lpu = src("configs/designs/lpu.yaml");
+  const std::string lpu = src("configs/designs/lpu_64x64.yaml");
   CmdResult t = run_lpusim("gemm " + lpu + " --unit tmac --m 70 --k 130 --n 90 --seed 4", "gemm_t");
   REQUIRE(t.code == 0);
   REQUIRE(t.out.find("bit-exact    yes") != std::string::npos);
@@ -425,7 +425,7 @@ TEST_CASE("lpusim gemm: bit-exact ternary and bounded FP16 runs, overflow and us
   // A 12-bit accumulator in error mode stops the run (exit 3) with the coordinates.
   const std::string dir = temp_tree("gemm");
   const std::string design = dir + "/configs/designs/lpu12.yaml";
-  std::string y = read_file(dir + "/configs/designs/lpu.yaml");
+  std::string y = read_file(dir + "/configs/designs/lpu_64x64.yaml");
   y = replace_once(y, "accumulator_bits: 32", "accumulator_bits: 12");
   y = replace_once(y, "accumulator_overflow: saturate", "accumulator_overflow: error");
   write_file(design, y);

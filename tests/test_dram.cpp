@@ -13,6 +13,7 @@
 #include "config/loaders.h"
 #include "helpers.h"
 #include "memory/dram.h"
+#include "memory/dram_roof.h"
 #include "memory/dram_timing.h"
 #include "memory/dram_trace.h"
 #include "spec/dram_spec.h"
@@ -248,7 +249,7 @@ TEST_CASE("DRAM presets: all load, peak bandwidth follows bus width and data rat
 
 TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a resolved override") {
   const std::string dir = temp_tree("bad_dram");
-  const std::string text = read_file(dir + "/configs/designs/lpu.yaml");
+  const std::string text = read_file(dir + "/configs/designs/lpu_64x64.yaml");
   const std::string from = "dram: {preset: lpddr5, channels: 4, address_mapping: ro_ba_bg_ra_co_ch, capacity_gib: 8}";
   struct C {
     const char* to;
@@ -281,10 +282,10 @@ TEST_CASE("bad DRAM config: unknown preset, unknown key, bad mapping, and a reso
   CmdResult r = run_lpusim(
       "run " + dir + "/configs/designs/ok.yaml " + src("tests/data/tiny.yaml") + " -o " + dir + "/out", "ok");
   REQUIRE(r.code == 0);
-  const std::string resolved = read_file(dir + "/out/design_lpu.resolved.yaml");
+  const std::string resolved = read_file(dir + "/out/design_lpu_64x64.resolved.yaml");
   CHECK(resolved.find("tRCD: 20  # design override") != std::string::npos);
   CHECK(resolved.find("tRP: 18.75  # Ramulator 2.0") != std::string::npos);
-  CHECK(read_file(dir + "/out/dram.csv").find("lpu,lpu.dram.ch3,") != std::string::npos);
+  CHECK(read_file(dir + "/out/dram.csv").find("lpu_64x64,lpu_64x64.dram.ch3,") != std::string::npos);
 }
 
 TEST_CASE("DRAM: reads go first until the write queue reaches its high watermark, then writes drain") {
@@ -487,4 +488,16 @@ TEST_CASE("lpusim dram-trace: prints and writes JSON; a bad line is exit 2 namin
   CmdResult b = run_lpusim("dram-trace " + src("configs/designs/lpu.yaml") + " " + dir + "/bad.trace", "dt_bad");
   CHECK(b.code == 2);
   CHECK(b.err.find("bad.trace:2: missing address or size") != std::string::npos);
+}
+
+TEST_CASE("the DRAM roof is what the DRAM model sustains on a long sequential read, below the pin peak") {
+  // memory/dram_roof.h runs the plain channel model; dram-trace runs the SystemC DRAM on a 64 MiB
+  // read: the two agree, and activates and refresh keep both below the peak.
+  const DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
+  const double roof = sustained_read_gb_s(d.dram);
+  const double peak = static_cast<double>(d.dram.channels) * d.dram.peak_gb_s_per_channel();
+  CHECK(roof < 0.95 * peak);
+  CHECK(roof > 0.5 * peak);
+  const DramTraceResult r = run_dram_trace(d.dram, {DramTraceOp{false, 0, 64ull << 20}}, 8);
+  CHECK(roof == Approx(r.gbps).epsilon(0.01));
 }

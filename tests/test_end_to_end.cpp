@@ -14,8 +14,8 @@ using namespace lpusim_test;
 
 TEST_CASE("LPU vs FP16 on the tiny model: totals are consistent") {
   WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
-  std::vector<DesignSpec> ds = {load_design(src("configs/designs/lpu.yaml")),
-                                load_design(src("configs/designs/fp16.yaml"))};
+  std::vector<DesignSpec> ds = {load_design(src("configs/designs/lpu_64x64.yaml")),
+                                load_design(src("configs/designs/fp16_64x64.yaml"))};
   SimulationRun run = simulate(w, ds);
   REQUIRE(run.designs.size() == 2);
   std::vector<DesignReport> reps;
@@ -78,14 +78,14 @@ TEST_CASE("LPU vs FP16 on the tiny model: totals are consistent") {
 }
 
 TEST_CASE("two runs of the same inputs give byte-identical reports") {
-  const std::string args = "compare " + src("configs/designs/lpu.yaml") + " " + src("configs/designs/fp16.yaml") + " " +
-                           src("tests/data/tiny.yaml") + " -o ";
+  const std::string args = "compare " + src("configs/designs/lpu_64x64.yaml") + " " +
+                           src("configs/designs/fp16_64x64.yaml") + " " + src("tests/data/tiny.yaml") + " -o ";
   const std::string a = temp_tree("det_a") + "/out", b = temp_tree("det_b") + "/out";
   CmdResult ra = run_lpusim(args + a, "det_a");
   CmdResult rb = run_lpusim(args + b, "det_b");
   REQUIRE(ra.code == 0);
   REQUIRE(rb.code == 0);
-  for (const char* f : {"report.json", "ops.csv", "layers.csv", "summary.md", "design_lpu.resolved.yaml"}) {
+  for (const char* f : {"report.json", "ops.csv", "layers.csv", "summary.md", "design_lpu_64x64.resolved.yaml"}) {
     INFO(f);
     const std::string x = read_file(a + "/" + f);
     CHECK(!x.empty());
@@ -95,14 +95,14 @@ TEST_CASE("two runs of the same inputs give byte-identical reports") {
   CHECK(ra.out.substr(0, ra.out.find("wrote")) == rb.out.substr(0, rb.out.find("wrote")));
   const std::string json = read_file(a + "/report.json");
   CHECK(json.find("\"schema_version\": 1") != std::string::npos);
-  CHECK(json.find("\"definition\": \"fp16 / lpu\"") != std::string::npos);
+  CHECK(json.find("\"definition\": \"fp16_64x64 / lpu_64x64\"") != std::string::npos);
 }
 
 TEST_CASE("run writes a single-design report") {
   const std::string out = temp_tree("run1") + "/out";
-  CmdResult r = run_lpusim(
-      "run " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml") + " --generated-tokens 3 -o " + out,
-      "run1");
+  CmdResult r = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + src("tests/data/tiny.yaml") +
+                               " --generated-tokens 3 -o " + out,
+                           "run1");
   REQUIRE(r.code == 0);
   CHECK(r.out.find("time per output token") != std::string::npos);
   const std::string json = read_file(out + "/report.json");

@@ -13,7 +13,7 @@ using namespace lpusim;
 using namespace lpusim_test;
 
 TEST_CASE("one ternary MAC and one FP16 MAC cost exactly their table entries") {
-  UnitBench u("configs/designs/lpu.yaml");
+  UnitBench u("configs/designs/lpu_64x64.yaml");
   UnitSpec tern = u.unit("tmac");
   UnitSpec fp = u.unit("fpmac");
   fp.enums["accumulate"] = "fp16";
@@ -35,7 +35,7 @@ TEST_CASE("one ternary MAC and one FP16 MAC cost exactly their table entries") {
 }
 
 TEST_CASE("zero gating saves exactly the zero weights' adds and accumulator writes, not their cycles") {
-  UnitBench u("configs/designs/lpu.yaml");
+  UnitBench u("configs/designs/lpu_64x64.yaml");
   UnitSpec gated = u.unit("tmac");
   UnitSpec ungated = gated;
   ungated.bools["zero_gating"] = false;

@@ -57,7 +57,7 @@ TEST_CASE("functional: FP16 LLaMA-style model on the FP16 design matches the FP3
   const std::string wl = tiny_variant(
       src("tests/data/tiny.yaml"),
       {{"attention_projections: ternary", "attention_projections: fp16"}, {"ffn: ternary", "ffn: fp16"}}, "llama_fp16");
-  const FunctionalResult r = run("configs/designs/fp16.yaml", wl);
+  const FunctionalResult r = run("configs/designs/fp16_64x64.yaml", wl);
   REQUIRE(r.rows.size() == 3);  // 2 layers + final norm
   for (const auto& row : r.rows) {
     INFO(row.name);
@@ -74,8 +74,8 @@ TEST_CASE("functional: FP16 LLaMA-style model on the FP16 design matches the FP3
 
 TEST_CASE("functional: BitNet-style checkpoint model on the FP16 and LPU designs") {
   const std::string wl = bitnet_checkpoint_workload("bitnet_ckpt");
-  const FunctionalResult f = run("configs/designs/fp16.yaml", wl);
-  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  const FunctionalResult f = run("configs/designs/fp16_64x64.yaml", wl);
+  const FunctionalResult l = run("configs/designs/lpu_64x64.yaml", wl);
   CHECK(f.weights.find("checkpoint ") == 0);
   for (size_t i = 0; i < f.rows.size(); ++i) {
     INFO(f.rows[i].name);
@@ -90,7 +90,7 @@ TEST_CASE("functional: BitNet-style checkpoint model on the FP16 and LPU designs
   CHECK(l.saturations == 0);
   // Against the full-precision master weights (layer 1 of the checkpoint is BF16 Gaussian) the
   // ternarisation error shows: far below the ternary_fp32 reference.
-  const FunctionalResult lf = run("configs/designs/lpu.yaml", wl, "fp32");
+  const FunctionalResult lf = run("configs/designs/lpu_64x64.yaml", wl, "fp32");
   CHECK(lf.rows[0].cosine == Approx(l.rows[0].cosine).margin(1e-12));  // layer 0 is packed: same weights
   CHECK(lf.rows[1].rel_l2 > 1.2 * l.rows[1].rel_l2);
   CHECK(lf.rows[1].cosine < l.rows[1].cosine);
@@ -105,7 +105,7 @@ TEST_CASE("functional: popcount attention scores approach the LPU's FP16 attenti
   write_file(t8, replace_once(read_file(src("configs/designs/lpu_bitformer.yaml")), "    T: 2\n", "    T: 8\n"));
   FunctionalOptions o;
   o.tokens = kTokens;
-  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  const FunctionalResult l = run("configs/designs/lpu_64x64.yaml", wl);
   const FunctionalResult b2 = run("configs/designs/lpu_bitformer.yaml", wl);
   const FunctionalResult b8 = run_functional(load_workload(wl), load_design(t8), o);
   REQUIRE(b2.rows.size() == l.rows.size());
@@ -123,8 +123,8 @@ TEST_CASE("functional: popcount attention scores approach the LPU's FP16 attenti
 TEST_CASE("functional: GPT-2-style model (LayerNorm, learned positions, GELU, biases) on both designs") {
   const std::string wl = tiny_variant(src("workloads/gpt2_small.yaml"),
                                       {{"layers: 12", "layers: 2"}, {"vocab: 50257", "vocab: 1000"}}, "gpt2_tiny");
-  const FunctionalResult f = run("configs/designs/fp16.yaml", wl);
-  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  const FunctionalResult f = run("configs/designs/fp16_64x64.yaml", wl);
+  const FunctionalResult l = run("configs/designs/lpu_64x64.yaml", wl);
   REQUIRE(f.rows.size() == 3);
   for (size_t i = 0; i < f.rows.size(); ++i) {
     INFO(f.rows[i].name);
@@ -135,7 +135,7 @@ TEST_CASE("functional: GPT-2-style model (LayerNorm, learned positions, GELU, bi
   CHECK(f.top1 == 1.0);
   // Biases matter: the same model without them is a different function.
   const std::string nb = tiny_variant(wl, {{"linear_bias: true", "linear_bias: false"}}, "gpt2_tiny_nobias");
-  const FunctionalResult n = run("configs/designs/fp16.yaml", nb);
+  const FunctionalResult n = run("configs/designs/fp16_64x64.yaml", nb);
   CHECK(n.rows[0].rel_l2 != f.rows[0].rel_l2);
 }
 
@@ -144,14 +144,14 @@ TEST_CASE("functional: greedy decode steps extend the sequence with the referenc
   FunctionalOptions o;
   o.tokens = {1, 17, 404};
   o.generate = 3;
-  const FunctionalResult g = run_functional(load_workload(wl), load_design(src("configs/designs/lpu.yaml")), o);
+  const FunctionalResult g = run_functional(load_workload(wl), load_design(src("configs/designs/lpu_64x64.yaml")), o);
   REQUIRE(g.generated.size() == 3);
   REQUIRE(g.tokens.size() == 6);
   CHECK(std::equal(g.generated.begin(), g.generated.end(), g.tokens.begin() + 3));
   // The last step's pass covers the whole sequence: the same as a prefill of prompt + generated.
   FunctionalOptions p;
   p.tokens = g.tokens;
-  const FunctionalResult f = run_functional(load_workload(wl), load_design(src("configs/designs/lpu.yaml")), p);
+  const FunctionalResult f = run_functional(load_workload(wl), load_design(src("configs/designs/lpu_64x64.yaml")), p);
   CHECK(f.top1 == g.top1);
   CHECK(f.mean_kl == g.mean_kl);
   // Each generated token is the reference argmax of the prefix before it: re-deriving step 1 from a
@@ -159,7 +159,7 @@ TEST_CASE("functional: greedy decode steps extend the sequence with the referenc
   FunctionalOptions p1;
   p1.tokens = {1, 17, 404, g.generated[0]};
   p1.generate = 1;
-  const FunctionalResult s1 = run_functional(load_workload(wl), load_design(src("configs/designs/lpu.yaml")), p1);
+  const FunctionalResult s1 = run_functional(load_workload(wl), load_design(src("configs/designs/lpu_64x64.yaml")), p1);
   CHECK(s1.generated[0] == g.generated[1]);
   CHECK(s1.generated_datapath[0] == g.generated_datapath[1]);
 }
@@ -176,7 +176,7 @@ TEST_CASE("functional: LUT MLP blocks (QuWeiT nanoGPT) run on the LUT design's d
     CHECK(row.cosine > 0.8);
     CHECK(row.cosine < 0.999);
   }
-  CHECK_THROWS_WITH(run("configs/designs/lpu.yaml", wl, "ternary_fp32", chars),
+  CHECK_THROWS_WITH(run("configs/designs/lpu_64x64.yaml", wl, "ternary_fp32", chars),
                     Catch::Contains("has LUT MLP blocks and the design no unit with"));
 }
 
@@ -184,12 +184,12 @@ TEST_CASE("functional: a narrow saturating accumulator on the ternary array show
   const std::string wl = bitnet_checkpoint_workload("acc_ckpt");
   const std::string tree = temp_tree("functional_acc");
   const std::string narrow = tree + "/configs/designs/lpu_acc12.yaml";
-  write_file(narrow,
-             replace_once(read_file(src("configs/designs/lpu.yaml")), "accumulator_bits: 32", "accumulator_bits: 12"));
+  write_file(narrow, replace_once(read_file(src("configs/designs/lpu_64x64.yaml")), "accumulator_bits: 32",
+                                  "accumulator_bits: 12"));
   FunctionalOptions o;
   o.tokens = kTokens;
   const FunctionalResult n = run_functional(load_workload(wl), load_design(narrow), o);
-  const FunctionalResult l = run("configs/designs/lpu.yaml", wl);
+  const FunctionalResult l = run("configs/designs/lpu_64x64.yaml", wl);
   CHECK(l.saturations == 0);
   CHECK(n.saturations > 0);  // |sum| of up to 640 INT8 products of +-127 exceeds 2^11
   CHECK(n.rows[0].cosine < l.rows[0].cosine);
@@ -222,8 +222,8 @@ TEST_CASE("functional: packed ternary weights decode to the same model as the sa
   const std::string ckp = tmp("dec_packed.safetensors"), ckf = tmp("dec_plain.safetensors");
   write_file(ckp, write_safetensors(packed));
   write_file(ckf, write_safetensors(plain));
-  const FunctionalResult a = run("configs/designs/lpu.yaml", checkpoint_workload(ckp, "dec_packed"));
-  const FunctionalResult b = run("configs/designs/lpu.yaml", checkpoint_workload(ckf, "dec_plain"));
+  const FunctionalResult a = run("configs/designs/lpu_64x64.yaml", checkpoint_workload(ckp, "dec_packed"));
+  const FunctionalResult b = run("configs/designs/lpu_64x64.yaml", checkpoint_workload(ckf, "dec_plain"));
   REQUIRE(a.rows.size() == b.rows.size());
   for (size_t i = 0; i < a.rows.size(); ++i) {
     CHECK(a.rows[i].cosine == b.rows[i].cosine);
@@ -231,7 +231,7 @@ TEST_CASE("functional: packed ternary weights decode to the same model as the sa
   }
   CHECK(a.mean_kl == b.mean_kl);
   // A different scale changes the model: the decode is not trivially ignoring the file.
-  const FunctionalResult d = run("configs/designs/lpu.yaml", bitnet_checkpoint_workload("dec_other"));
+  const FunctionalResult d = run("configs/designs/lpu_64x64.yaml", bitnet_checkpoint_workload("dec_other"));
   CHECK(d.rows[0].max_abs != a.rows[0].max_abs);
 }
 
@@ -249,7 +249,8 @@ TEST_CASE("functional: ternary layers on the LPU array are bit-exact with a hand
   std::vector<float> x(M * K);
   for (float& v : x) v = g(rng);
   uint64_t sat = 0;
-  const std::vector<float> y = datapath_ternary_linear(load_design(src("configs/designs/lpu.yaml")), x, M, w, &sat);
+  const std::vector<float> y =
+      datapath_ternary_linear(load_design(src("configs/designs/lpu_64x64.yaml")), x, M, w, &sat);
   REQUIRE(y.size() == M * N);
   uint64_t mismatches = 0;
   for (uint64_t m = 0; m < M; ++m) {
@@ -281,7 +282,8 @@ TEST_CASE("functional: metrics are 0 / 1 for identical inputs and positive other
 TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and unsupported models are errors") {
   const std::string wl = bitnet_checkpoint_workload("cli_ckpt");
   const std::string o1 = tmp("f1"), o2 = tmp("f2");
-  const std::string base = "run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,2,3,4 -o ";
+  const std::string base =
+      "run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --functional --tokens 1,2,3,4 -o ";
   CmdResult r1 = run_lpusim(base + o1, "f1");
   CmdResult r2 = run_lpusim(base + o2, "f2");
   REQUIRE(r1.code == 0);
@@ -292,36 +294,37 @@ TEST_CASE("functional CLI: tables and files, deterministic; bad tokens, big and 
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 4);  // header, 2 layers, final norm
 
   CmdResult bad =
-      run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,1000", "fb");
+      run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --functional --tokens 1,1000", "fb");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("token 1 is 1000, outside the vocabulary [0, 1000)") != std::string::npos);
-  CmdResult neg = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens=-1", "fn");
+  CmdResult neg =
+      run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --functional --tokens=-1", "fn");
   CHECK(neg.code == 2);
   CHECK(neg.err.find("token 0 is -1, outside the vocabulary") != std::string::npos);
   CmdResult badid =
-      run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1,x", "fx");
+      run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --functional --tokens 1,x", "fx");
   CHECK(badid.code == 2);
   CHECK(badid.err.find("--tokens expects a comma-separated list of integers, got 'x' (item 2)") != std::string::npos);
-  CmdResult gen =
-      run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional --tokens 1 --generate x", "fg");
+  CmdResult gen = run_lpusim(
+      "run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --functional --tokens 1 --generate x", "fg");
   CHECK(gen.code == 2);
   CHECK(gen.err.find("--generate expects a non-negative integer, got 'x'") != std::string::npos);
-  CmdResult none = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + wl + " --functional", "f0");
+  CmdResult none = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --functional", "f0");
   CHECK(none.code == 2);
   CHECK(none.err.find("--functional needs --tokens or --tokens-file") != std::string::npos);
-  CmdResult big = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + src("workloads/bitnet_b158_70b.yaml") +
-                                 " --functional --tokens 1,2",
+  CmdResult big = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " +
+                                 src("workloads/bitnet_b158_70b.yaml") + " --functional --tokens 1,2",
                              "fbig");
   CHECK(big.code == 2);
   CHECK(big.err.find("functional mode would need") != std::string::npos);
-  CmdResult enc = run_lpusim(
-      "run " + src("configs/designs/lpu.yaml") + " " + src("workloads/deit_tiny.yaml") + " --functional --tokens 1",
-      "fenc");
+  CmdResult enc = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + src("workloads/deit_tiny.yaml") +
+                                 " --functional --tokens 1",
+                             "fenc");
   CHECK(enc.code == 2);
   CHECK(enc.err.find("is an encoder") != std::string::npos);
   std::string ids = "1";
   for (int t = 0; t < 256; ++t) ids += ",1";  // 257 tokens: one more than nanoGPT's block_size
-  CmdResult pos = run_lpusim("run " + src("configs/designs/fp16.yaml") + " " +
+  CmdResult pos = run_lpusim("run " + src("configs/designs/fp16_64x64.yaml") + " " +
                                  src("workloads/nanogpt_shakespeare_char.yaml") + " --functional --tokens " + ids,
                              "fpos");
   CHECK(pos.code == 2);

@@ -17,7 +17,7 @@ using namespace lpusim_test;
 namespace {
 
 DesignSpec fp16_array(uint64_t R, uint64_t C, const std::string& dataflow) {
-  DesignSpec d = load_design(src("configs/designs/fp16.yaml"));
+  DesignSpec d = load_design(src("configs/designs/fp16_64x64.yaml"));
   for (auto& u : d.units) {
     if (u.name != "fpmac") continue;
     u.ints["rows"] = static_cast<int64_t>(R);
@@ -55,7 +55,9 @@ void check_topology_against_scalesim(uint64_t R, uint64_t C, const std::string& 
   REQUIRE(layers.size() >= 7);
   std::vector<GemmJob> jobs;
   for (const auto& l : layers) jobs.push_back(l.first);
-  const GemmTimingRun r = time_gemms(fp16_array(R, C, dataflow), jobs, GemmTimingOptions{});
+  GemmTimingOptions whole;
+  whole.whole = true;
+  const GemmTimingRun r = time_gemms(fp16_array(R, C, dataflow), jobs, whole);
   REQUIRE(r.gemms.size() == layers.size());
   CHECK(r.sram_stall_cycles == 0);
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -73,7 +75,7 @@ void check_topology_against_scalesim(uint64_t R, uint64_t C, const std::string& 
 TEST_CASE("gemm --timing: a single-tile GEMM's array cycles are the closed form, i.e. SCALE-Sim's measured total") {
   // SCALE-Sim v2 measured 10135 cycles for OS 100 x 300 x 200 on 32 x 32 (tests/data/scalesim_gemm.csv).
   const DesignSpec d = fp16_array(32, 32, "output_stationary");
-  const GemmTimingRun r = time_gemms(d, {GemmJob{"gemm", 100, 300, 200}}, GemmTimingOptions{"fpmac", 0, 1});
+  const GemmTimingRun r = time_gemms(d, {GemmJob{"gemm", 100, 300, 200}}, GemmTimingOptions{"fpmac", 0, 1, true});
   REQUIRE(r.gemms.size() == 1);
   const GemmTiming& t = r.gemms[0];
   CHECK(t.mapping.tiles == 1);
@@ -104,11 +106,13 @@ TEST_CASE("gemm --timing: a single-tile GEMM's array cycles are the closed form,
 
 TEST_CASE("topology: every layer in one simulation, rows add up to the run") {
   // The LPU's ternary array (64 x 64 OS, 1 unpack stage): layers are ragged and the biggest is tiled.
-  const DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
+  const DesignSpec d = load_design(src("configs/designs/lpu_64x64.yaml"));
   const std::vector<GemmJob> jobs = parse_topology_csv(
       "Layer, M, N, K,\nfc1, 100, 200, 300,\nproj, 1, 3200, 3200,\nfc1, 77, 129, 515,\nbig, 512, 4096, 4096,\n",
       "t.csv");
-  const GemmTimingRun r = time_gemms(d, jobs, GemmTimingOptions{});
+  GemmTimingOptions whole;
+  whole.whole = true;  // one tile where the buffers hold it; the biggest layer does not fit and is tiled
+  const GemmTimingRun r = time_gemms(d, jobs, whole);
   REQUIRE(r.gemms.size() == 4);
   uint64_t cycles = 0;
   for (const GemmTiming& t : r.gemms) {
@@ -168,13 +172,14 @@ TEST_CASE("topology CSV: SCALE-Sim's format is read, bad lines are file:line err
 TEST_CASE("lpusim topology: a bad CSV line is one error line naming file:line, exit 2") {
   const std::string dir = temp_tree("topology_cli");
   write_file(dir + "/bad.csv", "Layer, M, N, K,\nfc1, 64, 64, 64,\nfc2, 64, 64,\n");
-  const CmdResult r = run_lpusim("topology " + src("configs/designs/fp16.yaml") + " " + dir + "/bad.csv", "topo_bad");
+  const CmdResult r =
+      run_lpusim("topology " + src("configs/designs/fp16_64x64.yaml") + " " + dir + "/bad.csv", "topo_bad");
   CHECK(r.code == 2);
   CHECK(r.err == "lpusim: error: " + dir + "/bad.csv:3: expected 4 fields 'name, M, N, K,', got 3 in 'fc2, 64, 64,'\n");
   CHECK(r.out.empty());
   write_file(dir + "/good.csv", "Layer, M, N, K,\nfc1, 64, 64, 64,\n");
   const CmdResult u =
-      run_lpusim("topology " + src("configs/designs/lpu.yaml") + " " + dir + "/good.csv --unit vec", "topo_unit");
+      run_lpusim("topology " + src("configs/designs/lpu_64x64.yaml") + " " + dir + "/good.csv --unit vec", "topo_unit");
   CHECK(u.code == 2);
   CHECK(u.err.find("units.vec: impl vector_unit does not run weight GEMMs") != std::string::npos);
 }
@@ -182,18 +187,31 @@ TEST_CASE("lpusim topology: a bad CSV line is one error line naming file:line, e
 TEST_CASE("lpusim topology and gemm --timing: outputs") {
   const std::string dir = temp_tree("topology_out");
   write_file(dir + "/t.csv", "Layer, M, N, K,\nfc1, 100, 200, 300,\nfc2, 5, 300, 47,\n");
-  const CmdResult r =
-      run_lpusim("topology " + src("configs/designs/fp16.yaml") + " " + dir + "/t.csv -o " + dir + "/out", "topo_ok");
+  const CmdResult r = run_lpusim(
+      "topology " + src("configs/designs/fp16_64x64.yaml") + " " + dir + "/t.csv -o " + dir + "/out", "topo_ok");
   REQUIRE(r.code == 0);
   CHECK(r.out.find("fc1") != std::string::npos);
   const std::string csv = read_file(dir + "/out/topology.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
   CHECK(read_file(dir + "/out/topology.json").find("\"layers\"") != std::string::npos);
   const CmdResult g = run_lpusim(
-      "gemm " + src("configs/designs/fp16.yaml") + " --unit fpmac --m 100 --k 300 --n 200 --timing", "gemm_timing");
+      "gemm " + src("configs/designs/fp16_64x64.yaml") + " --unit fpmac --m 100 --k 300 --n 200 --timing --whole",
+      "gemm_timing");
   REQUIRE(g.code == 0);
   // 64 x 64 OS: 2 x 4 folds of 64 + 64 + 300 - 2, minus 1.
   CHECK(g.out.find("closed form 3407 + 0 SRAM port stalls") != std::string::npos);
+  // Left to the mapper, the GEMM is tiled along N so that weight loads overlap compute: it finishes
+  // sooner than the one tile, whose weights must all arrive before the array starts.
+  const CmdResult m = run_lpusim(
+      "gemm " + src("configs/designs/fp16_64x64.yaml") + " --unit fpmac --m 100 --k 300 --n 200 --timing", "gemm_map");
+  REQUIRE(m.code == 0);
+  auto cycles_of = [](const std::string& out) {
+    const size_t at = out.find("\n  cycles");
+    return at == std::string::npos ? 0ull : std::stoull(out.substr(at + 10));
+  };
+  CHECK(m.out.find("mapping      4 tiles") != std::string::npos);
+  CHECK(cycles_of(m.out) > 0);
+  CHECK(cycles_of(m.out) < cycles_of(g.out));
 }
 
 TEST_CASE("topology on a 16 x 64 weight-stationary array: every layer's array cycles are SCALE-Sim's") {

@@ -474,8 +474,8 @@ TEST_CASE(
 TEST_CASE("without a lut unit the LUT blocks run as the MAC MLPs they replace, block for block") {
   const WorkloadSpec w = load_workload(src("workloads/deit_tiny_quweit.yaml"));
   std::vector<DesignSpec> ds = {load_design(src("configs/designs/lpu_lut.yaml")),
-                                load_design(src("configs/designs/fp16.yaml")),
-                                load_design(src("configs/designs/lpu.yaml"))};
+                                load_design(src("configs/designs/fp16_64x64.yaml")),
+                                load_design(src("configs/designs/lpu_64x64.yaml"))};
   SimulationRun run = simulate(w, ds);
   std::vector<DesignReport> r;
   for (const auto& d : run.designs) r.push_back(build_report(run, d));

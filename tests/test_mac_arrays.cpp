@@ -101,7 +101,7 @@ TEST_CASE("both fold-timing modes match their closed forms for every dataflow, d
 }
 
 TEST_CASE("a pipelined ternary tile simulated in SystemC takes its closed-form cycles") {
-  UnitBench b("configs/designs/lpu.yaml");
+  UnitBench b("configs/designs/lpu_64x64.yaml");
   UnitSpec s = b.unit("tmac");
   s.enums["timing"] = "pipelined";
   auto cu = b.make(s);
@@ -114,7 +114,7 @@ TEST_CASE("a pipelined ternary tile simulated in SystemC takes its closed-form c
 }
 
 TEST_CASE("zero skipping: each column fold streams as long as its densest column") {
-  UnitBench b("configs/designs/lpu.yaml");
+  UnitBench b("configs/designs/lpu_64x64.yaml");
   UnitSpec s = b.unit("tmac");
   s.enums["weight_format"] = "sparse";
   s.ints["index_bits"] = 4;
@@ -144,7 +144,7 @@ TEST_CASE("zero skipping: each column fold streams as long as its densest column
 }
 
 TEST_CASE("weight decoders: one event per streamed weight (packed2) or per streamed byte (base3)") {
-  UnitBench b("configs/designs/lpu.yaml");
+  UnitBench b("configs/designs/lpu_64x64.yaml");
   UnitSpec p2 = b.unit("tmac");
   UnitSpec b3 = p2;
   b3.enums["weight_format"] = "base3";
@@ -163,7 +163,7 @@ TEST_CASE("weight decoders: one event per streamed weight (packed2) or per strea
 
 TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
   WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
-  DesignSpec d = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec d = load_design(src("configs/designs/lpu_64x64.yaml"));
   unit_named(d, "tmac").enums["weight_format"] = "sparse";
   const uint64_t C = unit_named(d, "tmac").i("cols");
   PatternWeights pw;
@@ -194,7 +194,7 @@ TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
   }
   // The footprint follows the sparse format's real nonzeros.
   Footprint f = footprint(w, d, &pw);
-  Footprint packed = footprint(w, load_design(src("configs/designs/lpu.yaml")), &pw);
+  Footprint packed = footprint(w, load_design(src("configs/designs/lpu_64x64.yaml")), &pw);
   CHECK(f.ternary_weights != packed.ternary_weights);
   uint64_t expect = 0;
   const uint64_t H = 256, KV = 128, F = 640;
@@ -215,7 +215,7 @@ TEST_CASE("sparse tiles carry the real zero pattern of their weight block") {
 
 TEST_CASE("sparse weights need an output-stationary array") {
   std::string dir = temp_tree("sparse_ws");
-  std::string path = dir + "/configs/designs/lpu.yaml";
+  std::string path = dir + "/configs/designs/lpu_64x64.yaml";
   std::string text = read_file(path);
   text = replace_once(text, "weight_format: packed2", "weight_format: sparse");
   text = replace_once(text, "    dataflow: output_stationary\n    accumulator_bits",
@@ -234,7 +234,7 @@ TEST_CASE("a GEMM splits across two arrays: K chains stay whole, both arrays wor
   WorkloadSpec w = load_workload(src("tests/data/tiny.yaml"));
   w.scenario.prompt_tokens = 256;  // enough output tiles to share
   w.scenario.generated_tokens = 1;
-  DesignSpec one = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec one = load_design(src("configs/designs/lpu_64x64.yaml"));
   one.name = "one_array";
   DesignSpec two = one;
   two.name = "two_arrays";
@@ -246,7 +246,7 @@ TEST_CASE("a GEMM splits across two arrays: K chains stay whole, both arrays wor
   std::map<std::string, uint64_t> tiles_per_unit;
   for (const ProgramOp& po : p.ops) {
     if (po.unit_name != "tmac+tmac_b") continue;
-    CHECK(po.window == 4);
+    CHECK(po.window == 2 * po.mapping.depth);  // the mapper's buffering depth x 2 arrays
     uint32_t chain_unit = 0;
     for (uint32_t i = po.first_tile; i < po.first_tile + po.num_tiles; ++i) {
       const Tile& t = p.tiles[i];
@@ -281,7 +281,7 @@ TEST_CASE("a whole tiled GEMM simulated on one array takes the sum of its tiles'
   // Ragged GEMM, small buffers so it splits into many tiles along M, N and K. One array per
   // (dataflow, timing) pair, all in one elaboration; ports so wide that SRAM never stalls.
   const uint64_t M = 300, K = 1000, N = 700, R = 64, C = 64, E = 1;
-  UnitBench b("configs/designs/lpu.yaml",
+  UnitBench b("configs/designs/lpu_64x64.yaml",
               [](DesignSpec& d) { d.weight_buffer.banks = d.activation_buffer.banks = 1 << 20; });
   const GemmTiling tl = choose_gemm_tiling(M, K, N, 8, 2, 32, R, C, 512 * 1024, 1024 * 1024, "test");
   struct Run {

@@ -101,7 +101,7 @@ TEST_CASE("DeiT-Tiny: one encoder pass, patch GEMM and classifier, MACs worked b
 }
 
 TEST_CASE("FP16 footprint reproduces published parameter counts (GPT-2, DeiT-Tiny, LLaMA-2-7B)") {
-  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16_64x64.yaml"));
   // Every weight is FP16 on the baseline, so bytes / 2 = parameters.
   CHECK(footprint(load_workload(src("workloads/gpt2_small.yaml")), fp).weights == 2ull * 124439808ull);
   CHECK(footprint(load_workload(src("workloads/deit_tiny.yaml")), fp).weights == 2ull * 5717416ull);
@@ -109,8 +109,8 @@ TEST_CASE("FP16 footprint reproduces published parameter counts (GPT-2, DeiT-Tin
 }
 
 TEST_CASE("encoder workloads run end to end and report images per second") {
-  CmdResult r = run_lpusim("compare " + src("configs/designs/lpu.yaml") + " " + src("configs/designs/fp16.yaml") + " " +
-                               src("workloads/deit_tiny.yaml"),
+  CmdResult r = run_lpusim("compare " + src("configs/designs/lpu_64x64.yaml") + " " +
+                               src("configs/designs/fp16_64x64.yaml") + " " + src("workloads/deit_tiny.yaml"),
                            "deit");
   INFO(r.err);
   REQUIRE(r.code == 0);
@@ -118,7 +118,7 @@ TEST_CASE("encoder workloads run end to end and report images per second") {
   CHECK(r.out.find("decode tokens/s") == std::string::npos);  // no decode phase, no decode lines
   CHECK(r.out.find("end-to-end tokens/s") != std::string::npos);
   CmdResult bad = run_lpusim(
-      "run " + src("configs/designs/lpu.yaml") + " " + src("workloads/deit_tiny.yaml") + " --prompt-tokens 10",
+      "run " + src("configs/designs/lpu_64x64.yaml") + " " + src("workloads/deit_tiny.yaml") + " --prompt-tokens 10",
       "deit_bad");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("is an encoder (one pass per image): only --batch applies") != std::string::npos);
@@ -239,8 +239,8 @@ TEST_CASE("workload schema: family-specific keys are strict") {
 
 TEST_CASE(
     "largest batch that fits DRAM: peak memory is linear in the batch, closed form floor((C - W) / per_sequence)") {
-  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
-  DesignSpec fp = load_design(src("configs/designs/fp16.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu_64x64.yaml"));
+  DesignSpec fp = load_design(src("configs/designs/fp16_64x64.yaml"));
   REQUIRE(lpu.dram.capacity_gib == 8);
   const uint64_t C = 8ull << 30;
   for (const char* f : {"workloads/bitnet_b158_3b.yaml", "workloads/llama3_8b.yaml", "workloads/gpt2_small.yaml"}) {
@@ -265,7 +265,7 @@ TEST_CASE(
 }
 
 TEST_CASE("batch max runs the largest batch that fits, and needs a single design with a capacity") {
-  const std::string lpu = src("configs/designs/lpu.yaml"), fp = src("configs/designs/fp16.yaml");
+  const std::string lpu = src("configs/designs/lpu_64x64.yaml"), fp = src("configs/designs/fp16_64x64.yaml");
   const std::string gpt2 = src("workloads/gpt2_small.yaml");
   CmdResult r = run_lpusim("bench " + gpt2 + " " + lpu + " --decode-step --batch max", "bmax");
   INFO(r.err);

@@ -337,7 +337,7 @@ TEST_CASE("KV cache footprint and KV DRAM traffic follow the coding width T") {
   CHECK(rd == cache_elems * 2);
   CHECK(st == cache_elems * 2 / 8);
   // Without the section the cache is 16 bits per element everywhere.
-  CHECK(footprint(w, load_design(src("configs/designs/lpu.yaml"))).kv_cache == 2 * per_layer_elems * 32 / 8);
+  CHECK(footprint(w, load_design(src("configs/designs/lpu_64x64.yaml"))).kv_cache == 2 * per_layer_elems * 32 / 8);
 }
 
 TEST_CASE("decode on lpu_bitformer puts attn_score on the engine and the report says which path each op took") {
@@ -498,9 +498,9 @@ TEST_CASE("attention-accuracy prints per-layer accuracy and cost per T and write
                                 src("tests/data/tiny.yaml") + " --T 1,2,4 --seq 32",
                             "pc_acc2");
   CHECK(r2.out == r.out.substr(0, r.out.find("wrote ")));
-  CHECK(
-      run_lpusim("attention-accuracy " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml"), "pc_acc3")
-          .code == 2);
+  CHECK(run_lpusim("attention-accuracy " + src("configs/designs/lpu_64x64.yaml") + " " + src("tests/data/tiny.yaml"),
+                   "pc_acc3")
+            .code == 2);
 }
 
 TEST_CASE("attention-accuracy: a lane-width sweep changes cost, not values; sign engines only take T = 1") {

@@ -149,7 +149,7 @@ TEST_CASE("checkpoint zero counts reach every ternary tile's w_nonzero, and the 
     }
   }
   // Tile nonzeros on the LPU equal the nonzeros of the tile's block of the written matrices.
-  DesignSpec lpu = load_design(src("configs/designs/lpu.yaml"));
+  DesignSpec lpu = load_design(src("configs/designs/lpu_64x64.yaml"));
   Program p = compile(w, lpu, false, &sw);
   uint64_t tiles = 0, zeros_l0 = 0, total_l0 = 0;
   std::map<int, std::pair<uint64_t, uint64_t>> step1;  // layer -> (weights, nonzero) in decode step 1
@@ -195,7 +195,7 @@ TEST_CASE("checkpoint zero counts reach every ternary tile's w_nonzero, and the 
   CHECK(zf[1] == Approx(0.31).margin(0.01));  // absmean of Gaussian weights: erf(0.282) = 0.310
 
   const std::string out = tmp("report_dir");
-  CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w.file + " -o " + out, "ckpt_run");
+  CmdResult r = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + w.file + " -o " + out, "ckpt_run");
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("weights: checkpoint " + ck +
@@ -213,7 +213,7 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
     write_file(ck, write_safetensors(ts));
     WorkloadSpec w = load_workload(checkpoint_workload(ck, tag));
     CHECK_THROWS_WITH(SafetensorsWeights(w.model), Catch::Contains(ck + ": ") && Catch::Contains(what));
-    CmdResult r = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w.file, tag);
+    CmdResult r = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + w.file, tag);
     CHECK(r.code == 2);
     CHECK(r.err.find(what) != std::string::npos);
   };
@@ -257,7 +257,7 @@ TEST_CASE("checkpoint vs workload: missing tensors, wrong shapes, missing scales
   CHECK_THROWS_WITH(
       sw3.layer_zero_fractions(),
       Catch::Contains("tensor 'model.layers.0.mlp.up_proj.weight': invalid 2-bit ternary code 3 at row 483, column 7"));
-  CmdResult r3 = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + w3.file, "code3");
+  CmdResult r3 = run_lpusim("run " + src("configs/designs/lpu_64x64.yaml") + " " + w3.file, "code3");
   CHECK(r3.code == 2);
   CHECK(r3.err.find("invalid 2-bit ternary code 3") != std::string::npos);
 
@@ -300,7 +300,8 @@ TEST_CASE("tiny LLaMA- and BitNet-style config.json + safetensors written here: 
     SafetensorsWeights sw(w.model);
     CHECK(sw.trit(0, "ffn_down", 5, 9) == c.trits.at({0, "ffn_down"})[9 * 640 + 5]);
     CmdResult run = run_lpusim(
-        "run " + src("configs/designs/lpu.yaml") + " " + wl + " --prompt-tokens 8 --generated-tokens 2", "imp_run");
+        "run " + src("configs/designs/lpu_64x64.yaml") + " " + wl + " --prompt-tokens 8 --generated-tokens 2",
+        "imp_run");
     INFO(run.err);
     CHECK(run.code == 0);
     CHECK(run.out.find("weights: checkpoint " + ck) != std::string::npos);

@@ -29,7 +29,8 @@ namespace {
 std::string sweep_file(const std::string& tag, const std::string& body) {
   const std::string dir = temp_tree("sweep_" + tag);
   const std::string path = dir + "/configs/sweeps/s.yaml";
-  write_file(path, "name: " + tag + "\nbase_design: ../designs/lpu.yaml\nbaseline_design: ../designs/fp16.yaml\n" +
+  write_file(path, "name: " + tag +
+                       "\nbase_design: ../designs/lpu_64x64.yaml\nbaseline_design: ../designs/fp16_64x64.yaml\n" +
                        "workloads: [" + src("tests/data/tiny.yaml") + "]\n" + body);
   return path;
 }
@@ -222,7 +223,7 @@ TEST_CASE("a 2 x 2 sweep gives 4 variant rows with the right values and metrics"
     auto rep = nlohmann::json::parse(read_file(pdir + "/report.json"));
     CHECK(row["total_cycles"] == rep["designs"][0]["totals"]["total_cycles"]);
     CHECK(row["energy_total_pj"] == rep["designs"][0]["totals"]["energy_pj"]["total"]);
-    const std::string resolved = read_file(pdir + "/design_lpu.resolved.yaml");
+    const std::string resolved = read_file(pdir + "/design_lpu_64x64.resolved.yaml");
     CHECK(resolved.find("rows: " + std::to_string(want[i].first)) != std::string::npos);
   }
   // A wider array never has more cycles at the same rows here: the sweep sees the model.

@@ -19,7 +19,7 @@ TEST_CASE("a ternary tile simulated in SystemC takes its closed-form cycles") {
   t.m = 100, t.k = 300, t.n = 130;  // non-divisible on 64 x 64
   t.a_bits = 8, t.w_bits = 2, t.acc_bits = 32;
   t.w_nonzero = 300 * 130;
-  UnitBench b("configs/designs/lpu.yaml");
+  UnitBench b("configs/designs/lpu_64x64.yaml");
   auto cu = b.make(b.unit("tmac"));
   const uint64_t cf = cu->cost(t).cycles;
   const uint64_t sim = b.run_tile(*cu, t);
@@ -34,7 +34,7 @@ TEST_CASE("an FP16 tile simulated in SystemC takes its closed-form cycles") {
   t.kind = OpKind::Gemm;
   t.m = 64, t.k = 3200, t.n = 256;
   t.w_nonzero = 3200 * 256;
-  UnitBench b("configs/designs/fp16.yaml");
+  UnitBench b("configs/designs/fp16_64x64.yaml");
   auto cu = b.make(b.unit("fpmac"));
   const uint64_t cf = cu->cost(t).cycles;
   const uint64_t sim = b.run_tile(*cu, t);
@@ -45,7 +45,7 @@ TEST_CASE("an FP16 tile simulated in SystemC takes its closed-form cycles") {
 TEST_CASE("SRAM port contention stretches a tile") {
   // One port, 1 bank x 8 bits: reading the weights (64 x 64 x 2 bits = 8192 bits) takes 1024
   // cycles, more than the 190-cycle fold, so the tile finishes when the port does.
-  UnitBench b("configs/designs/lpu.yaml", [](DesignSpec& d) {
+  UnitBench b("configs/designs/lpu_64x64.yaml", [](DesignSpec& d) {
     d.weight_buffer.banks = 1;
     d.weight_buffer.ports = 1;
     d.weight_buffer.width_bits = 8;

@@ -33,6 +33,7 @@ struct GemmArgs {
   uint64_t m = 0, k = 0, n = 0, seed = 1;
   std::optional<double> zero_fraction;
   bool timing = false;  // --timing: compile and simulate instead of the functional check
+  bool whole = false;   // --whole: with --timing, the GEMM as one tile when the buffers hold it
 };
 
 // Standard normal from the raw mt19937_64 stream (Box-Muller), so the tensors are the same with
@@ -261,6 +262,7 @@ int run_fp16(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
 int run_gemm(const GemmArgs& a, const CommandLine& cl) {
   if (a.zero_fraction && a.case_name != "random") cl.usage("--zero-fraction applies to --case random only");
   if (a.timing && a.case_name != "random") cl.usage("--case does not apply to --timing");
+  if (a.whole && !a.timing) cl.usage("--whole applies to --timing only");
   const DesignSpec d = load_design(a.design);
   const UnitSpec* unit = nullptr;
   for (const auto& u : d.units)
@@ -268,7 +270,7 @@ int run_gemm(const GemmArgs& a, const CommandLine& cl) {
   if (!unit) throw ConfigError(d.file + ": units: no unit named '" + a.unit + "' (--unit)");
   if (a.timing) {  // report/gemm_timing.h: compile + SystemC, like one op of a full run
     const GemmTimingRun r = time_gemms(d, {GemmJob{"gemm", a.m, a.k, a.n}},
-                                       GemmTimingOptions{a.unit, a.zero_fraction.value_or(0.0), a.seed});
+                                       GemmTimingOptions{a.unit, a.zero_fraction.value_or(0.0), a.seed, a.whole});
     std::fputs(gemm_timing_text(r).c_str(), stdout);
     return 0;
   }
@@ -311,6 +313,9 @@ const bool registered = register_command<GemmArgs>([] {
               "with --case random: each weight is 0 with probability P, else sign * (1 + |N(0,1)|) (ternary: "
               "exactly the zero fraction P in expectation)");
     cl.flag("timing", &a.timing, "times the GEMM in SystemC (cycles, bytes, energy, mapping) instead of checking it");
+    cl.flag("whole", &a.whole,
+            "with --timing: one tile when the buffers hold it, as SCALE-Sim times a GEMM (default: the mapper's "
+            "tiling)");
     cl.epilog(
         "Exit codes: 0 match, 1 mismatch, 2 bad input, 3 accumulator overflow in error mode.\n"
         "Benchmark (functional-model speed):\n"

@@ -17,6 +17,7 @@ struct TopologyArgs {
   std::string design, topology, out_dir, unit;
   std::optional<double> zero_fraction;
   uint64_t seed = 1;
+  bool whole = false;
 };
 
 int run_topology(const TopologyArgs& a, const CommandLine&) {
@@ -26,6 +27,7 @@ int run_topology(const TopologyArgs& a, const CommandLine&) {
   o.unit = a.unit;
   o.zero_fraction = a.zero_fraction.value_or(0.0);
   o.seed = a.seed;
+  o.whole = a.whole;
   const GemmTimingRun r = time_gemms(d, jobs, o);
   std::fputs(topology_table(r).c_str(), stdout);
   if (!a.out_dir.empty()) {
@@ -60,6 +62,8 @@ const bool registered = register_command<TopologyArgs>([] {
     cl.option("zero-fraction", number(&a.zero_fraction, Interval{0, 1, false, true}, "P"),
               "zero fraction of the synthetic ternary weights (default 0)");
     cl.option("seed", non_negative(&a.seed, "S"), "seed of the synthetic ternary weights");
+    cl.flag("whole", &a.whole,
+            "each layer as one tile when the buffers hold it, as SCALE-Sim times it (default: the mapper's tiling)");
   };
   c.run = run_topology;
   return c;

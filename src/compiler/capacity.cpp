@@ -62,20 +62,41 @@ int64_t max_context_in_dram(const WorkloadSpec& w, const DesignSpec& d) {
 BufferOccupancy peak_buffer_occupancy(const Program& p) {
   BufferOccupancy b;
   for (const ProgramOp& po : p.ops) {
-    uint64_t w = 0, a = 0;
+    uint64_t w = 0, a = 0, a_in = 0, a_out = 0;
+    bool gemm = false, k_split = false, one_w = po.op.gemm_count == 1, one_a = po.op.gemm_count == 1;
     for (uint32_t i = po.first_tile; i < po.first_tile + po.num_tiles; ++i) {
       const Tile& t = p.tiles[i];
       if (t.kind == OpKind::Gemm) {
+        gemm = true;
         w = std::max(w, (t.w_block_bits + 7) / 8);
-        a = std::max(a, (t.m * t.k * t.a_bits + t.m * t.n * std::max(t.acc_bits, t.out_bits) + 7) / 8);
+        a_in = std::max(a_in, (t.m * t.k * t.a_bits + 7) / 8);
+        a_out = std::max(a_out, (t.m * t.n * std::max(t.acc_bits, t.out_bits) + 7) / 8);
+        one_w = one_w && t.n == po.op.N && t.k == po.op.K;  // one weight block for the whole op
+        one_a = one_a && t.m == po.op.M && t.k == po.op.K;  // one activation block
+        k_split = k_split || !t.last_k;
       } else {
         w = std::max(w, t.load_weight_bytes);  // gathered embedding rows
         a = std::max(a, (t.elements * (static_cast<uint64_t>(t.in_operands) * 16 + t.out_bits) + 7) / 8);
       }
     }
     const uint64_t in_flight = std::min<uint64_t>(po.window, po.num_tiles);
-    b.weight_bytes = std::max(b.weight_bytes, in_flight * w);
-    b.activation_bytes = std::max(b.activation_bytes, in_flight * a);
+    if (gemm) {
+      // A block loaded once for the whole op stays in one copy (compiler/mapper.h); blocks that change
+      // have one copy per tile in flight; K chains update one partial-sum block in place.
+      const uint64_t w_copies = one_w ? 1 : in_flight;
+      const uint64_t a_copies = one_a ? 1 : in_flight;
+      // Under k_middle the partial sums of every output tile of a row block stay (tm x N in all).
+      const uint64_t block = po.mapping.nb ? po.mapping.nb : po.op.N;
+      const uint64_t row_tiles = po.mapping.tn ? (block + po.mapping.tn - 1) / po.mapping.tn : 1;
+      const uint64_t acc_copies = po.mapping.loop_order == "k_middle" ? row_tiles
+                                  : k_split                           ? std::max<uint64_t>(1, po.mapping.arrays)
+                                                                      : in_flight;
+      b.weight_bytes = std::max(b.weight_bytes, w_copies * w);
+      b.activation_bytes = std::max(b.activation_bytes, a_copies * a_in + acc_copies * a_out);
+    } else {
+      b.weight_bytes = std::max(b.weight_bytes, in_flight * w);
+      b.activation_bytes = std::max(b.activation_bytes, in_flight * a);
+    }
   }
   return b;
 }

@@ -10,6 +10,7 @@
 #include "compiler/attention_lowering.h"
 #include "compiler/dram_layout.h"
 #include "compiler/lut_lowering.h"
+#include "compiler/mapper.h"
 #include "datapath/systolic.h"
 #include "spec/model_ops.h"
 #include "spec/unit_registry.h"
@@ -118,16 +119,6 @@ GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
 
 namespace {
 
-ArrayShape array_shape(const UnitSpec& u) {
-  ArrayShape a;
-  a.dataflow = parse_dataflow(u.e("dataflow"));
-  a.timing = parse_fold_timing(u.e("timing"));
-  a.rows = u.i("rows");
-  a.cols = u.i("cols");
-  a.unpack_stages = u.has_int("unpack_stages") ? u.i("unpack_stages") : 0;
-  return a;
-}
-
 TernaryStorage ternary_storage(const UnitSpec& u) {
   TernaryStorage s;
   s.format = parse_ternary_format(u.e("weight_format"));
@@ -171,6 +162,15 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   const uint32_t kv_bits = w.model.kv_cache == Precision::Int8 ? 8 : 16;
   LutLowering lut_lowering(w, d);
 
+  // The mapper (compiler/mapper.h) and what it knows of the design, per array kind.
+  Mapper mapper;
+  std::map<const UnitSpec*, MapperTarget> targets;
+  auto mapper_target = [&](const GemmPath& gp) -> const MapperTarget& {
+    auto hit = targets.find(gp.unit);
+    if (hit != targets.end()) return hit->second;
+    return targets.emplace(gp.unit, make_mapper_target(d, gp.arrays)).first->second;
+  };
+
   // DRAM layout (compiler/dram_layout.h): activation ping-pong buffers sized for the largest op, KV
   // regions for the longest context.
   DramLayout layout;
@@ -208,11 +208,12 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       po.unit_name = gp.unit->name;
       po.note = gp.note;
       const uint64_t n_arrays = gp.arrays.size();
-      po.window = static_cast<uint32_t>(2 * n_arrays);
       if (n_arrays > 1) {
         for (size_t i = 1; i < n_arrays; ++i) po.unit_name += "+" + gp.arrays[i]->name;
-        po.note += std::string(po.note.empty() ? "" : "; ") + "split across " + std::to_string(n_arrays) +
-                   " arrays by output tile";
+      }
+      std::vector<ArrayShape> shapes;
+      if (gp.path != "vector") {
+        for (const UnitSpec* u : gp.arrays) shapes.push_back(array_shape(*u));
       }
       Tile proto;
       proto.op = op_idx;
@@ -250,68 +251,137 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
         po.note += std::string(po.note.empty() ? "" : "; ") +
                    "the workload's LUT MLP block run as the MAC MLP it replaces (no lut unit)";
       }
-      // With A arrays sharing the buffers, each in-flight tile gets 1/A of a buffer half.
-      GemmTiling t = choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
-                                        wbuf_half_bits / n_arrays, abuf_half_bits / n_arrays, what);
-      // Each output tile's K chain stays on one array (its partial sums are local); chains go to the
-      // array that would finish its work so far first, by the arrays' closed-form cycles.
+      // The mapping: searched by the mapper on the arrays; the vector path keeps the fixed tiling
+      // (largest tiles in 1/A of each buffer half, M outermost).
+      GemmProblem gprob;
+      gprob.M = op.M;
+      gprob.K = op.K;
+      gprob.N = op.N;
+      gprob.count = op.gemm_count;
+      gprob.a_bits = proto.a_bits;
+      gprob.w_bits = w_bits;
+      gprob.acc_bits = proto.acc_bits;
+      gprob.out_bits = proto.out_bits;
+      gprob.in_on_chip = in_on_chip;
+      gprob.out_on_chip = po.out_on_chip;
+      gprob.shared_weights = op.wclass != WeightClass::KvCache;
+      GemmMapping mp;
+      if (gp.path != "vector") {
+        try {
+          mp = mapper.map(gprob, mapper_target(gp), what);
+        } catch (const ConfigError&) {
+          // Say which buffer is too small the way the fixed tiling does, when it does not fit either.
+          choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
+                             wbuf_half_bits / n_arrays, abuf_half_bits / n_arrays, what);
+          throw;
+        }
+      } else {
+        GemmTiling t = choose_gemm_tiling(op.M, op.K, op.N, proto.a_bits, w_bits, proto.acc_bits, rows, cols,
+                                          wbuf_half_bits / n_arrays, abuf_half_bits / n_arrays, what);
+        mp.tm = t.tm;
+        mp.tk = t.tk;
+        mp.tn = t.tn;
+        mp.arrays = static_cast<uint32_t>(n_arrays);
+      }
+      po.window = static_cast<uint32_t>(mp.depth * n_arrays);
+      po.mapping = mp.record();
+      po.mapping.searched = gp.path != "vector";
+      po.mapping.objective = d.mapper_objective;
+      const GemmTiling t{mp.tm, mp.tk, mp.tn};
+      // Each output tile's K chain stays on one array (its partial sums are local); chains go, in loop
+      // order, to the array that would finish its work so far first, by the arrays' closed-form cycles.
       std::vector<uint64_t> array_load(n_arrays, 0);
       const bool kv = op.wclass == WeightClass::KvCache;
       const uint64_t w_base =
           kv ? layout.region(op.layer, op.name, kv_region_bytes)
              : layout.region(op.layer, op.name, bits_to_bytes(static_cast<double>(op.K * op.N) * w_bits));
       uint64_t act_in = 0, act_out = 0;  // running offsets into the ping-pong buffers
+      // A block stays on chip while consecutive tiles use it: loaded only when it differs from the
+      // previous tile's block.
+      std::tuple<uint64_t, uint64_t, uint64_t> prev_w{~0ull, 0, 0}, prev_a{~0ull, 0, 0};
+      uint64_t dram_bytes = 0, compulsory = 0;
+      const uint64_t mt = ceil_div(op.M, t.tm), nt = ceil_div(op.N, t.tn);
+      const bool n_outer = mp.order == LoopOrder::NOuter;
+      // One tile of output block (m0, n0) at K offset k0, with its DRAM loads and stores.
+      auto make_tile = [&](uint64_t g, uint64_t m0, uint64_t n0, uint64_t k0) {
+        Tile tl = proto;
+        tl.m = std::min(t.tm, op.M - m0);
+        tl.n = std::min(t.tn, op.N - n0);
+        tl.k = std::min(t.tk, op.K - k0);
+        tl.first_k = k0 == 0;
+        tl.last_k = k0 + t.tk >= op.K;
+        const uint64_t wcount = tl.k * tl.n;
+        uint64_t wbytes = 0;
+        if (gp.path == "ternary") {
+          const bool sparse = store.format == TernaryFormat::Sparse;
+          auto key = std::make_tuple(op.layer, op.name, k0, tl.k, n0, tl.n);
+          auto hit = block_cache.find(key);
+          if (hit == block_cache.end()) {
+            BlockZeros bz = weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, sparse);
+            CachedBlock cb;
+            cb.nonzero = bz.nonzero;
+            if (sparse) cb.streams = std::make_shared<const std::vector<uint32_t>>(fold_streams(bz.col_nonzero, cols));
+            hit = block_cache.emplace(key, std::move(cb)).first;
+          }
+          tl.w_nonzero = hit->second.nonzero;
+          tl.nfold_stream = hit->second.streams;
+          tl.w_block_bits = ternary_block_bits(store, tl.k, tl.n, tl.w_nonzero);
+          wbytes = ceil_div(tl.w_block_bits, 8);
+        } else {
+          tl.w_nonzero = wcount;
+          tl.w_block_bits = wcount * tl.w_bits;
+          wbytes = bits_to_bytes(static_cast<double>(wcount) * w_bits);
+        }
+        const uint64_t abytes = in_on_chip ? 0 : bits_to_bytes(static_cast<double>(tl.m * tl.k) * tl.a_bits);
+        const auto wblock = std::make_tuple(g, k0, n0);
+        const auto ablock = std::make_tuple(g, m0, k0);
+        if (wblock != prev_w) tl.load_weight_bytes = wbytes;
+        if (ablock != prev_a) tl.load_act_bytes = abytes;
+        prev_w = wblock;
+        prev_a = ablock;
+        if (m0 == 0) compulsory += wbytes;
+        if (n0 == 0) compulsory += abytes;
+        if (!po.out_on_chip && tl.last_k) tl.store_bytes = tl.m * tl.n * tl.out_bits / 8;
+        compulsory += tl.store_bytes;
+        dram_bytes += tl.load_weight_bytes + tl.load_act_bytes + tl.store_bytes;
+        tl.load_depends_on_prev_op = tl.load_act_bytes > 0 || op.wclass == WeightClass::KvCache;
+        tl.load_weight_addr = w_base + (kv ? g * kv_slice_bytes : 0) +
+                              static_cast<uint64_t>(static_cast<double>(n0 * op.K + k0 * tl.n) * w_bits / 8.0);
+        tl.load_act_addr = act_base[(op_idx + 1) % 2] + act_in;
+        tl.store_addr = act_base[op_idx % 2] + act_out;
+        act_in += tl.load_act_bytes;
+        act_out += tl.store_bytes;
+        return tl;
+      };
       for (uint64_t g = 0; g < op.gemm_count; ++g) {
-        for (uint64_t m0 = 0; m0 < op.M; m0 += t.tm) {
-          for (uint64_t n0 = 0; n0 < op.N; n0 += t.tn) {
-            std::vector<Tile> chain;
-            for (uint64_t k0 = 0; k0 < op.K; k0 += t.tk) {
-              Tile tl = proto;
-              tl.m = std::min(t.tm, op.M - m0);
-              tl.n = std::min(t.tn, op.N - n0);
-              tl.k = std::min(t.tk, op.K - k0);
-              tl.first_k = k0 == 0;
-              tl.last_k = k0 + t.tk >= op.K;
-              const uint64_t wcount = tl.k * tl.n;
-              if (gp.path == "ternary") {
-                const bool sparse = store.format == TernaryFormat::Sparse;
-                auto key = std::make_tuple(op.layer, op.name, k0, tl.k, n0, tl.n);
-                auto hit = block_cache.find(key);
-                if (hit == block_cache.end()) {
-                  BlockZeros bz = weights->block(op.layer, op.name, k0, tl.k, n0, tl.n, sparse);
-                  CachedBlock cb;
-                  cb.nonzero = bz.nonzero;
-                  if (sparse)
-                    cb.streams = std::make_shared<const std::vector<uint32_t>>(fold_streams(bz.col_nonzero, cols));
-                  hit = block_cache.emplace(key, std::move(cb)).first;
+        if (mp.order == LoopOrder::KMiddle) {
+          // N blocks, then M, then K, then N within the block: the row block's output tiles advance
+          // together along K; output tile j keeps its partial sums on array j mod A (a split by N).
+          const uint64_t nb = mp.nb ? mp.nb : op.N;
+          for (uint64_t b0 = 0; b0 < op.N; b0 += nb) {
+            for (uint64_t m0 = 0; m0 < op.M; m0 += t.tm) {
+              for (uint64_t k0 = 0; k0 < op.K; k0 += t.tk) {
+                for (uint64_t j = b0 / t.tn; j < std::min(nt, (b0 + nb) / t.tn); ++j) {
+                  Tile tl = make_tile(g, m0, j * t.tn, k0);
+                  tl.unit = unit_index(d, gp.arrays[j % n_arrays]);
+                  prog.tiles.push_back(std::move(tl));
                 }
-                tl.w_nonzero = hit->second.nonzero;
-                tl.nfold_stream = hit->second.streams;
-                tl.w_block_bits = ternary_block_bits(store, tl.k, tl.n, tl.w_nonzero);
-                tl.load_weight_bytes = ceil_div(tl.w_block_bits, 8);
-              } else {
-                tl.w_nonzero = wcount;
-                tl.w_block_bits = wcount * tl.w_bits;
-                tl.load_weight_bytes = bits_to_bytes(static_cast<double>(wcount) * w_bits);
               }
-              if (!in_on_chip && (n0 == 0 || t.tk < op.K)) {
-                tl.load_act_bytes = bits_to_bytes(static_cast<double>(tl.m * tl.k) * tl.a_bits);
-              }
-              if (!po.out_on_chip && tl.last_k) tl.store_bytes = tl.m * tl.n * tl.out_bits / 8;
-              tl.load_depends_on_prev_op = tl.load_act_bytes > 0 || op.wclass == WeightClass::KvCache;
-              tl.load_weight_addr = w_base + (kv ? g * kv_slice_bytes : 0) +
-                                    static_cast<uint64_t>(static_cast<double>(n0 * op.K + k0 * tl.n) * w_bits / 8.0);
-              tl.load_act_addr = act_base[(op_idx + 1) % 2] + act_in;
-              tl.store_addr = act_base[op_idx % 2] + act_out;
-              act_in += tl.load_act_bytes;
-              act_out += tl.store_bytes;
-              chain.push_back(std::move(tl));
             }
+          }
+          continue;
+        }
+        for (uint64_t outer = 0; outer < (n_outer ? nt : mt); ++outer) {
+          for (uint64_t inner = 0; inner < (n_outer ? mt : nt); ++inner) {
+            const uint64_t m0 = (n_outer ? inner : outer) * t.tm;
+            const uint64_t n0 = (n_outer ? outer : inner) * t.tn;
+            std::vector<Tile> chain;
+            for (uint64_t k0 = 0; k0 < op.K; k0 += t.tk) chain.push_back(make_tile(g, m0, n0, k0));
             size_t a = 0;
             if (n_arrays > 1) {
               std::vector<uint64_t> finish(n_arrays);
               for (size_t i = 0; i < n_arrays; ++i) {
-                const ArrayShape shape = array_shape(*gp.arrays[i]);
+                const ArrayShape& shape = shapes[i];
                 finish[i] = array_load[i];
                 for (const Tile& tl : chain) finish[i] += systolic_gemm(shape, tl.m, tl.k, tl.n).cycles;
               }
@@ -325,6 +395,12 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
           }
         }
       }
+      po.mapping.dram_bytes = dram_bytes;
+      po.mapping.compulsory_dram_bytes = compulsory;
+      if (n_arrays > 1) {
+        po.note += std::string(po.note.empty() ? "" : "; ") + "split across " + std::to_string(n_arrays) + " arrays " +
+                   (po.mapping.split == "by_m" ? "by M (rows)" : "by N (columns)");
+      }
     } else {
       const UnitSpec& u = vector_unit_for(d, op);
       po.unit = unit_index(d, &u);
@@ -335,7 +411,9 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       po.out_on_chip = op.vop != VecOp::Copy && op.out_elements * out_bits / 8 <= act_half_bytes;
       if (op.vop == VecOp::Copy) po.note = "appends K and V of the new tokens to the DRAM KV cache";
       const uint64_t bits_per_elem = static_cast<uint64_t>(op.in_operands) * in_bits + out_bits;
-      const uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
+      uint64_t chunk = std::max<uint64_t>(1, abuf_half_bits / bits_per_elem);
+      // A gather's rows land in the weight buffer: its chunks fit half of that buffer too.
+      if (op.vop == VecOp::Gather) chunk = std::max<uint64_t>(1, std::min(chunk, wbuf_half_bits / 16));
       const double out_ratio = static_cast<double>(op.out_elements) / static_cast<double>(op.elements);
       const uint64_t gather_base =
           op.vop == VecOp::Gather ? layout.region(-1, op.name, w.model.vocab * w.model.hidden * 2) : 0;
@@ -378,6 +456,13 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       }
     }
     po.num_tiles = static_cast<uint32_t>(prog.tiles.size()) - po.first_tile;
+    if (!po.mapping.searched && po.mapping.compulsory_dram_bytes == 0) {
+      // Non-GEMM ops move each operand once: what they move is their minimum.
+      for (uint32_t i = po.first_tile; i < po.first_tile + po.num_tiles; ++i) {
+        const Tile& tl = prog.tiles[i];
+        po.mapping.compulsory_dram_bytes += tl.load_weight_bytes + tl.load_act_bytes + tl.store_bytes;
+      }
+    }
     prog.ops.push_back(std::move(po));
   }
   return prog;

@@ -26,7 +26,8 @@ BufferSpec parse_buffer(const YamlNode& n, const std::string& name) {
 
 DesignSpec load_design(const std::string& path) {
   YamlNode root = YamlNode::load_file(path);
-  root.expect_keys({"name", "description", "budget", "clock_ghz", "tech", "units", "buffers", "dram"}, {"attention"});
+  root.expect_keys({"name", "description", "budget", "clock_ghz", "tech", "units", "buffers", "dram"},
+                   {"attention", "mapper"});
   DesignSpec d;
   d.file = path;
   d.name = root.get_string("name");
@@ -78,6 +79,22 @@ DesignSpec load_design(const std::string& path) {
   d.dram = load_dram(root.at("dram"), dir_of(path));
   validate_popcount_units(units, d);
   if (root.has("attention")) d.attention = parse_attention(root.at("attention"), d);
+  if (root.has("mapper")) {
+    YamlNode m = root.at("mapper");
+    m.expect_keys({}, {"objective", "tiling"});
+    if (m.has("objective")) {
+      d.mapper_objective = m.get_string("objective");
+      if (d.mapper_objective != "latency" && d.mapper_objective != "energy" && d.mapper_objective != "edp") {
+        m.at("objective").fail("expected latency, energy or edp, got '" + d.mapper_objective + "'");
+      }
+    }
+    if (m.has("tiling")) {
+      d.mapper_tiling = m.get_string("tiling");
+      if (d.mapper_tiling != "search" && d.mapper_tiling != "whole") {
+        m.at("tiling").fail("expected search or whole, got '" + d.mapper_tiling + "'");
+      }
+    }
+  }
   return d;
 }
 

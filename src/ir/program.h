@@ -53,6 +53,33 @@ struct Tile {
   uint64_t load_weight_addr = 0, load_act_addr = 0, store_addr = 0;
 };
 
+// How the compiler's mapper (compiler/mapper.h) laid a GEMM op out, and the limits it implies; the
+// report labels each op with the bound it hits from these and the simulated cycles.
+struct OpMapping {
+  bool searched = false;       // chosen by the mapper (false: the fixed tiling of the vector path)
+  std::string loop_order;      // "m_outer" | "n_outer" | "k_middle" (compiler/mapper.h)
+  std::string split = "none";  // over several arrays: "by_n" | "by_m" | "none"
+  std::string objective;       // the design's mapper objective
+  uint32_t depth = 2;          // tiles in flight per array (2 = double buffering)
+  uint32_t arrays = 1;
+  uint64_t tm = 0, tk = 0, tn = 0;
+  uint64_t nb = 0;                     // k_middle: the width of the N block whose partial sums stay (0: all of N)
+  uint64_t dram_bytes = 0;             // DRAM bytes the tiles move (loads and stores)
+  uint64_t compulsory_dram_bytes = 0;  // each operand moved once: weights, spilled inputs, spilled outputs
+  double compute_cycles = 0;           // array closed-form cycles of the mapping, arrays in parallel
+  double sram_cycles = 0;              // SRAM port cycles of its operand streams
+  double fill_cycles = 0;              // first load + last tile, not overlapped
+  double est_cycles = 0;               // the mapper's estimate
+  bool cache_hit = false;
+  std::string describe() const {
+    std::string s = loop_order + " tm " + std::to_string(tm) + " tk " + std::to_string(tk) + " tn " +
+                    std::to_string(tn) + " depth " + std::to_string(depth);
+    if (nb) s += " nb " + std::to_string(nb);
+    if (arrays > 1) s += " split " + split + " over " + std::to_string(arrays);
+    return s;
+  }
+};
+
 struct ProgramOp {
   Op op;
   uint32_t unit = 0;
@@ -63,6 +90,7 @@ struct ProgramOp {
   bool out_on_chip = true;
   uint32_t window = 2;  // tiles whose loads may be in flight: 2 per buffer slot set (double buffering)
                         // times the arrays sharing the op
+  OpMapping mapping;    // GEMM ops: the chosen mapping and its limits
 };
 
 // Aggregation key for statistics: one per (phase, layer, op name).

@@ -13,6 +13,7 @@
 #include "base/config_error.h"
 #include "base/math.h"
 #include "compiler/compiler.h"
+#include "compiler/mapper.h"
 #include "datapath/systolic.h"
 #include "report/report.h"
 #include "simulate/simulate.h"
@@ -26,16 +27,6 @@ bool weight_gemm_array(const UnitSpec& u, bool* ternary) {
   if (!info) return false;
   *ternary = info->caps.count(Capability::TernaryGemm) != 0;
   return *ternary || info->caps.count(Capability::Fp16Gemm) != 0;
-}
-
-ArrayShape shape_of(const UnitSpec& u) {
-  ArrayShape a;
-  a.dataflow = parse_dataflow(u.e("dataflow"));
-  a.timing = parse_fold_timing(u.e("timing"));
-  a.rows = static_cast<uint64_t>(u.i("rows"));
-  a.cols = static_cast<uint64_t>(u.i("cols"));
-  a.unpack_stages = u.has_int("unpack_stages") ? static_cast<uint64_t>(u.i("unpack_stages")) : 0;
-  return a;
 }
 
 std::string g(double v, int prec = 6) {
@@ -87,6 +78,7 @@ DesignSpec gemm_design(const DesignSpec& d, const GemmTimingOptions& o, bool* te
     for (const UnitSpec* u : p.arrays) r.units.push_back(*u);
   }
   if (ternary_weights) *ternary_weights = ternary;
+  if (o.whole) r.mapper_tiling = "whole";
   return r;
 }
 
@@ -122,14 +114,14 @@ GemmTimingRun time_gemms(const DesignSpec& d, const std::vector<GemmJob>& jobs, 
     const Row& row = rows.at(po.stat_key);
     GemmTiming t;
     t.gemm = jobs[i];
-    GemmMapping& mp = t.mapping;
+    GemmTimingMapping& mp = t.mapping;
     const UnitSpec& u = rd.units.at(po.unit);
     mp.unit = po.unit_name;
     mp.impl = u.impl;
     mp.weights = ternary ? "ternary" : "fp16";
     mp.dataflow = u.e("dataflow");
     mp.timing = u.e("timing");
-    const ArrayShape shape0 = shape_of(u);
+    const ArrayShape shape0 = array_shape(u);
     mp.rows = shape0.rows;
     mp.cols = shape0.cols;
     mp.unpack_stages = shape0.unpack_stages;
@@ -144,7 +136,8 @@ GemmTimingRun time_gemms(const DesignSpec& d, const std::vector<GemmJob>& jobs, 
       mp.tk = std::max(mp.tk, tl.k);
       mp.tn = std::max(mp.tn, tl.n);
       const bool sparse = tu.enums.count("weight_format") && tu.e("weight_format") == "sparse";
-      const SystolicTiming s = systolic_gemm(shape_of(tu), tl.m, tl.k, tl.n, sparse ? tl.nfold_stream.get() : nullptr);
+      const SystolicTiming s =
+          systolic_gemm(array_shape(tu), tl.m, tl.k, tl.n, sparse ? tl.nfold_stream.get() : nullptr);
       mp.folds += s.folds;
       mp.closed_form_cycles += s.cycles;
       mp.load_weight_bytes += tl.load_weight_bytes;
@@ -234,7 +227,7 @@ std::vector<GemmJob> load_topology_csv(const std::string& path) {
 std::string gemm_timing_text(const GemmTimingRun& r) {
   std::ostringstream os;
   for (const GemmTiming& t : r.gemms) {
-    const GemmMapping& mp = t.mapping;
+    const GemmTimingMapping& mp = t.mapping;
     auto u = [](uint64_t v) { return std::to_string(v); };
     os << "gemm timing " << r.design << "." << mp.unit << " (" << mp.impl << " " << mp.rows << "x" << mp.cols << " "
        << mp.dataflow << ", timing " << mp.timing;
@@ -292,7 +285,7 @@ std::string topology_csv(const GemmTimingRun& r) {
   os << kTopoColumns << "\n";
   for (size_t i = 0; i < r.gemms.size(); ++i) {
     const GemmTiming& t = r.gemms[i];
-    const GemmMapping& mp = t.mapping;
+    const GemmTimingMapping& mp = t.mapping;
     os << i << "," << csv_field(t.gemm.name) << "," << t.gemm.m << "," << t.gemm.n << "," << t.gemm.k << ","
        << csv_field(mp.unit) << "," << mp.dataflow << "," << mp.timing << "," << mp.tiles << "," << mp.tm << ","
        << mp.tk << "," << mp.tn << "," << mp.folds << "," << t.cycles << "," << t.array_cycles << ","
@@ -323,7 +316,7 @@ std::string topology_json(const GemmTimingRun& r) {
   json layers = json::array();
   for (size_t i = 0; i < r.gemms.size(); ++i) {
     const GemmTiming& t = r.gemms[i];
-    const GemmMapping& mp = t.mapping;
+    const GemmTimingMapping& mp = t.mapping;
     json l;
     l["layer"] = i;
     l["name"] = t.gemm.name;
@@ -381,7 +374,7 @@ std::string topology_table(const GemmTimingRun& r) {
                   static_cast<unsigned long long>(t.dram_write_bytes), t.energy.total());
     os << buf;
   }
-  const GemmMapping& mp = r.gemms.front().mapping;
+  const GemmTimingMapping& mp = r.gemms.front().mapping;
   os << "total cycles " << r.total_cycles << ", energy " << g(r.energy.total()) << " pJ (";
   for (int c = 0; c < kNumEnergyClass; ++c)
     os << (c ? ", " : "") << energy_class_name(static_cast<EnergyClass>(c)) << " " << g(r.energy.pj[c]);

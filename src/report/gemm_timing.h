@@ -26,10 +26,11 @@ struct GemmTimingOptions {
   std::string unit;          // run on this unit only; empty: the arrays of the design's linear layers
   double zero_fraction = 0;  // synthetic ternary weights (each weight 0 with this probability)
   uint64_t seed = 1;
+  bool whole = false;  // each GEMM as one tile when the buffers hold it (SCALE-Sim's view), else tiled
 };
 
 // How the compiler mapped one GEMM, read back from the compiled program.
-struct GemmMapping {
+struct GemmTimingMapping {
   std::string unit;     // unit name ("tmac", or "tmac0+tmac1" when split across arrays)
   std::string impl;     // ternary_mac_array | fp16_mac_array
   std::string weights;  // ternary | fp16 (the class of the K x N operand on this unit)
@@ -49,7 +50,7 @@ struct GemmMapping {
 
 struct GemmTiming {
   GemmJob gemm;
-  GemmMapping mapping;
+  GemmTimingMapping mapping;
   uint64_t cycles = 0;        // the op's latency: loads, compute, stores (the GEMMs' cycles add up to the total)
   uint64_t array_cycles = 0;  // cycles the array(s) computed: closed form + SRAM port stalls
   uint64_t macs = 0, peak_macs_per_cycle = 0;

@@ -158,6 +158,40 @@ std::vector<RowColumn> make_row_columns() {
                  }
                  return ev;
                }});
+  // The mapper's choice per op (compiler/mapper.h) and what limits the op (report.h op_bound).
+  auto bound = [](const Row& r, const D& d) { return op_bound(r, dram_bytes_per_cycle(d)); };
+  c.push_back({"mapping", "", "the mapper's choice: loop order, tiles, buffering, split; - when not searched", kNone,
+               kId, kCsv | kJson | kOpsRow | kMarkdown,
+               [](const Row& r, const D&) { return json(r.mapped ? r.mapping : "-"); }, 10, "", "mapping"});
+  c.push_back({"other_mappings", "count", "instances of the row mapped differently from `mapping`", kNone, kSum,
+               kJson | kOpsRow, [](const Row& r, const D&) { return r.mappings > 0 ? json(r.mappings) : json(); }});
+  c.push_back({"compulsory_dram_bytes", "B", "each operand moved once between DRAM and the chip", kLow, kSum,
+               kCsv | kJson | kOpsRow, [](const Row& r, const D&) { return json(r.compulsory_dram_bytes); }});
+  c.push_back({"dram_over_compulsory", "ratio", "(dram_read_bytes + dram_write_bytes) / compulsory_dram_bytes", kLow,
+               kDerived, kCsv | kOpsRow | kMarkdown,
+               [](const Row& r, const D&) {
+                 const double moved = static_cast<double>(r.dram_read_bytes + r.dram_write_bytes);
+                 return r.compulsory_dram_bytes ? json(moved / static_cast<double>(r.compulsory_dram_bytes))
+                                                : json("-");
+               },
+               6, "", "x compulsory"});
+  c.push_back({"bound", "", "what limits the op: compute, dram, sram_ports or fill", kNone, kId,
+               kCsv | kJson | kOpsRow | kMarkdown,
+               [bound](const Row& r, const D& d) { return json(bound(r, d).bound); }, 10, "", "bound"});
+  c.push_back({"bound_fraction", "fraction", "the achieved fraction of that limit", kHigh, kDerived,
+               kCsv | kJson | kOpsRow | kMarkdown,
+               [bound](const Row& r, const D& d) { return json(bound(r, d).fraction); }, 4, "", "of bound"});
+  for (const char* lim : {"compute", "dram", "sram_ports", "fill"}) {
+    const std::string l = lim;
+    c.push_back(
+        {"limit_" + l, "fraction", "the op's use of its " + l + " limit (cycles at that roof / cycles)", kNone,
+         kDerived, kJson | kOpsRow,
+         [bound, l](const Row& r, const D& d) {
+           const OpBound b = bound(r, d);
+           return json(l == "compute" ? b.compute : l == "dram" ? b.dram : l == "sram_ports" ? b.sram_ports : b.fill);
+         },
+         10, "limit_fractions/" + l});
+  }
   return c;
 }
 

@@ -1,5 +1,7 @@
 #include "report/report.h"
 
+#include "memory/dram_roof.h"
+
 #include "compiler/capacity.h"
 #include "workload/weight_source.h"
 
@@ -36,6 +38,13 @@ void add_row(Row& r, const Row& o) {
   r.sram_write_bytes += o.sram_write_bytes;
   r.energy += o.energy;
   r.events += o.events;
+  if (o.mapped && !r.mapped) r.mapping = o.mapping;
+  if (o.mapped && o.mapping != r.mapping) ++r.mappings;
+  r.mapped = r.mapped || o.mapped;
+  r.compulsory_dram_bytes += o.compulsory_dram_bytes;
+  r.roof_compute_cycles += o.roof_compute_cycles;
+  r.roof_sram_cycles += o.roof_sram_cycles;
+  r.roof_fill_cycles += o.roof_fill_cycles;
 }
 
 json energy_json(const EnergyBreakdown& e) {
@@ -124,6 +133,27 @@ std::string markdown_table(const std::vector<Column<R>>& cols, unsigned table, c
 
 }  // namespace
 
+double dram_bytes_per_cycle(const DesignReport& r) { return r.clock_ghz > 0 ? r.dram_sustained_gb_s / r.clock_ghz : 0; }
+
+OpBound op_bound(const Row& r, double dram_bpc) {
+  OpBound b;
+  if (r.cycles == 0) return b;
+  const double c = static_cast<double>(r.cycles);
+  b.compute = (r.mapped ? r.roof_compute_cycles : static_cast<double>(r.busy_cycles)) / c;
+  b.dram = dram_bpc > 0 ? static_cast<double>(r.dram_read_bytes + r.dram_write_bytes) / dram_bpc / c : 0;
+  b.sram_ports = r.roof_sram_cycles / c;
+  b.fill = r.roof_fill_cycles / c;
+  const std::pair<const char*, double> all[] = {
+      {"compute", b.compute}, {"dram", b.dram}, {"sram_ports", b.sram_ports}, {"fill", b.fill}};
+  for (const auto& x : all) {
+    if (x.second > b.fraction) {
+      b.fraction = x.second;
+      b.bound = x.first;
+    }
+  }
+  return b;
+}
+
 bool is_attention_op(const std::string& name) {
   return name == "qk_encode" || name == "kv_append" || name == "attn_score" || name == "softmax" ||
          name == "pv_encode" || name == "attn_context";
@@ -172,7 +202,19 @@ std::vector<Row> per_key_rows(const DesignRun& d) {
   std::map<uint32_t, const ProgramOp*> key_op;
   for (const auto& po : p.ops) {
     key_op.emplace(po.stat_key, &po);
-    ++key_rows[po.stat_key].instances;
+    Row& kr = key_rows[po.stat_key];
+    ++kr.instances;
+    const OpMapping& m = po.mapping;
+    if (m.searched) {  // the mapper's choice (compiler/mapper.h): its label and its roofs
+      const std::string desc = m.describe();
+      if (!kr.mapped) kr.mapping = desc;
+      if (desc != kr.mapping) ++kr.mappings;
+      kr.mapped = true;
+      kr.roof_compute_cycles += m.compute_cycles;
+      kr.roof_sram_cycles += m.sram_cycles;
+      kr.roof_fill_cycles += m.fill_cycles;
+    }
+    kr.compulsory_dram_bytes += m.compulsory_dram_bytes;
   }
   std::map<std::string, uint64_t> unit_peak;
   for (const auto& m : d.modules) unit_peak[m.name.substr(m.name.find('.') + 1)] = m.peak_macs_per_cycle;
@@ -221,6 +263,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.area = design_area(ds);
   r.linear_peak_macs = linear_peak_macs(ds);
   r.dram_peak_gb_s = static_cast<double>(ds.dram.channels) * ds.dram.peak_gb_s_per_channel();
+  r.dram_sustained_gb_s = sustained_read_gb_s(ds.dram);
   r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
   r.max_context_in_dram = max_context_in_dram(run.workload, ds);
   r.buffer_peak = peak_buffer_occupancy(p);
@@ -420,6 +463,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     d["area"] = area;
     d["linear_peak_macs_per_cycle"] = r.linear_peak_macs;
     d["dram_peak_gb_s"] = r.dram_peak_gb_s;
+    d["dram_sustained_gb_s"] = r.dram_sustained_gb_s;
     d["iso_note"] = r.iso_note;
     json wsrc;
     wsrc["source"] = r.weight_source;
@@ -603,6 +647,22 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   }
   for (const auto& r : rs) {
     for (const auto& n : r.notes) os << "note [" << r.name << "] " << n << "\n";
+  }
+  // The mapper's choice per GEMM op, its DRAM bytes against the compulsory minimum and its bound.
+  for (const auto& r : rs) {
+    for (const auto& o : r.ops) {
+      if (!o.mapped) continue;
+      const OpBound b = op_bound(o, dram_bytes_per_cycle(r));
+      const double moved = static_cast<double>(o.dram_read_bytes + o.dram_write_bytes);
+      os << "map [" << r.name << "] " << o.phase << " " << o.name << ": " << o.mapping
+         << (o.mappings ? " (+" + std::to_string(o.mappings) + " other)" : "") << "; DRAM "
+         << human_value(moved, "B", 4);
+      if (o.compulsory_dram_bytes)
+        os << " = " << fmt_g(moved / static_cast<double>(o.compulsory_dram_bytes), 3) << "x compulsory";
+      const double of_peak = r.dram_peak_gb_s > 0 ? b.dram * r.dram_sustained_gb_s / r.dram_peak_gb_s : 0;
+      os << "; " << b.bound << "-bound at " << fmt_g(b.fraction * 100, 3) << "% (compute " << fmt_g(b.compute * 100, 3)
+         << "%, DRAM " << fmt_g(b.dram * 100, 3) << "% of sustained, " << fmt_g(of_peak * 100, 3) << "% of peak)\n";
+    }
   }
   return os.str();
 }

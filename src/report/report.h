@@ -28,7 +28,29 @@ struct Row {
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0, sram_read_bytes = 0, sram_write_bytes = 0;
   EnergyBreakdown energy;  // pJ
   EventCounts events;
+  // The mapper's record (GEMM ops; ir/program.h OpMapping), summed over instances: the chosen mapping
+  // of the first instance, the compulsory DRAM bytes and the limits the bound label compares.
+  bool mapped = false;
+  std::string mapping;
+  uint64_t mappings = 0;  // distinct mappings over the instances
+  uint64_t compulsory_dram_bytes = 0;
+  double roof_compute_cycles = 0, roof_sram_cycles = 0, roof_fill_cycles = 0;
 };
+
+// What limits an op (README "Report columns"): the largest of its limits' cycles over its simulated
+// cycles: compute (the mapping's array cycles; busy cycles for non-GEMM ops), dram (its DRAM bytes at the
+// design's peak bandwidth), sram_ports (operand streams through the buffer ports) and fill (first load
+// and last tile, not overlapped). `fraction` is that limit over the cycles: 1 = at the limit.
+struct OpBound {
+  std::string bound = "-";
+  double fraction = 0;
+  double compute = 0, dram = 0, sram_ports = 0, fill = 0;  // each limit's fraction
+};
+OpBound op_bound(const Row& r, double dram_bytes_per_cycle);
+struct DesignReport;
+// The DRAM roof in bytes per clock cycle of the design: the bandwidth its DRAM model sustains on a
+// long sequential read (memory/dram_roof.h), below the pin peak by activates and refresh.
+double dram_bytes_per_cycle(const DesignReport& r);
 
 struct UnitRow {
   std::string name, kind;
@@ -79,9 +101,10 @@ struct DesignReport {
   std::vector<std::string> notes;  // how ops were mapped on this design
   std::string resolved_design_yaml;
   AreaBreakdown area;
-  uint64_t linear_peak_macs = 0;  // peak MACs/cycle of the weight-GEMM arrays
-  double dram_peak_gb_s = 0;      // channels x the preset's peak per channel
-  std::string iso_note;           // set by `compare --iso`: what was resized to hold the budget
+  uint64_t linear_peak_macs = 0;   // peak MACs/cycle of the weight-GEMM arrays
+  double dram_peak_gb_s = 0;       // channels x the preset's peak per channel
+  double dram_sustained_gb_s = 0;  // what the DRAM model sustains on a sequential read (memory/dram_roof.h)
+  std::string iso_note;            // set by `compare --iso`: what was resized to hold the budget
   // DRAM capacity check (compiler/capacity.h): -1 when the design states no capacity_gib.
   std::string weight_source;                // where the zero patterns came from
   std::vector<double> layer_zero_fraction;  // per layer, real weights only

@@ -57,6 +57,7 @@ std::string DesignSpec::resolved_yaml() const {
   }
   os << "dram:\n" << dram.resolved_yaml("  ");
   os << attention_resolved_yaml(attention);
+  os << "mapper: {objective: " << mapper_objective << ", tiling: " << mapper_tiling << "}\n";
   os << "resolved_energy_pj:  # from " << tech.file << "\n";
   for (const auto& kv : tech.event_pj) os << "  " << kv.first << ": " << kv.second << "\n";
   for (const BufferSpec* b : {&weight_buffer, &activation_buffer}) {

@@ -35,6 +35,12 @@ struct DesignSpec {
   BufferSpec activation_buffer;
   DramSpec dram;
   AttentionSpec attention;  // optional `attention:` section (popcount attention mapping)
+  // Optional `mapper: {objective: latency | energy | edp}`: what the compiler's mapper minimises per
+  // GEMM op (compiler/mapper.h); latency by default.
+  std::string mapper_objective = "latency";
+  // `mapper: {tiling: search | whole}`: `whole` runs each GEMM as one tile when the buffers hold it
+  // (SCALE-Sim's compute-only view of a GEMM); otherwise, and by default, the mapper searches tiles.
+  std::string mapper_tiling = "search";
 
   double cycle_ns() const { return 1.0 / clock_ghz; }
   const UnitSpec* first_with(Capability c) const;  // first unit (file order) with capability c
