@@ -49,8 +49,7 @@ int cmd_list() {
       std::cout << "\n";
     }
     std::cout << "    statistics:\n";
-    for (const auto& s : compute_unit_stats()) std::cout << "      " << s << "\n";
-    for (const auto& s : u->stats) std::cout << "      " << s << "\n";
+    for (const auto& s : unit_stats(*u)) std::cout << "      " << s << "\n";
   }
   std::cout << "memories: sram_buffer (buffers.weight, buffers.activation), dram (dram.preset: lpddr5 | lpddr5x | hbm3 "
                "| ddr5, configs/dram/)\n";

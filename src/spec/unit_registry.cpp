@@ -12,6 +12,12 @@ const std::vector<StatDecl>& compute_unit_stats() {
   return s;
 }
 
+std::vector<StatDecl> unit_stats(const UnitInfo& u) {
+  std::vector<StatDecl> s = compute_unit_stats();
+  s.insert(s.end(), u.stats.begin(), u.stats.end());
+  return s;
+}
+
 UnitRegistry& UnitRegistry::instance() {
   static UnitRegistry r;
   return r;
@@ -108,8 +114,7 @@ std::string units_markdown() {
          << " | " << md_cell(p.doc) << " |\n";
     }
     os << "\nStatistics:";
-    std::vector<StatDecl> stats = compute_unit_stats();
-    stats.insert(stats.end(), u->stats.begin(), u->stats.end());
+    const std::vector<StatDecl> stats = unit_stats(*u);
     for (size_t i = 0; i < stats.size(); ++i) {
       os << (i ? "; " : " ") << "`" << stats[i].name << "` (" << stats[i].unit
          << "): " << md_cell(stats[i].description);

@@ -73,11 +73,14 @@ class UnitRegistry {
   std::map<std::string, UnitInfo> infos_;
 };
 
-// Adds a registration; units call it through UnitDef::add() (units/unit_def.h).
 // The statistics every compute unit emits (tile queue, busy time, SRAM stalls); a kind declares its
 // own extras in UnitInfo::stats.
 const std::vector<StatDecl>& compute_unit_stats();
+// Everything a unit of this kind emits: compute_unit_stats() then the kind's own (what the unit
+// declares to the stats walk, `--list` and the README unit tables all read).
+std::vector<StatDecl> unit_stats(const UnitInfo& u);
 
+// Adds a registration; units call it through UnitDef::add() (units/unit_def.h).
 bool register_unit(UnitInfo info);
 
 // The unit tables of the README (`lpusim --list --markdown`): one table per implementation.

@@ -64,10 +64,8 @@ void ComputeUnit::run() {
 }
 
 std::vector<StatDecl> ComputeUnit::declared_stats() const {
-  std::vector<StatDecl> s = compute_unit_stats();
-  if (const UnitInfo* info = UnitRegistry::instance().find(spec_.impl))
-    s.insert(s.end(), info->stats.begin(), info->stats.end());
-  return s;
+  const UnitInfo* info = UnitRegistry::instance().find(spec_.impl);
+  return info ? unit_stats(*info) : compute_unit_stats();
 }
 
 void ComputeUnit::collect(ModuleStats& out) const {
