@@ -1,6 +1,7 @@
 // `lpusim attention-accuracy DESIGN WORKLOAD`: per layer, how far the popcount engine's attention
 // output is from FP32 attention on the same (synthetic) inputs for each T, next to what that
 // layer's attention costs in cycles and energy on the design.
+#include "base/atomic_output.h"
 #include "config/loaders.h"
 
 #include <nlohmann/json.hpp>
@@ -77,6 +78,7 @@ struct Row {
 };
 
 int run_attention_accuracy(const Options& o, const CommandLine& cl) {
+  if (!o.out_dir.empty()) check_output_dir(o.out_dir);
   const DesignSpec base = load_design(o.design);
   if (!base.attention.present) {
     throw ConfigError(o.design + ": attention-accuracy needs a design with an `attention:` section");
@@ -241,8 +243,7 @@ int run_attention_accuracy(const Options& o, const CommandLine& cl) {
   std::cout << os.str();
 
   if (!o.out_dir.empty()) {
-    std::filesystem::create_directories(o.out_dir);
-    std::ofstream csv(o.out_dir + "/attention_accuracy.csv", std::ios::binary);
+    std::ostringstream csv;
     csv << "layer,variant,path,cosine,max_rel_err,cycles,energy_pj,mismatches\n";
     json j;
     j["design"] = base.name;
@@ -267,7 +268,10 @@ int run_attention_accuracy(const Options& o, const CommandLine& cl) {
                     {"mismatches", r.mismatches}});
     }
     j["rows"] = jr;
-    std::ofstream(o.out_dir + "/attention_accuracy.json", std::ios::binary) << j.dump(2) << "\n";
+    OutputDir out(o.out_dir);  // all or nothing (base/atomic_output.h)
+    out.write("attention_accuracy.csv", csv.str());
+    out.write("attention_accuracy.json", j.dump(2) + "\n");
+    out.commit();
     std::cout << "wrote " << o.out_dir << "/attention_accuracy.csv, attention_accuracy.json\n";
   }
   return 0;

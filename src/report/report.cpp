@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "base/version.h"
 #include "report/metrics.h"
@@ -661,22 +662,15 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
 }
 
 void write_outputs(const std::string& dir, const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw ConfigError(dir + ": cannot create output folder: " + ec.message());
-  auto put = [&](const std::string& name, const std::string& text) {
-    std::ofstream out(dir + "/" + name, std::ios::binary);
-    if (!out) throw ConfigError(dir + "/" + name + ": cannot write");
-    out << text;
-  };
-  put("report.json", to_json(w, rs));
-  put("ops.csv", ops_csv(rs));
-  put("layers.csv", layers_csv(rs));
-  put("dram.csv", dram_csv(rs));
-  put("summary.md", summary_markdown(w, rs));
-  put("workload.resolved.yaml", w.resolved_yaml());
-  for (const auto& r : rs) put("design_" + r.name + ".resolved.yaml", r.resolved_design_yaml);
+  OutputDir out(dir);  // all or nothing: a temporary sibling, renamed into place by commit()
+  out.write("report.json", to_json(w, rs));
+  out.write("ops.csv", ops_csv(rs));
+  out.write("layers.csv", layers_csv(rs));
+  out.write("dram.csv", dram_csv(rs));
+  out.write("summary.md", summary_markdown(w, rs));
+  out.write("workload.resolved.yaml", w.resolved_yaml());
+  for (const auto& r : rs) out.write("design_" + r.name + ".resolved.yaml", r.resolved_design_yaml);
+  out.commit();
 }
 
 }  // namespace lpusim
