@@ -100,8 +100,8 @@ fs::path parent_of(const fs::path& p) { return p.has_parent_path() ? p.parent_pa
 
 std::string temp_sibling(const fs::path& p) {
   static std::atomic<unsigned> counter{0};
-  return (parent_of(p) / ("." + p.filename().string() + kTmpTag + std::to_string(::getpid()) + "." +
-                          std::to_string(counter++)))
+  return (parent_of(p) /
+          ("." + p.filename().string() + kTmpTag + std::to_string(::getpid()) + "." + std::to_string(counter++)))
       .string();
 }
 
@@ -268,8 +268,7 @@ void OutputDir::commit() {
 
 // ---- OutputFile ---------------------------------------------------------------------------------
 
-OutputFile::OutputFile(const std::string& path, const std::string& option, const std::string& suffix)
-    : path_(path) {
+OutputFile::OutputFile(const std::string& path, const std::string& option, const std::string& suffix) : path_(path) {
   check_output_file(path, option);
   const fs::path p = normal(path);
   std::error_code ec;

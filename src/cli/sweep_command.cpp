@@ -122,6 +122,9 @@ int cmd_report(const ReportArgs& a, const CommandLine&) {
   if (py.find('/') == std::string::npos) py = on_path(py);
   // A run/compare folder must be complete (its marker and every file it lists: base/atomic_output.h).
   namespace fs = std::filesystem;
+  if (!fs::exists(a.dir + "/report.json") && !fs::exists(a.dir + "/results.jsonl")) {
+    throw ConfigError(a.dir + ": neither report.json (run, compare) nor results.jsonl (sweep)");
+  }
   if (fs::exists(a.dir + "/report.json") && !fs::exists(a.dir + "/results.jsonl")) {
     const std::string why = verify_output_dir(a.dir);
     if (!why.empty()) {

@@ -855,6 +855,9 @@ class SweepRunner {
     write_expansion();
     resume_rows();
     std::deque<size_t> todo = pending_points();
+    // A point still being run by an earlier sweep's process (its lock held) stops this one before
+    // anything starts.
+    for (size_t i : todo) ::close(lock_point(pts_[i]));
     flush_rows();
     run_points(todo);
     flush_rows();
