@@ -94,9 +94,8 @@ pid_t start_sweep(const std::string& sweep, const std::string& out) {
 // A sweep of two 700M points (a few seconds each): long enough to be killed mid-run.
 std::string slow_sweep(const std::string& dir) {
   const std::string path = dir + "/slow.yaml";
-  write_file(path, "name: slow\nbase_design: " + src("configs/designs/lpu.yaml") +
-                       "\nbaseline_design: " + src("configs/designs/fp16.yaml") + "\nworkloads: [" +
-                       src("workloads/bitnet_b158_700m.yaml") +
+  write_file(path, "name: slow\nbase_design: " + src("configs/designs/lpu.yaml") + "\nbaseline_design: " +
+                       src("configs/designs/fp16.yaml") + "\nworkloads: [" + src("workloads/bitnet_b158_700m.yaml") +
                        "]\nmode: cartesian\nparameters:\n  units.tmac.rows: [32, 64]\n");
   return path;
 }
@@ -129,14 +128,18 @@ TEST_CASE("outputs: -o is checked before simulating: one line, exit 2, nothing w
   };
   for (const Case& c : std::vector<Case>{
            {kRun + " -o " + d + "/afile", "-o " + d + "/afile: exists and is not a folder"},
-           {kRun + " -o " + d + "/afile/sub", "-o " + d + "/afile/sub: cannot be created: " + d + "/afile is not a folder"},
+           {kRun + " -o " + d + "/afile/sub",
+            "-o " + d + "/afile/sub: cannot be created: " + d + "/afile is not a folder"},
            {kRun + " -o " + d + "/foreign", "-o " + d + "/foreign: exists and is not an lpusim output folder"},
-           {kRun + " -o " + d + "/new --trace-timeline " + d + "/foreign", "--trace-timeline " + d + "/foreign: is a folder"},
+           {kRun + " -o " + d + "/new --trace-timeline " + d + "/foreign",
+            "--trace-timeline " + d + "/foreign: is a folder"},
            {kRun + " -o .", "-o .: expects a new or earlier output folder"},
            {topo + " -o " + d + "/afile", "-o " + d + "/afile: exists and is not a folder"},
            {dram + " -o " + d + "/afile/x", "-o " + d + "/afile/x: cannot be created"},
-           {"sweep " + src("configs/sweeps/tiny.yaml") + " -o " + d + "/afile", "-o " + d + "/afile: exists and is not a folder"},
-           {"sweep " + src("configs/sweeps/tiny.yaml") + " -o " + d + "/afile/sub", "-o " + d + "/afile/sub: cannot be created"},
+           {"sweep " + src("configs/sweeps/tiny.yaml") + " -o " + d + "/afile",
+            "-o " + d + "/afile: exists and is not a folder"},
+           {"sweep " + src("configs/sweeps/tiny.yaml") + " -o " + d + "/afile/sub",
+            "-o " + d + "/afile/sub: cannot be created"},
        }) {
     CmdResult r = run_lpusim(c.args, "check");
     INFO(c.args << "\n" << r.err);
@@ -266,10 +269,10 @@ TEST_CASE("outputs: sweep resume reruns a point whose files are damaged") {
     for (int i = 0; i < 3; ++i) cut = jl.find('\n', cut) + 1;
     write_file(out + "/results.jsonl", jl.substr(0, cut));
     write_file(out + "/results.csv", csv.substr(0, [&] {
-                 size_t c = 0;
-                 for (int i = 0; i < 4; ++i) c = csv.find('\n', c) + 1;
-                 return c;
-               }()));
+      size_t c = 0;
+      for (int i = 0; i < 4; ++i) c = csv.find('\n', c) + 1;
+      return c;
+    }()));
     write_file(out + "/points/d0002-tiny/report.json", rep.substr(0, 200));
     CmdResult r = run_lpusim("sweep " + sw + " -o " + out + " -j 2", "resume_cut");
     INFO(r.err);

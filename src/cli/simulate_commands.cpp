@@ -58,6 +58,7 @@ int simulate_and_report(const SimArgs& a) {
     iso_note = iso.note;
   }
   apply_batch_max(w, designs);
+  check_work(w, designs, a.scenario);
   SimulationRun run = simulate(w, designs, false, a.trace);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
@@ -209,6 +210,7 @@ const bool bench_registered = register_command<SimArgs>([] {
     std::vector<DesignSpec> designs;
     for (const auto& f : a.designs) designs.push_back(load_design(f));
     apply_batch_max(w, designs);
+    check_work(w, designs, a.scenario, a.decode_step);
     const auto t0 = std::chrono::steady_clock::now();
     SimulationRun run = simulate(w, designs, a.decode_step);
     const auto t1 = std::chrono::steady_clock::now();

@@ -400,6 +400,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();
     f["dram_capacity_bytes"] = r.max_batch_in_dram < 0 ? json() : json(r.dram_capacity_bytes);
+    f["fits_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.footprint.peak() <= r.dram_capacity_bytes);
     f["max_batch_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.max_batch_in_dram);
     f["max_context_in_dram"] = r.max_context_in_dram < 0 ? json() : json(r.max_context_in_dram);
     f["weight_buffer_peak_bytes"] = r.buffer_peak.weight_bytes;
