@@ -64,7 +64,8 @@ TEST_CASE("estimate: a run above --max-memory is refused before simulating, with
            // 16M prompt tokens: about 1.5e11 tiles, far above any machine (the default limit).
            {run + " --prompt-tokens 16000000 -o " + out, "tiny.yaml: scenario: the run needs about 5."},
            {run + " --max-memory 0.01 -o " + out, "tiny.yaml: scenario: the run needs about 0.06"},
-           {"bench " + src("workloads/bitnet_b158_70b.yaml") + " " + src("configs/designs/lpu.yaml") + " --max-memory 1",
+           {"bench " + src("workloads/bitnet_b158_70b.yaml") + " " + src("configs/designs/lpu.yaml") +
+                " --max-memory 1",
             "bitnet_b158_70b.yaml: scenario: the run needs about 2."},
        }) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -96,7 +97,11 @@ TEST_CASE("estimate: absurd sizes are one-line errors, not bad_alloc") {
            {gemm + " --m 100000 --k 100000 --n 100000",
             "--m 100000 --k 100000 --n 100000: the GEMM needs about 373 GiB of host memory but --max-memory is"},
            {gemm + " --m 1000000000 --k 4 --n 4", "--m expects an integer in [1, 16777216]"},
-           {gemm + " --m 4096 --k 4096 --n 4096 --max-memory 0.1", "the GEMM needs about 0.625 GiB of host memory but --max-memory is 0.1 GiB"},
+           {"attention-accuracy " + src("configs/designs/lpu_bitformer.yaml") + " " +
+                src("workloads/bitnet_b158_700m.yaml") + " --seq 10000000",
+            "--seq 10000000: needs about 7.46e+05 GiB of host memory, more than"},
+           {gemm + " --m 4096 --k 4096 --n 4096 --max-memory 0.1",
+            "the GEMM needs about 0.625 GiB of host memory but --max-memory is 0.1 GiB"},
        }) {
     CmdResult r = run_lpusim(c.args, "absurd");
     INFO(c.args << "\n" << r.err);
@@ -152,8 +157,8 @@ TEST_CASE("estimate: a 70B run on the 8 GiB design prints the capacity warning b
   const auto j = nlohmann::json::parse(read_file(out + "/report.json"));
   CHECK(j["designs"][0]["footprint"]["fits_in_dram"] == false);
   // A model that fits has no warning and fits_in_dram true.
-  CmdResult small = run_lpusim("run " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml") + " -o " + out,
-                               "fits_small");
+  CmdResult small = run_lpusim(
+      "run " + src("configs/designs/lpu.yaml") + " " + src("tests/data/tiny.yaml") + " -o " + out, "fits_small");
   REQUIRE(small.code == 0);
   CHECK(small.err.empty());
   CHECK(nlohmann::json::parse(read_file(out + "/report.json"))["designs"][0]["footprint"]["fits_in_dram"] == true);

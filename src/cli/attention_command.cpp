@@ -17,6 +17,7 @@
 
 #include "base/config_error.h"
 #include "cli/command.h"
+#include "compiler/estimate.h"
 #include "datapath/bitattn.h"
 #include "simulate/simulate.h"
 
@@ -126,6 +127,19 @@ int run_attention_accuracy(const Options& o, const CommandLine& cl) {
     d.name = base.name + "_fp16attn";
     d.attention = AttentionSpec{};
     designs.push_back(d);
+  }
+  {
+    // Before simulating: the decode steps' tiles (compiler/estimate.h) and the functional tensors
+    // (Q, K, V and their codes per head, a score row per query).
+    const double n = static_cast<double>(o.seq), D = static_cast<double>(w.model.head_dim());
+    const double tensors = 12.0 * n * D * static_cast<double>(w.model.heads + 2 * w.model.kv_heads) + 8.0 * n * n;
+    const double need = estimate_work(w, designs, true).host_bytes + tensors, limit = default_max_memory_bytes();
+    if (need > limit) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "--seq %lld: needs about %.3g GiB of host memory, more than %.3g GiB (3/4 of RAM)",
+                    static_cast<long long>(o.seq), need / (1024.0 * 1024 * 1024), limit / (1024.0 * 1024 * 1024));
+      throw ConfigError(buf);
+    }
   }
   const SimulationRun run = simulate(w, designs, true);
 
@@ -296,7 +310,8 @@ const bool registered = register_command<Options>([] {
     cl.option("lane-bits", integer_list(&o.lane_bits, 1, kNoMax, {64, 256, 512}, "B,B,..."),
               "also sweeps the engine's lane width (cost only; the values do not depend on it)")
         .default_text("the design's");
-    cl.option("seq", integer(&o.seq, 2, kNoMax), "tokens of the synthetic sequence and context of the decode step");
+    cl.option("seq", integer(&o.seq, 2, int64_t{1} << 24),
+              "tokens of the synthetic sequence and context of the decode step");
     cl.option("seed", positive(&o.seed, "S"), "seed of Q, K and V");
     cl.option("out,o", text(&o.out_dir, "DIR"), "writes attention_accuracy.csv and attention_accuracy.json into DIR");
   };

@@ -82,18 +82,18 @@ WorkEstimate estimate_work(const WorkloadSpec& w, const std::vector<DesignSpec>&
     double tiles = 0;
     try {
       if (w.model.encoder()) {
-      tiles = tiles_of(with(w, b, w.scenario.prompt_tokens, w.scenario.generated_tokens), d, false);
-    } else if (single_decode_step) {
-      const DecodeModel m = decode_model(w, d, b);
-      tiles = m.at0 + m.per_token * (P + 1);
-    } else {
-      tiles = prefill_tiles(w, d, b, P);
-      if (G > 1) {
-        // Steps at contexts P+1 .. P+G-1.
+        tiles = tiles_of(with(w, b, w.scenario.prompt_tokens, w.scenario.generated_tokens), d, false);
+      } else if (single_decode_step) {
         const DecodeModel m = decode_model(w, d, b);
-        tiles += (G - 1) * (m.at0 + m.per_token * (P + G / 2));
+        tiles = m.at0 + m.per_token * (P + 1);
+      } else {
+        tiles = prefill_tiles(w, d, b, P);
+        if (G > 1) {
+          // Steps at contexts P+1 .. P+G-1.
+          const DecodeModel m = decode_model(w, d, b);
+          tiles += (G - 1) * (m.at0 + m.per_token * (P + G / 2));
+        }
       }
-    }
     } catch (const std::exception&) {
       continue;  // a sample that does not compile: the run itself reports why, at its key
     }
