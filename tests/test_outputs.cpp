@@ -341,3 +341,37 @@ TEST_CASE("outputs: SIGTERM or SIGKILL to a running sweep leaves no process behi
     CHECK(gone);
   }
 }
+
+TEST_CASE("outputs: a sweep rejected during expansion creates and claims nothing") {
+  const std::string d = fresh_dir("rejected");
+  const std::string head = "name: rej\nbase_design: " + src("configs/designs/lpu.yaml") +
+                           "\nbaseline_design: " + src("configs/designs/fp16.yaml") + "\nworkloads: [" +
+                           src("tests/data/tiny.yaml") + "]\n";
+  const std::string out = d + "/s", sw = d + "/s.yaml";
+  struct Case {
+    std::string body, want;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"mode: random\nsamples: 10\nseed: 1\nparameters:\n  units.tmac.rows: [32, 64]\n",
+            "samples: 10 distinct samples asked for, but the space has only 2 points"},
+           {"mode: cartesian\nparameters:\n  units.tmac.rows: [32, 0]\n",
+            ":7:20: parameters: variant d0001 (units.tmac.rows=0) is not a valid design: designs/d0001.yaml:10:11: "
+            "units.tmac.rows: expected an integer >= 1, got 0"},
+       }) {
+    write_file(sw, head + c.body);
+    for (const char* dry : {"", " --dry-run"}) {
+      CmdResult r = run_lpusim("sweep " + sw + " -o " + out + dry, "rejected");
+      INFO(c.body << dry << "\n" << r.err);
+      CHECK(r.code == 2);
+      CHECK(lines(r.err) == 1);
+      CHECK(r.err.find(c.want) != std::string::npos);
+      CHECK(!fs::exists(out));
+    }
+  }
+  // The corrected sweep runs in the same folder.
+  write_file(sw, head + "mode: cartesian\nparameters:\n  units.tmac.rows: [32, 64]\n");
+  CmdResult ok = run_lpusim("sweep " + sw + " -o " + out, "rejected_ok");
+  INFO(ok.err);
+  CHECK(ok.code == 0);
+  CHECK(lines(read_file(out + "/results.jsonl")) == 3);
+}

@@ -61,6 +61,7 @@ int cmd_sweep(const SweepArgs& a, const CommandLine&) {
   SweepSpec s = SweepSpec::load(a.file);
   check_output_dir(o.out_dir, "-o", false);  // a results folder is resumed in place: any folder will do
   if (dry) {
+    validate_expansion(s);
     Expansion ex = expand(s, o.out_dir);
     const auto mine = shard(ex.points, o.shard_i, o.shard_n);
     std::printf("sweep %s: %zu variants, %zu dropped by constraints, %zu points (%zu in shard %zu/%zu)\n",

@@ -435,6 +435,28 @@ Expansion expand(const SweepSpec& s, const std::string& out_dir) {
   return ex;
 }
 
+void validate_expansion(const SweepSpec& s) {
+  std::error_code ec;
+  const fs::path scratch = fs::temp_directory_path(ec) / ("lpusim-sweep-check." + std::to_string(::getpid()));
+  fs::remove_all(scratch, ec);
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(p, e);
+    }
+  } cleanup{scratch};
+  try {
+    expand(s, scratch.string());
+  } catch (const ConfigError& e) {
+    // Name a generated design as the sweep folder does (designs/d0001.yaml), not by the scratch folder.
+    std::string msg = e.what();
+    const std::string prefix = scratch.string() + "/";
+    for (size_t at = msg.find(prefix); at != std::string::npos; at = msg.find(prefix)) msg.erase(at, prefix.size());
+    throw ConfigError(msg);
+  }
+}
+
 std::vector<SweepPoint> shard(const std::vector<SweepPoint>& pts, size_t i, size_t n) {
   std::vector<SweepPoint> out;
   for (const auto& p : pts) {
@@ -851,6 +873,7 @@ class SweepRunner {
   }
 
   SweepSummary run() {
+    validate_expansion(s_);  // a sweep rejected during expansion leaves the folder untouched
     claim_folder();
     write_expansion();
     resume_rows();
