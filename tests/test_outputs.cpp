@@ -77,14 +77,14 @@ std::vector<pid_t> processes_mentioning(const std::string& needle) {
   return out;
 }
 
-// Starts `lpusim sweep SWEEP -o OUT -j 2` (stdout/stderr to /dev/null) and returns its pid.
-pid_t start_sweep(const std::string& sweep, const std::string& out) {
+// Starts `lpusim sweep SWEEP -o OUT -j JOBS` (stdout/stderr to /dev/null) and returns its pid.
+pid_t start_sweep(const std::string& sweep, const std::string& out, const char* jobs = "2") {
   const pid_t pid = fork();
   if (pid == 0) {
     const int devnull = ::open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(LPUSIM_BINARY, LPUSIM_BINARY, "sweep", sweep.c_str(), "-o", out.c_str(), "-j", "2",
+    execl(LPUSIM_BINARY, LPUSIM_BINARY, "sweep", sweep.c_str(), "-o", out.c_str(), "-j", jobs,
           static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -311,7 +311,7 @@ TEST_CASE("outputs: a point still running (its lock held) is never started again
   CHECK(lines(read_file(out + "/results.jsonl")) == 5);
 }
 
-TEST_CASE("outputs: SIGTERM or SIGKILL to a running sweep leaves no process behind") {
+TEST_CASE("outputs: no process outlives a sweep ended by SIGTERM or SIGKILL or by an error") {
   const std::string d = fresh_dir("orphans");
   const std::string sw = slow_sweep(d);
   SECTION("SIGTERM: the sweep ends its points, then itself") {
@@ -326,6 +326,24 @@ TEST_CASE("outputs: SIGTERM or SIGKILL to a running sweep leaves no process behi
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGTERM);
     CHECK(processes_mentioning(out).empty());  // its points were reaped before it ended
+  }
+  SECTION("an error in the sweep (its status write fails) ends the points still running") {
+    // Fast points (tiny) beside a slow one (700M): the first tiny point's status write fails while
+    // the 700M point runs.
+    const std::string mixed = d + "/mixed.yaml", out = d + "/error";
+    write_file(mixed, "name: mixed\nbase_design: " + src("configs/designs/lpu.yaml") +
+                          "\nbaseline_design: " + src("configs/designs/fp16.yaml") + "\nworkloads: [" +
+                          src("tests/data/tiny.yaml") + ", " + src("workloads/bitnet_b158_700m.yaml") +
+                          "]\nmode: cartesian\nparameters:\n  units.tmac.rows: [32]\n");
+    FailWrite fail("status.json");  // inherited: the sweep's first status write fails, the points do not write one
+    const auto t0 = std::chrono::steady_clock::now();
+    const pid_t pid = start_sweep(mixed, out, "3");  // baseline-tiny, d0000-tiny, baseline-bitnet_b158_700m
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));  // did not wait for the 700M point
+    CHECK(processes_mentioning(out).empty());
   }
   SECTION("SIGKILL to the sweep alone: its points die with it (PR_SET_PDEATHSIG)") {
     const std::string out = d + "/kill";
