@@ -1,6 +1,7 @@
 // `lpusim attention-accuracy DESIGN WORKLOAD`: per layer, how far the popcount engine's attention
 // output is from FP32 attention on the same (synthetic) inputs for each T, next to what that
 // layer's attention costs in cycles and energy on the design.
+#include "base/atomic_output.h"
 #include "config/loaders.h"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 
 #include "base/config_error.h"
 #include "cli/command.h"
+#include "compiler/estimate.h"
 #include "datapath/bitattn.h"
 #include "simulate/simulate.h"
 
@@ -77,6 +79,7 @@ struct Row {
 };
 
 int run_attention_accuracy(const Options& o, const CommandLine& cl) {
+  if (!o.out_dir.empty()) check_output_dir(o.out_dir);
   const DesignSpec base = load_design(o.design);
   if (!base.attention.present) {
     throw ConfigError(o.design + ": attention-accuracy needs a design with an `attention:` section");
@@ -124,6 +127,19 @@ int run_attention_accuracy(const Options& o, const CommandLine& cl) {
     d.name = base.name + "_fp16attn";
     d.attention = AttentionSpec{};
     designs.push_back(d);
+  }
+  {
+    // Before simulating: the decode steps' tiles (compiler/estimate.h) and the functional tensors
+    // (Q, K, V and their codes per head, a score row per query).
+    const double n = static_cast<double>(o.seq), D = static_cast<double>(w.model.head_dim());
+    const double tensors = 12.0 * n * D * static_cast<double>(w.model.heads + 2 * w.model.kv_heads) + 8.0 * n * n;
+    const double need = estimate_work(w, designs, true).host_bytes + tensors, limit = default_max_memory_bytes();
+    if (need > limit) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "--seq %lld: needs about %.3g GiB of host memory, more than %.3g GiB (3/4 of RAM)",
+                    static_cast<long long>(o.seq), need / (1024.0 * 1024 * 1024), limit / (1024.0 * 1024 * 1024));
+      throw ConfigError(buf);
+    }
   }
   const SimulationRun run = simulate(w, designs, true);
 
@@ -241,8 +257,7 @@ int run_attention_accuracy(const Options& o, const CommandLine& cl) {
   std::cout << os.str();
 
   if (!o.out_dir.empty()) {
-    std::filesystem::create_directories(o.out_dir);
-    std::ofstream csv(o.out_dir + "/attention_accuracy.csv", std::ios::binary);
+    std::ostringstream csv;
     csv << "layer,variant,path,cosine,max_rel_err,cycles,energy_pj,mismatches\n";
     json j;
     j["design"] = base.name;
@@ -267,7 +282,10 @@ int run_attention_accuracy(const Options& o, const CommandLine& cl) {
                     {"mismatches", r.mismatches}});
     }
     j["rows"] = jr;
-    std::ofstream(o.out_dir + "/attention_accuracy.json", std::ios::binary) << j.dump(2) << "\n";
+    OutputDir out(o.out_dir);  // all or nothing (base/atomic_output.h)
+    out.write("attention_accuracy.csv", csv.str());
+    out.write("attention_accuracy.json", j.dump(2) + "\n");
+    out.commit();
     std::cout << "wrote " << o.out_dir << "/attention_accuracy.csv, attention_accuracy.json\n";
   }
   return 0;
@@ -292,7 +310,8 @@ const bool registered = register_command<Options>([] {
     cl.option("lane-bits", integer_list(&o.lane_bits, 1, kNoMax, {64, 256, 512}, "B,B,..."),
               "also sweeps the engine's lane width (cost only; the values do not depend on it)")
         .default_text("the design's");
-    cl.option("seq", integer(&o.seq, 2, kNoMax), "tokens of the synthetic sequence and context of the decode step");
+    cl.option("seq", integer(&o.seq, 2, int64_t{1} << 24),
+              "tokens of the synthetic sequence and context of the decode step");
     cl.option("seed", positive(&o.seed, "S"), "seed of Q, K and V");
     cl.option("out,o", text(&o.out_dir, "DIR"), "writes attention_accuracy.csv and attention_accuracy.json into DIR");
   };

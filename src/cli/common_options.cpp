@@ -1,10 +1,13 @@
 #include "cli/common_options.h"
 
 #include <climits>
+#include <cstdio>
 
 #include "base/config_error.h"
 #include "base/parse.h"
 #include "compiler/capacity.h"
+#include "compiler/compiler.h"
+#include "compiler/estimate.h"
 #include "config/loaders.h"
 
 namespace lpusim {
@@ -14,11 +17,16 @@ const char* const kTraceGroup = "trace options";
 
 void declare_scenario_options(CommandLine& cl, ScenarioOverrides& s) {
   cl.group(kScenarioGroup);
-  cl.option("batch", integer(&s.batch, 1, kNoMax, {{"max", kBatchMax}}),
+  // The same ranges as the workload file's scenario keys (config/workload_loader.cpp).
+  cl.option("batch", integer(&s.batch, 1, int64_t{1} << 20, {{"max", kBatchMax}}),
             "sequences (images) per batch; max: the largest batch whose peak memory fits the design's "
             "dram.capacity_gib (one design only)");
-  cl.option("prompt-tokens", positive(&s.prompt_tokens), "prompt tokens per sequence (decoders)");
-  cl.option("generated-tokens", positive(&s.generated_tokens), "generated tokens per sequence (decoders)");
+  cl.option("prompt-tokens", integer(&s.prompt_tokens, 1, int64_t{1} << 24), "prompt tokens per sequence (decoders)");
+  cl.option("generated-tokens", integer(&s.generated_tokens, 1, int64_t{1} << 24),
+            "generated tokens per sequence (decoders)");
+  cl.option("max-memory", number(&s.max_memory_gib, Interval{0, Interval{}.hi, true, false}, "G"),
+            "refuses, before simulating, a run whose estimated host memory exceeds G GiB")
+      .default_text("3/4 of the machine's RAM");
   cl.group("");
 }
 
@@ -108,6 +116,11 @@ WorkloadSpec load_workload_with_overrides(const std::string& path, const Scenari
   if (s.batch) w.scenario.batch = *s.batch;
   if (s.prompt_tokens) w.scenario.prompt_tokens = *s.prompt_tokens;
   if (s.generated_tokens) w.scenario.generated_tokens = *s.generated_tokens;
+  const int64_t ctx = w.scenario.prompt_tokens + w.scenario.generated_tokens - 1;
+  if (w.model.max_positions > 0 && ctx > w.model.max_positions) {
+    usage_error("--prompt-tokens + --generated-tokens - 1 = " + std::to_string(ctx) + " exceeds " + path +
+                "'s learned position table (max_positions " + std::to_string(w.model.max_positions) + ")");
+  }
   return w;
 }
 
@@ -118,6 +131,46 @@ void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs) {
   if (b < 0) usage_error("--batch max needs dram.capacity_gib in " + designs[0].file);
   if (b == 0) throw ConfigError(designs[0].file + ": dram.capacity_gib: batch 1 of " + w.name + " does not fit");
   w.scenario.batch = b;
+}
+
+namespace {
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+void check_work(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, const ScenarioOverrides& s,
+                bool decode_step) {
+  const double limit = s.max_memory_gib ? *s.max_memory_gib * 1024.0 * 1024.0 * 1024.0 : default_max_memory_bytes();
+  const WorkEstimate e = estimate_work(w, designs, decode_step);
+  char tiles[32];
+  std::snprintf(tiles, sizeof tiles, "%.3g", e.tiles);
+  if (e.host_bytes > limit) {
+    throw ConfigError(w.file + ": scenario: the run needs about " + gib(e.host_bytes) + " of host memory (about " +
+                      tiles + " tiles) but --max-memory is " + gib(limit) + (s.max_memory_gib ? "" : " (3/4 of RAM)") +
+                      "; use a smaller batch, prompt or generation, --decode-step (bench), or raise --max-memory");
+  }
+  if (e.seconds > 3600) {
+    std::fprintf(stderr, "lpusim: warning: %s: about %s tiles, roughly %.1f hours of simulation\n", w.file.c_str(),
+                 tiles, e.seconds / 3600);
+  }
+  for (const DesignSpec& d : designs) {
+    if (d.dram.capacity_gib <= 0) continue;
+    const Footprint f = footprint(w, d);
+    const double cap = d.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0;
+    if (static_cast<double>(f.peak()) <= cap) continue;
+    std::fprintf(stderr,
+                 "lpusim: warning: %s: dram.capacity_gib: %s needs %s (weights %s, KV cache %s, activations %s), "
+                 "more than the design's %s; simulated anyway (report.json: footprint.fits_in_dram false)\n",
+                 d.file.c_str(), w.name.c_str(), gib(static_cast<double>(f.peak())).c_str(),
+                 gib(static_cast<double>(f.weights)).c_str(), gib(static_cast<double>(f.kv_cache)).c_str(),
+                 gib(static_cast<double>(f.peak_activations)).c_str(), gib(cap).c_str());
+  }
+  std::fflush(stderr);
 }
 
 }  // namespace lpusim

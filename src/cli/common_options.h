@@ -18,6 +18,7 @@ constexpr int64_t kBatchMax = -1;  // `--batch max`
 // --batch, --prompt-tokens, --generated-tokens: empty when not given.
 struct ScenarioOverrides {
   std::optional<int64_t> batch, prompt_tokens, generated_tokens;
+  std::optional<double> max_memory_gib;  // --max-memory (default: compiler/estimate.h)
 };
 
 // Declares the scenario group; --batch also accepts `max`.
@@ -36,5 +37,11 @@ WorkloadSpec load_workload_with_overrides(const std::string& path, const Scenari
                                           bool decode_step = false);
 // `--batch max`: the largest batch whose peak memory fits the (single) design's DRAM capacity.
 void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs);
+
+// Before simulating (compiler/estimate.h): refuses a run whose estimated host memory exceeds
+// --max-memory (ConfigError with the estimate and the limit), warns on stderr above an hour of
+// estimated wall time, and warns for every design whose DRAM capacity the model does not fit.
+void check_work(const WorkloadSpec& w, const std::vector<DesignSpec>& designs, const ScenarioOverrides& s,
+                bool decode_step = false);
 
 }  // namespace lpusim

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "cli/command.h"
 #include "config/loaders.h"
@@ -54,6 +55,7 @@ struct DramTraceArgs {
 
 int run_dram_trace_command(const DramTraceArgs& a, const CommandLine&) {
   const std::string &design = a.design, &trace = a.trace, &out_dir = a.out_dir;
+  if (!out_dir.empty()) check_output_dir(out_dir);
   const int64_t w = static_cast<int64_t>(a.outstanding);
   const DesignSpec d = load_design(design);
   const std::vector<DramTraceOp> ops = read_dram_trace(trace);
@@ -79,12 +81,10 @@ int run_dram_trace_command(const DramTraceArgs& a, const CommandLine&) {
   std::cout << buf;
   std::cout << j.dump() << "\n";
   if (!out_dir.empty()) {
-    std::filesystem::create_directories(out_dir);
-    const std::string path = out_dir + "/dram_trace.json";
-    std::ofstream f(path);
-    if (!f) throw ConfigError(path + ": cannot write");
-    f << j.dump(2) << "\n";
-    std::cout << "wrote " << path << "\n";
+    OutputDir out(out_dir);  // all or nothing (base/atomic_output.h)
+    out.write("dram_trace.json", j.dump(2) + "\n");
+    out.commit();
+    std::cout << "wrote " << out_dir << "/dram_trace.json\n";
   }
   return 0;
 }

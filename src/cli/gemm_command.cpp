@@ -3,6 +3,7 @@
 // bit-exactness (ternary) or the error against the FP16 rounding bound, and the wall time.
 #include "config/loaders.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "base/config_error.h"
 #include "cli/command.h"
 #include "compiler/compiler.h"
+#include "compiler/estimate.h"
 #include "datapath/fp16.h"
 #include "datapath/fp16_gemm.h"
 #include "datapath/packing.h"
@@ -34,7 +36,47 @@ struct GemmArgs {
   std::optional<double> zero_fraction;
   bool timing = false;  // --timing: compile and simulate instead of the functional check
   bool whole = false;   // --whole: with --timing, the GEMM as one tile when the buffers hold it
+  std::optional<double> max_memory_gib;
 };
+
+// Host memory of the functional check: FP32 inputs, their quantised/FP16 copies and packed
+// weights (~8 bytes per input element), the result, its references and the FP64 check (~24 bytes
+// per output element); for --timing, the compiled tiles of the GEMM.
+void check_gemm_size(const GemmArgs& a, const DesignSpec& d, const UnitSpec& u) {
+  const double limit = a.max_memory_gib ? *a.max_memory_gib * 1024.0 * 1024.0 * 1024.0 : default_max_memory_bytes();
+  const double m = static_cast<double>(a.m), k = static_cast<double>(a.k), n = static_cast<double>(a.n);
+  double need = 0;
+  if (a.timing) {
+    // The compiler's tiling for this unit (compiler/compiler.h): one tile per (m, k, n) block.
+    double tiles = m * k * n;
+    if (u.has_int("rows") && u.has_int("cols")) {
+      const bool ternary = u.impl == "ternary_mac_array";
+      try {
+        const GemmTiling t =
+            choose_gemm_tiling(a.m, a.k, a.n, ternary ? 8 : 16, ternary ? 2 : 16, 32,
+                               static_cast<uint64_t>(u.i("rows")), static_cast<uint64_t>(u.i("cols")),
+                               d.weight_buffer.bytes() * 8 / 2, d.activation_buffer.bytes() * 8 / 2, "gemm");
+        tiles = std::ceil(m / static_cast<double>(t.tm)) * std::ceil(k / static_cast<double>(t.tk)) *
+                std::ceil(n / static_cast<double>(t.tn));
+      } catch (const std::exception&) {
+        tiles = 0;  // no tiling: the timing run reports why
+      }
+    }
+    need = kHostBaseBytes + kHostBytesPerTile * tiles;
+  } else {
+    need = 8 * (m * k + k * n) + 24 * m * n;
+  }
+  if (need > limit) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "--m %llu --k %llu --n %llu: the GEMM needs about %.3g GiB of host memory but --max-memory is "
+                  "%.3g GiB%s",
+                  static_cast<unsigned long long>(a.m), static_cast<unsigned long long>(a.k),
+                  static_cast<unsigned long long>(a.n), need / (1024.0 * 1024 * 1024), limit / (1024.0 * 1024 * 1024),
+                  a.max_memory_gib ? "" : " (3/4 of RAM)");
+    throw ConfigError(buf);
+  }
+}
 
 // Standard normal from the raw mt19937_64 stream (Box-Muller), so the tensors are the same with
 // every standard library (std::normal_distribution is implementation-defined).
@@ -268,6 +310,7 @@ int run_gemm(const GemmArgs& a, const CommandLine& cl) {
   for (const auto& u : d.units)
     if (u.name == a.unit) unit = &u;
   if (!unit) throw ConfigError(d.file + ": units: no unit named '" + a.unit + "' (--unit)");
+  check_gemm_size(a, d, *unit);
   if (a.timing) {  // report/gemm_timing.h: compile + SystemC, like one op of a full run
     const GemmTimingRun r = time_gemms(d, {GemmJob{"gemm", a.m, a.k, a.n}},
                                        GemmTimingOptions{a.unit, a.zero_fraction.value_or(0.0), a.seed, a.whole});
@@ -298,9 +341,9 @@ const bool registered = register_command<GemmArgs>([] {
   c.declare = [](CommandLine& cl, GemmArgs& a) {
     cl.operand("DESIGN", &a.design, "a design file (configs/designs/*.yaml)");
     cl.option("unit", text(&a.unit, "NAME"), "the unit of DESIGN (units.NAME)").required();
-    cl.option("m", positive(&a.m, "M"), "rows of the activations").required();
-    cl.option("k", positive(&a.k, "K"), "the reduction dimension").required();
-    cl.option("n", positive(&a.n, "N"), "columns of the weights").required();
+    cl.option("m", integer(&a.m, 1, int64_t{1} << 24, {}, "M"), "rows of the activations").required();
+    cl.option("k", integer(&a.k, 1, int64_t{1} << 24, {}, "K"), "the reduction dimension").required();
+    cl.option("n", integer(&a.n, 1, int64_t{1} << 24, {}, "N"), "columns of the weights").required();
     cl.option("seed", non_negative(&a.seed, "S"), "seed of the tensors");
     cl.option("case", choice(&a.case_name, {"random", "zeros", "ones_max", "overflow"}),
               "random: Gaussian N(0,1) tensors\n"
@@ -312,6 +355,9 @@ const bool registered = register_command<GemmArgs>([] {
     cl.option("zero-fraction", number(&a.zero_fraction, Interval{0, 1, false, true}, "P"),
               "with --case random: each weight is 0 with probability P, else sign * (1 + |N(0,1)|) (ternary: "
               "exactly the zero fraction P in expectation)");
+    cl.option("max-memory", number(&a.max_memory_gib, Interval{0, Interval{}.hi, true, false}, "G"),
+              "refuses, before allocating, a GEMM whose estimated host memory exceeds G GiB")
+        .default_text("3/4 of the machine's RAM");
     cl.flag("timing", &a.timing, "times the GEMM in SystemC (cycles, bytes, energy, mapping) instead of checking it");
     cl.flag("whole", &a.whole,
             "with --timing: one tile when the buffers hold it, as SCALE-Sim times a GEMM (default: the mapper's "

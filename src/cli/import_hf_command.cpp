@@ -2,6 +2,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "cli/command.h"
 #include "workload/hf_import.h"
@@ -34,14 +35,13 @@ const bool registered = register_command<ImportArgs>([] {
               "the written workload)");
   };
   c.run = [](const ImportArgs& a, const CommandLine&) {
+    if (!a.out.empty()) check_output_file(a.out, "-o");
     const std::string yaml = import_hf_config(a.config, a.opt);
     if (a.out.empty()) {
       std::cout << yaml;
       return 0;
     }
-    std::ofstream f(a.out);
-    if (!f) throw ConfigError(a.out + ": cannot write file");
-    f << yaml;
+    write_file_atomic(a.out, yaml);  // temp + fsync + rename: a full disk leaves the earlier file
     std::cout << "wrote " << a.out << "\n";
     return 0;
   };

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "cli/command.h"
 #include "cli/common_options.h"
@@ -38,7 +39,15 @@ void declare_out(CommandLine& cl, SimArgs& a) {
             "workload into DIR (created)");
 }
 
+// Every output path is checked before anything is simulated (base/atomic_output.h).
+void check_outputs(const SimArgs& a) {
+  if (!a.out_dir.empty()) check_output_dir(a.out_dir);
+  if (!a.trace.vcd_file.empty()) check_output_file(a.trace.vcd_file, "--trace-vcd");
+  if (!a.trace.timeline_file.empty()) check_output_file(a.trace.timeline_file, "--trace-timeline");
+}
+
 int simulate_and_report(const SimArgs& a) {
+  check_outputs(a);
   std::vector<DesignSpec> designs;
   for (const auto& f : a.designs) designs.push_back(load_design(f));
   WorkloadSpec w = load_workload_with_overrides(a.workload, a.scenario);
@@ -49,6 +58,7 @@ int simulate_and_report(const SimArgs& a) {
     iso_note = iso.note;
   }
   apply_batch_max(w, designs);
+  check_work(w, designs, a.scenario);
   SimulationRun run = simulate(w, designs, false, a.trace);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
@@ -85,6 +95,7 @@ std::vector<int64_t> read_token_file(const std::string& path) {
 
 int run_functional_mode(const SimArgs& a, const CommandLine& cl) {
   if (!cl.given("tokens") && !cl.given("tokens-file")) cl.usage("--functional needs --tokens or --tokens-file");
+  check_outputs(a);
   FunctionalOptions o = a.fn;
   if (!a.tokens_file.empty()) o.tokens = read_token_file(a.tokens_file);
   const DesignSpec d = load_design(a.designs[0]);
@@ -199,6 +210,7 @@ const bool bench_registered = register_command<SimArgs>([] {
     std::vector<DesignSpec> designs;
     for (const auto& f : a.designs) designs.push_back(load_design(f));
     apply_batch_max(w, designs);
+    check_work(w, designs, a.scenario, a.decode_step);
     const auto t0 = std::chrono::steady_clock::now();
     SimulationRun run = simulate(w, designs, a.decode_step);
     const auto t1 = std::chrono::steady_clock::now();

@@ -3,11 +3,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/exe.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "cli/command.h"
 #include "sweep/sweep.h"
@@ -54,7 +59,9 @@ int cmd_sweep(const SweepArgs& a, const CommandLine&) {
   SweepOptions o = a.o;
   const bool dry = a.dry;
   SweepSpec s = SweepSpec::load(a.file);
+  check_output_dir(o.out_dir, "-o", false);  // a results folder is resumed in place: any folder will do
   if (dry) {
+    validate_expansion(s);
     Expansion ex = expand(s, o.out_dir);
     const auto mine = shard(ex.points, o.shard_i, o.shard_n);
     std::printf("sweep %s: %zu variants, %zu dropped by constraints, %zu points (%zu in shard %zu/%zu)\n",
@@ -88,6 +95,21 @@ int cmd_sweep_merge(const MergeArgs& a, const CommandLine&) {
   return 0;
 }
 
+// `name` found on PATH (as a shell would), or `name` itself when it is not there.
+std::string on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string cand = (end > start ? dirs.substr(start, end - start) : ".") + "/" + name;
+    if (::access(cand.c_str(), X_OK) == 0) return cand;
+    start = end + 1;
+  }
+  return name;
+}
+
 struct ReportArgs {
   std::string dir;
 };
@@ -97,14 +119,30 @@ int cmd_report(const ReportArgs& a, const CommandLine&) {
   const std::string reports = env_dir ? env_dir : LPUSIM_REPORTS_DIR;
   const char* env_py = std::getenv("LPUSIM_PYTHON");
   // Debian's interpreter, where python3-matplotlib lives (a pyenv python3 on PATH may lack it).
-  const std::string py =
-      env_py ? env_py : (std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-  const std::string cmd = "'" + py + "' '" + reports + "/plot.py' '" + a.dir + "'";
+  std::string py = env_py ? env_py : (std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  if (py.find('/') == std::string::npos) py = on_path(py);
+  // A run/compare folder must be complete (its marker and every file it lists: base/atomic_output.h).
+  namespace fs = std::filesystem;
+  if (!fs::exists(a.dir + "/report.json") && !fs::exists(a.dir + "/results.jsonl")) {
+    throw ConfigError(a.dir + ": neither report.json (run, compare) nor results.jsonl (sweep)");
+  }
+  if (fs::exists(a.dir + "/report.json") && !fs::exists(a.dir + "/results.jsonl")) {
+    const std::string why = verify_output_dir(a.dir);
+    if (!why.empty()) {
+      throw ConfigError(a.dir + ": not a complete lpusim output (" + why + "); run the command that wrote it again");
+    }
+  }
+  // An argument vector, no shell: DIR reaches plot.py as it was given, whatever it contains.
+  const std::vector<std::string> args = {reports + "/plot.py", a.dir};
   std::fflush(nullptr);
-  const int rc = std::system(cmd.c_str());
-  if (rc != 0) {
-    const int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    throw ConfigError("report: " + cmd + " failed (exit code " + std::to_string(code) + ")");
+  std::error_code ec;
+  boost::process::child child(boost::process::exe = py, boost::process::args = args, ec);
+  if (ec) throw ConfigError("report: cannot run " + py + ": " + ec.message());
+  child.wait(ec);
+  const int code = ec ? -1 : child.exit_code();
+  if (code != 0) {
+    throw ConfigError("report: " + py + " " + reports + "/plot.py " + a.dir + " failed (exit code " +
+                      std::to_string(code) + ")");
   }
   return 0;
 }

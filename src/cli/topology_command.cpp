@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "cli/command.h"
 #include "config/loaders.h"
@@ -21,6 +22,7 @@ struct TopologyArgs {
 };
 
 int run_topology(const TopologyArgs& a, const CommandLine&) {
+  if (!a.out_dir.empty()) check_output_dir(a.out_dir);
   const DesignSpec d = load_design(a.design);
   const std::vector<GemmJob> jobs = load_topology_csv(a.topology);
   GemmTimingOptions o;
@@ -31,13 +33,10 @@ int run_topology(const TopologyArgs& a, const CommandLine&) {
   const GemmTimingRun r = time_gemms(d, jobs, o);
   std::fputs(topology_table(r).c_str(), stdout);
   if (!a.out_dir.empty()) {
-    std::filesystem::create_directories(a.out_dir);
-    for (const auto& [name, text] :
-         {std::make_pair("topology.csv", topology_csv(r)), std::make_pair("topology.json", topology_json(r))}) {
-      std::ofstream f(a.out_dir + "/" + name, std::ios::binary);
-      f << text;
-      if (!f) throw ConfigError(a.out_dir + "/" + name + ": cannot write");
-    }
+    OutputDir out(a.out_dir);  // all or nothing (base/atomic_output.h)
+    out.write("topology.csv", topology_csv(r));
+    out.write("topology.json", topology_json(r));
+    out.commit();
     std::printf("wrote %s/topology.csv, topology.json\n", a.out_dir.c_str());
   }
   return 0;

@@ -1,4 +1,5 @@
 #include "datapath/lut_layer.h"
+#include "base/atomic_output.h"
 
 #include <algorithm>
 #include <cmath>
@@ -528,9 +529,7 @@ LutNetwork deserialize(const std::vector<uint8_t>& bytes, const std::string& wha
 
 void save(const LutNetwork& net, const std::string& path) {
   const auto b = serialize(net);
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  if (!f) throw ConfigError(path + ": cannot write LUT network file");
+  write_file_atomic(path, std::string(b.begin(), b.end()));  // temp + fsync + rename
 }
 
 LutNetwork load(const std::string& path) {

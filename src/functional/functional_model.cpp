@@ -1,5 +1,6 @@
 // Functional run: see functional_model.h.
 #include "functional/functional_model.h"
+#include "base/atomic_output.h"
 #include "config/loaders.h"
 
 #include <algorithm>
@@ -643,8 +644,7 @@ std::string functional_table(const FunctionalResult& r) {
 }
 
 void write_functional_outputs(const std::string& dir, const FunctionalResult& r) {
-  std::filesystem::create_directories(dir);
-  std::ofstream csv(dir + "/functional.csv");
+  std::ostringstream csv;
   csv << "hidden,cosine,rel_l2,max_abs_err\n";
   char buf[256];
   for (const auto& row : r.rows) {
@@ -666,7 +666,10 @@ void write_functional_outputs(const std::string& dir, const FunctionalResult& r)
   j["generated_datapath"] = r.generated_datapath;
   j["saturations"] = r.saturations;
   j["estimated_gib"] = r.estimate_gib;
-  std::ofstream(dir + "/functional.json") << j.dump(2) << "\n";
+  OutputDir out(dir);  // all or nothing (base/atomic_output.h)
+  out.write("functional.csv", csv.str());
+  out.write("functional.json", j.dump(2) + "\n");
+  out.commit();
 }
 
 }  // namespace lpusim

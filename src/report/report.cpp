@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "base/version.h"
 #include "report/metrics.h"
@@ -442,6 +443,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     f["peak_activation_bytes"] = r.footprint.peak_activations;
     f["peak_bytes"] = r.footprint.peak();
     f["dram_capacity_bytes"] = r.max_batch_in_dram < 0 ? json() : json(r.dram_capacity_bytes);
+    f["fits_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.footprint.peak() <= r.dram_capacity_bytes);
     f["max_batch_in_dram"] = r.max_batch_in_dram < 0 ? json() : json(r.max_batch_in_dram);
     f["max_context_in_dram"] = r.max_context_in_dram < 0 ? json() : json(r.max_context_in_dram);
     f["weight_buffer_peak_bytes"] = r.buffer_peak.weight_bytes;
@@ -721,22 +723,15 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
 }
 
 void write_outputs(const std::string& dir, const WorkloadSpec& w, const std::vector<DesignReport>& rs) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw ConfigError(dir + ": cannot create output folder: " + ec.message());
-  auto put = [&](const std::string& name, const std::string& text) {
-    std::ofstream out(dir + "/" + name, std::ios::binary);
-    if (!out) throw ConfigError(dir + "/" + name + ": cannot write");
-    out << text;
-  };
-  put("report.json", to_json(w, rs));
-  put("ops.csv", ops_csv(rs));
-  put("layers.csv", layers_csv(rs));
-  put("dram.csv", dram_csv(rs));
-  put("summary.md", summary_markdown(w, rs));
-  put("workload.resolved.yaml", w.resolved_yaml());
-  for (const auto& r : rs) put("design_" + r.name + ".resolved.yaml", r.resolved_design_yaml);
+  OutputDir out(dir);  // all or nothing: a temporary sibling, renamed into place by commit()
+  out.write("report.json", to_json(w, rs));
+  out.write("ops.csv", ops_csv(rs));
+  out.write("layers.csv", layers_csv(rs));
+  out.write("dram.csv", dram_csv(rs));
+  out.write("summary.md", summary_markdown(w, rs));
+  out.write("workload.resolved.yaml", w.resolved_yaml());
+  for (const auto& r : rs) out.write("design_" + r.name + ".resolved.yaml", r.resolved_design_yaml);
+  out.commit();
 }
 
 }  // namespace lpusim

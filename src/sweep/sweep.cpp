@@ -6,6 +6,9 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -25,6 +29,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "base/version.h"
 #include "config/yaml_reader.h"
@@ -71,41 +76,9 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-// Writes a whole file atomically (temp + fsync + rename) so a kill never leaves half a file.
-void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw ConfigError(tmp + ": cannot write: " + std::strerror(errno));
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      throw ConfigError(tmp + ": write failed");
-    }
-    off += static_cast<size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) throw ConfigError(path + ": cannot rename: " + std::strerror(errno));
-}
-
-// Appends and fsyncs: a row that was reported written survives a kill or power cut.
-void append_sync(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) throw ConfigError(path + ": cannot append: " + std::strerror(errno));
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      throw ConfigError(path + ": append failed");
-    }
-    off += static_cast<size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-}
+// Whole files go through a temporary sibling; rows are appended and fsync'd (base/atomic_output.h).
+void write_atomic(const std::string& path, const std::string& text) { write_file_atomic(path, text); }
+void append_sync(const std::string& path, const std::string& text) { append_file_synced(path, text); }
 
 std::string abs_from(const std::string& base_dir, const std::string& p) {
   fs::path q(p);
@@ -462,6 +435,28 @@ Expansion expand(const SweepSpec& s, const std::string& out_dir) {
   return ex;
 }
 
+void validate_expansion(const SweepSpec& s) {
+  std::error_code ec;
+  const fs::path scratch = fs::temp_directory_path(ec) / ("lpusim-sweep-check." + std::to_string(::getpid()));
+  fs::remove_all(scratch, ec);
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(p, e);
+    }
+  } cleanup{scratch};
+  try {
+    expand(s, scratch.string());
+  } catch (const ConfigError& e) {
+    // Name a generated design as the sweep folder does (designs/d0001.yaml), not by the scratch folder.
+    std::string msg = e.what();
+    const std::string prefix = scratch.string() + "/";
+    for (size_t at = msg.find(prefix); at != std::string::npos; at = msg.find(prefix)) msg.erase(at, prefix.size());
+    throw ConfigError(msg);
+  }
+}
+
 std::vector<SweepPoint> shard(const std::vector<SweepPoint>& pts, size_t i, size_t n) {
   std::vector<SweepPoint> out;
   for (const auto& p : pts) {
@@ -781,8 +776,18 @@ std::string fmt_duration(double s) {
   return buf;
 }
 
-// Starts `lpusim run` for one point; its stdout/stderr go to files in the point folder.
-pid_t spawn_point(const SweepSpec& s, const SweepOptions& o, const SweepPoint& p, const std::string& pdir) {
+// The log files of a running point, beside its folder (the point's own output folder appears only
+// when its run succeeds: base/atomic_output.h); moved into the folder when the point ends.
+std::string log_path(const std::string& pdir, const char* which) {
+  const fs::path p(pdir);
+  return (p.parent_path() / (p.filename().string() + "." + which + ".txt")).string();
+}
+
+// Starts `lpusim run` for one point in process group `pgid` (0: a new group led by the point).
+// The child holds `lock_fd` (the point's lock) until it exits, and dies with the parent
+// (PR_SET_PDEATHSIG), so no point outlives its sweep.
+pid_t spawn_point(const SweepSpec& s, const SweepOptions& o, const SweepPoint& p, const std::string& pdir, pid_t pgid,
+                  int lock_fd) {
   std::vector<std::string> args = {o.lpusim_binary, "run", o.out_dir + "/" + p.design_file,
                                    p.workload_file, "-o",  pdir};
   for (const auto& kv : s.scenario) {
@@ -791,23 +796,44 @@ pid_t spawn_point(const SweepSpec& s, const SweepOptions& o, const SweepPoint& p
                                                  : "--generated-tokens");
     args.push_back(std::to_string(kv.second));
   }
-  const std::string out = pdir + "/stdout.txt", err = pdir + "/stderr.txt";
+  const std::string out = log_path(pdir, "stdout"), err = log_path(pdir, "stderr");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
+    ::setpgid(0, pgid);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) _exit(127);  // the sweep died before the line above
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int flags = ::fcntl(lock_fd, F_GETFD);
+    if (flags >= 0) ::fcntl(lock_fd, F_SETFD, flags & ~FD_CLOEXEC);  // the lock lives as long as the run
     int fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fo >= 0) ::dup2(fo, 1);
     if (fe >= 0) ::dup2(fe, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
     std::fprintf(stderr, "cannot execute %s: %s\n", argv[0], std::strerror(errno));
     _exit(127);
   }
+  ::setpgid(pid, pgid ? pgid : pid);  // also in the parent: no window where the child is outside the group
   return pid;
+}
+
+// SIGINT / SIGTERM while points run: end the points' process group, then the sweep.
+volatile sig_atomic_t g_stop_signal = 0;
+volatile pid_t g_point_group = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+  if (g_point_group > 0) ::kill(-g_point_group, SIGTERM);
 }
 
 }  // namespace
@@ -841,12 +867,20 @@ class SweepRunner {
         jsonl_(dir_ + "/results.jsonl"),
         csv_(dir_ + "/results.csv"),
         cols_(result_columns(s)) {}
+  ~SweepRunner() {
+    end_points();  // an error (or exception) while points run: none outlives the sweep
+    if (folder_lock_ >= 0) ::close(folder_lock_);
+  }
 
   SweepSummary run() {
+    validate_expansion(s_);  // a sweep rejected during expansion leaves the folder untouched
     claim_folder();
     write_expansion();
     resume_rows();
     std::deque<size_t> todo = pending_points();
+    // A point still being run by an earlier sweep's process (its lock held) stops this one before
+    // anything starts.
+    for (size_t i : todo) ::close(lock_point(pts_[i]));
     flush_rows();
     run_points(todo);
     flush_rows();
@@ -859,6 +893,12 @@ class SweepRunner {
   // A results folder belongs to one sweep file and one shard.
   void claim_folder() {
     fs::create_directories(dir_);
+    // One sweep process per folder at a time (released when this process ends, however it ends).
+    folder_lock_ = ::open((dir_ + "/sweep.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (folder_lock_ < 0) throw ConfigError(dir_ + "/sweep.lock: cannot open: " + std::strerror(errno));
+    if (::flock(folder_lock_, LOCK_EX | LOCK_NB) != 0) {
+      throw ConfigError(dir_ + ": another lpusim sweep is running in this folder (sweep.lock is held)");
+    }
     const std::string sweep_copy = dir_ + "/sweep.yaml";
     const std::string shard_tag = std::to_string(o_.shard_i) + "/" + std::to_string(o_.shard_n) + "\n";
     if (fs::exists(sweep_copy) && read_text(sweep_copy) != s_.text) {
@@ -907,10 +947,24 @@ class SweepRunner {
 
   // Points without a row: those with a status finished before a kill (row not yet written);
   // the rest must run.
+  // A point recorded ok whose files are damaged or incomplete (no completion marker, a file cut
+  // short: base/atomic_output.h) runs again; so does a point without a status. A point with a
+  // row whose folder is damaged is repaired: it runs again, its row stays.
   std::deque<size_t> pending_points() {
     std::deque<size_t> todo;
-    for (size_t i = next_row_; i < pts_.size(); ++i) {
-      const json st = status_of(pts_[i]);
+    for (size_t i = 0; i < pts_.size(); ++i) {
+      json st = status_of(pts_[i]);
+      if (!st.is_null() && st.value("status", "") == "ok" && !verify_output_dir(pdir_of(pts_[i])).empty()) {
+        fs::remove(pdir_of(pts_[i]) + "/status.json");
+        st = json(nullptr);
+      }
+      if (i < next_row_) {
+        if (st.is_null()) {
+          repair_.insert(i);
+          todo.push_back(i);
+        }
+        continue;
+      }
       if (st.is_null()) {
         todo.push_back(i);
       } else {
@@ -919,6 +973,36 @@ class SweepRunner {
       }
     }
     return todo;
+  }
+
+  // Locks a point for its run; the lock passes to the child (spawn_point). A point whose lock is
+  // held is still being run by a process of an earlier sweep: it is never started beside it.
+  int lock_point(const SweepPoint& p) {
+    const std::string f = dir_ + "/points/" + p.id + ".lock";
+    fs::create_directories(dir_ + "/points");
+    const int fd = ::open(f.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw ConfigError(f + ": cannot open: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      throw ConfigError(pdir_of(p) + ": still being run by another process (" + f +
+                        " is held); wait for it to end or end it, then resume");
+    }
+    return fd;
+  }
+
+  // Ends every running point (their process group) and reaps them.
+  void end_points() {
+    if (running_.empty()) return;
+    if (pgid_ > 0) ::kill(-pgid_, SIGKILL);
+    for (const auto& kv : running_) ::kill(kv.first, SIGKILL);
+    for (const auto& kv : running_) {
+      int ws = 0;
+      while (::waitpid(kv.first, &ws, 0) < 0 && errno == EINTR) {
+      }
+    }
+    running_.clear();
+    pgid_ = 0;
+    g_point_group = 0;
   }
 
   std::string pdir_of(const SweepPoint& p) const { return dir_ + "/points/" + p.id; }
@@ -962,21 +1046,58 @@ class SweepRunner {
     std::fflush(stderr);
   }
 
+  // Ends the points and re-raises a stop signal received while they ran.
+  void stop_if_signalled() {
+    const int sig = g_stop_signal;
+    if (!sig) return;
+    end_points();
+    if (o_.progress_tty) std::fprintf(stderr, "\n");
+    std::signal(sig, SIG_DFL);
+    ::raise(sig);
+  }
+
   void run_points(std::deque<size_t> todo) {
     const size_t jobs = o_.jobs ? o_.jobs : cores_available();
     std::map<size_t, int> attempts;
     t0_ = std::chrono::steady_clock::now();
     to_run_ = todo.size();
     progress("");
+    struct sigaction sa {
+    }, old_int{}, old_term{};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR
+    g_stop_signal = 0;
+    ::sigaction(SIGINT, &sa, &old_int);
+    ::sigaction(SIGTERM, &sa, &old_term);
+    struct Restore {
+      struct sigaction i, t;
+      ~Restore() {
+        ::sigaction(SIGINT, &i, nullptr);
+        ::sigaction(SIGTERM, &t, nullptr);
+      }
+    } restore{old_int, old_term};
     while (!todo.empty() || !running_.empty()) {
+      stop_if_signalled();
       while (!todo.empty() && running_.size() < jobs) {
         const size_t i = todo.front();
         todo.pop_front();
         const std::string pdir = pdir_of(pts_[i]);
+        const int lock = lock_point(pts_[i]);
         fs::remove_all(pdir);
-        fs::create_directories(pdir);
         ++attempts[i];
-        running_[spawn_point(s_, o_, pts_[i], pdir)] = i;
+        pid_t pid = -1;
+        try {
+          pid = spawn_point(s_, o_, pts_[i], pdir, pgid_, lock);
+        } catch (...) {
+          ::close(lock);
+          throw;
+        }
+        ::close(lock);  // the child holds it now
+        if (pgid_ == 0) pgid_ = pid;
+        g_point_group = pgid_;
+        running_[pid] = i;
+        if (g_stop_signal) ::kill(-pgid_, SIGTERM);
       }
       int wstatus = 0;
       const pid_t pid = ::waitpid(-1, &wstatus, 0);
@@ -988,9 +1109,16 @@ class SweepRunner {
       if (it == running_.end()) continue;
       const size_t i = it->second;
       running_.erase(it);
+      if (running_.empty()) pgid_ = g_point_group = 0;  // the group ends with its last member
+      if (g_stop_signal) continue;                      // killed by the stop: not a result
       const SweepPoint& p = pts_[i];
       const std::string pdir = pdir_of(p);
-      const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && fs::exists(pdir + "/report.json");
+      const bool ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && verify_output_dir(pdir).empty();
+      fs::create_directories(pdir);
+      for (const char* which : {"stdout", "stderr"}) {
+        std::error_code ec;
+        fs::rename(log_path(pdir, which), pdir + "/" + which + ".txt", ec);
+      }
       if (!ok && attempts[i] < 2) {
         todo.push_front(i);  // one retry, right away
         progress(p.id + " failed, retrying");
@@ -999,10 +1127,11 @@ class SweepRunner {
       const json st = finished_status(ok, attempts[i], wstatus, pdir);
       write_atomic(pdir + "/status.json", st.dump() + "\n");
       ++sum_.ran;
-      (ok ? sum_.ok : sum_.failed)++;
+      if (!repair_.count(i)) (ok ? sum_.ok : sum_.failed)++;
       flush_rows();
       progress(p.id + (ok ? " ok" : " FAILED: " + st["error"].get<std::string>()));
     }
+    stop_if_signalled();
   }
 
   const SweepSpec& s_;
@@ -1013,6 +1142,9 @@ class SweepRunner {
   SweepSummary sum_;
   size_t next_row_ = 0, to_run_ = 0;
   std::map<pid_t, size_t> running_;
+  std::set<size_t> repair_;  // points with a row whose folder is rerun (resume_rows counted them)
+  pid_t pgid_ = 0;           // the running points' process group
+  int folder_lock_ = -1;
   std::chrono::steady_clock::time_point t0_;
 };
 
@@ -1024,6 +1156,28 @@ SweepSummary run_sweep(const SweepSpec& s, const SweepOptions& o) { return Sweep
 
 void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir) {
   if (dirs.empty()) throw ConfigError("usage: sweep-merge needs at least one sweep folder");
+  // The merged folder is new (or an earlier merge) and never one of the inputs or inside one.
+  const auto canonical = [](const std::string& p) {
+    std::error_code ec;
+    const fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
+    return (ec ? fs::absolute(p).lexically_normal() : c).string();
+  };
+  const auto within = [](const std::string& inner, const std::string& outer) {
+    return inner == outer || inner.rfind(outer + "/", 0) == 0;
+  };
+  const std::string out_c = canonical(out_dir);
+  for (const auto& d : dirs) {
+    const std::string d_c = canonical(d);
+    if (within(out_c, d_c)) {
+      throw ConfigError("-o " + out_dir + ": is the input folder " + d +
+                        " or inside it; sweep-merge never writes into its inputs");
+    }
+    if (within(d_c, out_c)) {
+      throw ConfigError("-o " + out_dir + ": holds the input folder " + d +
+                        "; sweep-merge never writes into its inputs");
+    }
+  }
+  check_output_dir(out_dir);
   std::string text, ids_text, header;
   std::map<size_t, std::string> rows;
   std::map<size_t, std::string> from;
@@ -1058,34 +1212,35 @@ void merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_d
   if (!missing.empty())
     throw ConfigError("sweep-merge: points without results (run their shard to the end): " + missing);
 
-  fs::create_directories(out_dir);
+  OutputDir out(out_dir);  // all or nothing (base/atomic_output.h)
   const std::vector<std::string> cols = split(header, ',');
   std::string jtext, ctext = header + "\n";
   for (const auto& kv : rows) {
     jtext += kv.second + "\n";
     ctext += csv_line(cols, kv.second) + "\n";
   }
-  write_atomic(out_dir + "/sweep.yaml", text);
-  write_atomic(out_dir + "/points.txt", ids_text);
-  write_atomic(out_dir + "/shard", "1/1\n");
-  write_atomic(out_dir + "/results.jsonl", jtext);
-  write_atomic(out_dir + "/results.csv", ctext);
+  out.write("sweep.yaml", text);
+  out.write("points.txt", ids_text);
+  out.write("shard", "1/1\n");
+  out.write("results.jsonl", jtext);
+  out.write("results.csv", ctext);
   std::vector<std::string> lines;
   for (const auto& kv : rows) lines.push_back(kv.second);
   const json meta = json::parse(read_text(dirs[0] + "/sweep.json"));
-  write_atomic(out_dir + "/sweep.json", read_text(dirs[0] + "/sweep.json"));
-  write_atomic(out_dir + "/summary.md", summary_md(meta.at("name"), param_columns(cols), parse_rows(lines)));
+  out.write("sweep.json", read_text(dirs[0] + "/sweep.json"));
+  out.write("summary.md", summary_md(meta.at("name"), param_columns(cols), parse_rows(lines)));
   // Point folders, designs and tech tables: so `lpusim report` works on the merged folder.
   for (const auto& d : dirs) {
     for (const char* sub : {"designs", "tech", "dram", "points"}) {
       if (fs::exists(d + "/" + sub)) {
-        fs::copy(d + "/" + sub, out_dir + "/" + sub,
+        fs::copy(d + "/" + sub, out.temp_path() + "/" + sub,
                  fs::copy_options::recursive | fs::copy_options::overwrite_existing);
       }
     }
-    if (fs::exists(d + "/dropped.txt"))
-      fs::copy_file(d + "/dropped.txt", out_dir + "/dropped.txt", fs::copy_options::overwrite_existing);
   }
+  // Every shard writes the same dropped.txt (the expansion is the same).
+  if (fs::exists(dirs.back() + "/dropped.txt")) out.write("dropped.txt", read_text(dirs.back() + "/dropped.txt"));
+  out.commit();
 }
 
 }  // namespace lpusim

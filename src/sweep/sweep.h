@@ -93,6 +93,9 @@ struct Expansion {
 // Expands the sweep and writes each variant's design YAML (and the tech tables it needs) into
 // out_dir/designs and out_dir/tech. Deterministic: the same file gives the same points and ids.
 Expansion expand(const SweepSpec& s, const std::string& out_dir);
+// Expands the sweep into a scratch folder (removed afterwards), so that a sweep rejected during
+// expansion (an invalid variant, too many samples) creates and claims nothing in its -o folder.
+void validate_expansion(const SweepSpec& s);
 
 // Keeps the points of shard i (1-based) of n: point index % n == i - 1.
 std::vector<SweepPoint> shard(const std::vector<SweepPoint>& pts, size_t i, size_t n);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "base/atomic_output.h"
 #include "base/config_error.h"
 #include "chip/chip.h"
 #include "chip/controller.h"
@@ -35,6 +36,7 @@ struct TraceSession::Impl {
   TraceOptions opt;
   sc_core::sc_trace_file* vcd = nullptr;
   std::ofstream tl;
+  std::unique_ptr<OutputFile> vcd_out, tl_out;  // temporary siblings, renamed into place by finish()
   bool tl_first = true;
   uint64_t async_id = 0;
 
@@ -211,15 +213,15 @@ TraceSession::TraceSession(const TraceOptions& o) : impl_(std::make_unique<Impl>
   if (!o.vcd_file.empty()) {
     std::string base = o.vcd_file;
     if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-    {
-      std::ofstream probe(o.vcd_file);
-      if (!probe) throw ConfigError(o.vcd_file + ": cannot write the VCD trace");
-    }
-    impl_->vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    // SystemC writes <name>.vcd: give it the temporary name, without its ".vcd".
+    impl_->vcd_out = std::make_unique<OutputFile>(base + ".vcd", "--trace-vcd", ".vcd");
+    const std::string& tmp = impl_->vcd_out->temp_path();
+    impl_->vcd = sc_core::sc_create_vcd_trace_file(tmp.substr(0, tmp.size() - 4).c_str());
     impl_->vcd->set_time_unit(1, sc_core::SC_PS);
   }
   if (!o.timeline_file.empty()) {
-    impl_->tl.open(o.timeline_file, std::ios::binary);
+    impl_->tl_out = std::make_unique<OutputFile>(o.timeline_file, "--trace-timeline");
+    impl_->tl.open(impl_->tl_out->temp_path(), std::ios::binary);
     if (!impl_->tl) throw ConfigError(o.timeline_file + ": cannot write the timeline trace");
     impl_->tl << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"lpusim\"},\"traceEvents\":[";
   }
@@ -291,11 +293,14 @@ void TraceSession::finish() {
   if (impl_->vcd) {
     sc_core::sc_close_vcd_trace_file(impl_->vcd);
     impl_->vcd = nullptr;
-    blank_vcd_date(impl_->opt.vcd_file);
+    blank_vcd_date(impl_->vcd_out->temp_path());
+    impl_->vcd_out->commit();
   }
   if (impl_->tl.is_open()) {
     impl_->tl << "\n]}\n";
     impl_->tl.close();
+    if (!impl_->tl) throw ConfigError(impl_->opt.timeline_file + ": cannot write the timeline trace");
+    impl_->tl_out->commit();
   }
 }
 
