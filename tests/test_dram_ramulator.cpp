@@ -6,11 +6,10 @@
 // Ramulator's DDR5_3200AN) and the same 32-entry queues (the oracle patched to hold exactly 32); errors lpusim vs
 // Ramulator GB/s:
 //   meet 5%:  lone_read (DDR5 -1.7%, LPDDR5 -2.6%); seq_read_4k/64k/512k (<= 0.05%); random_64 at W = 2..64
-//             (-1.2, -2.2, -0.9, +3.4%); seq_write_4k (+0.1% at W = 2, -0.8% at W >= 8); seq_write_64k/512k
-//             (-4.1%: a refresh breaks the two-bank-group interleave for longer here); stream16k_append1k
-//             (<= 1.1%); two_streams_conflict (<= 0.3%);
-//   do not:   alt_rw_4k -8.5% at W = 2, -11.8% at W >= 8 (Ramulator drains writes to 6 queued requests and
-//             leaves the rest to interleave with the next bank group's writes; lpusim drains whole parts).
+//             (-1.2, -2.2, -0.9, +3.6%); seq_write_4k (+0.1% at W = 2, -0.1% at W >= 8); seq_write_64k/512k
+//             (-4.1%: a refresh breaks the two-bank-group interleave for longer here); alt_rw_4k at W >= 8
+//             (-0.4%); stream16k_append1k (<= 1.1%); two_streams_conflict (<= 0.3%);
+//   do not:   alt_rw_4k at W = 2, -8.5%.
 // Ramulator 2.0's LPDDR5 deadlocks under load, so LPDDR5 has only the lone read.
 #include <catch2/catch.hpp>
 #include <systemc>
@@ -150,7 +149,7 @@ double check_pattern(const std::string& pattern, double tol_pct) {
 
 TEST_CASE("Ramulator 2.0: lone read (both presets) within 5%") { check_pattern("lone_read", 3.0); }
 
-TEST_CASE("Ramulator 2.0: random 64 B reads over 1 GiB, DDR5 W 2..64 within 5%") { check_pattern("random_64", 3.5); }
+TEST_CASE("Ramulator 2.0: random 64 B reads over 1 GiB, DDR5 W 2..64 within 5%") { check_pattern("random_64", 4.0); }
 
 TEST_CASE("Ramulator 2.0: sequential reads, 4 KiB transfers, DDR5 within 5%") { check_pattern("seq_read_4k", 0.5); }
 
@@ -159,15 +158,15 @@ TEST_CASE("Ramulator 2.0: sequential reads, 64 KiB and 512 KiB transfers, DDR5 w
   check_pattern("seq_read_512k", 0.5);
 }
 
-TEST_CASE("Ramulator 2.0: sequential writes, 4 KiB transfers, DDR5 within 5%") { check_pattern("seq_write_4k", 1.0); }
+TEST_CASE("Ramulator 2.0: sequential writes, 4 KiB transfers, DDR5 within 5%") { check_pattern("seq_write_4k", 0.5); }
 
 TEST_CASE("Ramulator 2.0: sequential writes, 64 KiB and 512 KiB transfers, DDR5 within 5%") {
   check_pattern("seq_write_64k", 4.5);
   check_pattern("seq_write_512k", 4.5);
 }
 
-TEST_CASE("Ramulator 2.0: alternating 4 KiB reads and writes, DDR5 (does not meet 5%)") {
-  check_pattern("alt_rw_4k", 12.0);
+TEST_CASE("Ramulator 2.0: alternating 4 KiB reads and writes, DDR5 (5% at W >= 8; W = 2 -8.5%)") {
+  check_pattern("alt_rw_4k", 8.5);
 }
 
 TEST_CASE("Ramulator 2.0: 16 KiB read stream with 1 KiB appends, DDR5 within 5%") {

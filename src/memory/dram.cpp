@@ -191,6 +191,22 @@ DramChannel::Part DramChannel::pick() {
     if (it != q.begin()) ++q.front().bypassed;
   }
   if (model_.row_open(it->first)) ++row_hit_picks_;
+  // A write drain ends at the low watermark while reads wait, also inside a part: the channel writes
+  // a piece of it and leaves the rest queued (it then interleaves with the next writes).
+  if (w && ra > 0 && nw > static_cast<uint64_t>(s.write_low_watermark)) {
+    const uint64_t take = nw - static_cast<uint64_t>(s.write_low_watermark);
+    if (take < it->est_bursts) {
+      Part piece = *it;
+      piece.limit = take;
+      piece.est_bursts = take;
+      it->skip += take;
+      it->est_bursts -= take;
+      wq_bursts_ -= take;
+      ++it->req->parts_left;  // the piece and the rest complete separately
+      draining_ = false;
+      return piece;
+    }
+  }
   (w ? wq_bursts_ : rq_bursts_) -= it->est_bursts;
   Part p = std::move(*it);
   q.erase(it);
@@ -204,8 +220,8 @@ void DramChannel::serve() {
     const int64_t now = now_ps();
     const uint64_t bursts_before = model_.read_bursts + model_.write_bursts;
     // Timed from its arrival: commands for it may overlap the parts served before (bank parallelism).
-    const DramServeResult r =
-        model_.serve(dram_.mapper_, p.addr, p.bytes, index_, p.write, p.admit_ps, dram_.events_[p.key]);
+    const DramServeResult r = model_.serve(dram_.mapper_, p.addr, p.bytes, index_, p.write, p.admit_ps,
+                                           dram_.events_[p.key], p.skip, p.limit);
     queue_delay_ps_ += static_cast<double>(std::max(p.arrival_ps, r.first_cmd_ps) - p.arrival_ps);
     lat_.add(static_cast<double>(r.end_ps - p.arrival_ps) * 1e-3);
     ++parts_;

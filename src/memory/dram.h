@@ -83,6 +83,8 @@ class DramChannel : public sc_core::sc_module, public IStatsProvider {
     uint64_t addr = 0, bytes = 0;  // the whole transfer; this channel serves its own segments of it
     DramSegment first;             // first row segment in this channel (FR-FCFS row-hit test)
     uint64_t est_bursts = 1;       // bursts in this channel (queue entries), estimated at arrival
+    uint64_t skip = 0;             // bursts of this channel already served (a write drain took a piece)
+    uint64_t limit = UINT64_MAX;   // bursts to serve now
     uint32_t bypassed = 0;         // times a younger row hit went first
     bool write = false;
     uint32_t key = 0;

@@ -281,6 +281,7 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
   const int64_t tRP = S.tRP, tRCD = S.tRCD + S.tACT_cmd, tRAS = S.tRAS;
   const int64_t tB = S.tBURST, tCL = S.tCL, tCWL = S.tCWL, tWTR = S.tWTR, tWTR_S = S.tWTR_S;
   const int64_t tRTP = S.tRTP, tWR = S.tWR, tWCK = S.tWCK_sync;
+  const int64_t horizon = tRAS + tRP;  // holes that ended this long before a burst wants the bus are dropped
   const int64_t lat = (write ? tCWL : tCL) + S.tCAS_cmd, step = step_[write ? 1 : 0];
   const int64_t ccd_same_group = S.bankgroups > 1 ? (write ? S.tCCD_L_WR : S.tCCD_L) : S.tCCD_S;
   const bool per_bank = S.refresh_per_bank;
@@ -300,12 +301,17 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
     Group& g = groups[sg.bg];
     Rank& rk = ranks[sg.rank];
     int64_t left = sg.bursts;
+    // After bursts in holes, the rest of the segment continues from here (its queue entry and
+    // turnarounds were met by the first burst; the bursts follow at `step`).
+    int64_t carry = INT64_MIN;
     while (left > 0) {
       // Bounded queue: this segment's first burst entered when the one `cap` places ahead left,
       // its later bursts as the following ones left (a ramp, bounded by its two ends).
       int64_t adm = t, adm_last = INT64_MIN / 4;
       const int64_t m = static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(left), cap));
-      if (departed >= cap) {
+      if (carry != INT64_MIN) {
+        adm = carry;
+      } else if (departed >= cap) {
         const Chunk& newest = hist.at(hist.size - 1);
         if (newest.k0 <= departed - cap) {  // all within the last run (a long stream): in order
           adm = std::max(adm, newest.first + static_cast<int64_t>(departed - cap - newest.k0) * newest.step);
@@ -333,7 +339,7 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
         return write ? std::max(bs, last_rd + tCL + tB - tCWL)  // bus turnaround
                      : std::max(std::max(bs, g.last_wr_end + tWTR), last_wr_end + tWTR_S);
       };
-      if (b.open_row < 0 && b.open_row != sg.row && n_holes_ > 0 && adm < ref_pre_ && !per_bank) {
+      if (carry == INT64_MIN && b.open_row < 0 && b.open_row != sg.row && n_holes_ > 0 && adm < ref_pre_ && !per_bank) {
         const int64_t act = act_slot(rk, sg.bg, std::max(std::max(adm, b.act_ready), b.pre_ready + tRP));
         const int64_t base = col_base(act + tRCD);
         const int64_t want = (base > wck_off ? base + tWCK : base) + lat;
@@ -402,18 +408,22 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
         ++hits;
       }
       int64_t n = left;
-      const int64_t base = col_base(b.col_ready);
+      const int64_t base = carry != INT64_MIN ? std::max(carry, b.col_ready) : col_base(b.col_ready);
       // At the bus frontier, or earlier in holes the bus left behind.
       int64_t first = std::max(base, bus_free - lat);
       if (first > wck_off) first += tWCK;  // CAS-WCK sync before the first access after WCK stopped
       int64_t data = first + lat;
       int hole = -1;
-      int64_t hole_i = 0;
+      int64_t hole_i = 0, in_holes = 0;
       const int64_t want = (base > wck_off ? base + tWCK : base) + lat;  // data time without the bus
       for (int r = 0; r < n_holes_ && want < data; ++r) {
         const Holes& h = holes_[r];
         // The first hole that has not ended at `want`.
         const int64_t late = want - (h.s + h.len);
+        if (late >= (h.n - 1) * h.period + horizon) {  // long past (by a row cycle): forgotten
+          holes_[r--] = holes_[--n_holes_];
+          continue;
+        }
         const int64_t i = late >= 0 ? late / h.period + 1 : 0;
         if (i >= h.n) continue;
         const int64_t d = std::max(want, h.s + i * h.period);
@@ -428,10 +438,17 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
         // ready inside a hole too short for it goes at once: the stream around it yields, and it and the
         // bus frontier move later by the overlap (a controller issues the ready command and delays the
         // other bank group's next one).
-        n = holes_[hole].period == step ? std::min(n, holes_[hole].n - hole_i) : 1;
+        const bool same = holes_[hole].period == step;
+        n = same ? std::min(n, holes_[hole].n - hole_i) : 1;
         first = data - lat;
         bus_free += take_holes(hole, hole_i, n, data, tB);
+        // Holes that run up to the frontier: the rest of the segment goes on past it at the same step.
+        if (same && n < left && data + n * step >= bus_free) {
+          in_holes = n;
+          n = left;
+        }
       }
+      carry = INT64_MIN;
       // A refresh that falls due inside the row stream cuts it: the bursts before it go now, the
       // rest after the refresh (all-bank: every segment; per-bank: when it refreshes this bank).
       bool cut = false;
@@ -444,9 +461,10 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
       const int64_t last = first + (n - 1) * step;
       hits += static_cast<uint64_t>(n - 1);
       bursts += static_cast<uint64_t>(n);
-      if (hole < 0) {
-        if (data - bus_free >= tB) add_holes(Holes{bus_free, tB, data - bus_free, 1});  // the bus idled
-        if (n > 1 && step - tB >= tB) add_holes(Holes{data + tB, step, step - tB, n - 1});
+      if (hole < 0 || n > in_holes) {  // bursts at the frontier, from d0 on
+        const int64_t d0 = data + in_holes * step, nf = n - in_holes;
+        if (d0 - bus_free >= tB) add_holes(Holes{bus_free, tB, d0 - bus_free, 1});  // the bus idled
+        if (nf > 1 && step - tB >= tB) add_holes(Holes{d0 + tB, step, step - tB, nf - 1});
         bus_free = data + stream;
       }
       end_max = std::max(end_max, data + stream);
@@ -465,6 +483,7 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
       hist.push(Chunk{departed, static_cast<uint64_t>(n), first, step});
       departed += static_cast<uint64_t>(n);
       left -= n;
+      if (hole >= 0 && !cut && left > 0) carry = last + step;
       if (cut && left > 0) {  // the refresh that cut the stream runs now; the rest reopens the row
         bus_free_ = bus_free;
         act_block_ = act_block;
@@ -496,8 +515,22 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
 }
 
 DramServeResult DramChannelModel::serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch,
-                                        bool write, int64_t t, EventCounts& ev) {
-  return run([&](auto&& f) { m.for_each_segment(addr, bytes, ch, f); }, write, t, ev);
+                                        bool write, int64_t t, EventCounts& ev, uint64_t skip, uint64_t limit) {
+  if (skip == 0 && limit == UINT64_MAX)
+    return run([&](auto&& f) { m.for_each_segment(addr, bytes, ch, f); }, write, t, ev);
+  const uint64_t end = limit > UINT64_MAX - skip ? UINT64_MAX : skip + limit;
+  return run(
+      [&](auto&& f) {
+        uint64_t pos = 0;
+        m.for_each_segment(addr, bytes, ch, [&](DramSegment sg) {
+          const uint64_t lo = std::max(pos, skip), hi = std::min(pos + sg.bursts, end);
+          pos += sg.bursts;
+          if (hi <= lo) return;
+          sg.bursts = static_cast<uint32_t>(hi - lo);
+          f(sg);
+        });
+      },
+      write, t, ev);
 }
 
 DramServeResult DramChannelModel::serve(const std::vector<DramSegment>& segs, bool write, int64_t t, EventCounts& ev) {

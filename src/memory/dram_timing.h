@@ -87,8 +87,10 @@ class DramChannelModel {
   // Serves one part (the row segments of one transfer in this channel); t_ps is when it entered the
   // queue (no command before it).
   // Counts ACT/PRE/bursts into `ev` (the transfer's statistics key).
+  // skip / limit: only this channel's bursts [skip, skip + limit) of the range, in address order (a part
+  // served in pieces).
   DramServeResult serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch, bool write,
-                        int64_t t_ps, EventCounts& ev);
+                        int64_t t_ps, EventCounts& ev, uint64_t skip = 0, uint64_t limit = UINT64_MAX);
   DramServeResult serve(const std::vector<DramSegment>& segs, bool write, int64_t t_ps, EventCounts& ev);
   bool row_open(const DramSegment& s) const { return banks_[s.bank].open_row == s.row; }
   // Earliest time (>= t) the first command for a segment could issue: its column command on a row
