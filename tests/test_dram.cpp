@@ -206,7 +206,9 @@ TEST_CASE("DRAM: a request spreads over channels and completes when every part h
 }
 
 TEST_CASE("DRAM: energy = operation counts x preset energies + static power") {
-  const DramSpec s = lp5(2, "ro_ba_bg_ra_co_ch", {});
+  // Write drain to an empty write queue: the write is not cut into pieces around the reads (its rows share
+  // banks with theirs).
+  const DramSpec s = lp5(2, "ro_ba_bg_ra_co_ch", {{"write_low_watermark", 0}});
   const sc_core::sc_time clk(1, sc_core::SC_NS);
   Dram dram("dram", s, clk, 2);
   dram.request(0, 64 * 1024, false, 0, DramClass::Weights, []() {});
@@ -412,16 +414,75 @@ TEST_CASE("DRAM trace: lines R|W <address> <bytes>, decimal or hex, bad lines na
   CHECK(err("R -5 64\n").find("t.trace:1: bad address") == 0);
 }
 
-TEST_CASE("DRAM trace: a long stream runs at peak x (1 - tRFC / tREFI) within 1%") {
-  // 64 entries hold a whole 2 KiB row per channel, so the next row opens while this one streams.
-  const DramSpec s = preset("lpddr5", 4, {{"read_queue_entries", 64}});
+std::vector<DramTraceOp> long_stream() {
   std::vector<DramTraceOp> ops;
   for (uint64_t i = 0; i < 256; ++i) ops.push_back({false, i << 19, 1 << 19});  // 128 MiB in 512 KiB
-  const DramTraceResult r = run_dram_trace(s, ops, 2);
+  return ops;
+}
+
+TEST_CASE("DRAM trace: a long stream runs at peak x (1 - tRFC / tREFI) within 1%") {
+  // DDR5 reads: tCCD_L = tBURST, one bank group at a time fills the bus.
+  const DramSpec s = preset("ddr5", 4, {{"read_queue_entries", 64}});
+  const DramTraceResult r = run_dram_trace(s, long_stream(), 2);
+  CHECK(r.gbps ==
+        Approx(r.peak_gbps * (1.0 - static_cast<double>(s.tRFC) / static_cast<double>(s.tREFI))).epsilon(0.01));
+  CHECK(r.ref > 0);
+  CHECK(r.rd == (128ull << 20) / 64);
+}
+
+TEST_CASE("DRAM trace: an LPDDR5 long stream runs at peak x (1 - tRFC / tREFI) within 2.5%") {
+  // tCCD_L = 2 tBURST: the bus is full only with two bank groups interleaved. A refresh cuts a row stream;
+  // until half of the next row is in the queue (64 entries, one row per channel) the row after the refresh
+  // streams alone at half rate, so each refresh costs more than tRFC.
+  const DramSpec s = preset("lpddr5", 4, {{"read_queue_entries", 64}});
+  const DramTraceResult r = run_dram_trace(s, long_stream(), 2);
   const double want = r.peak_gbps * (1.0 - static_cast<double>(s.tRFC) / static_cast<double>(s.tREFI));
-  CHECK(r.gbps == Approx(want).epsilon(0.01));
+  CHECK(r.gbps == Approx(want).epsilon(0.025));
+  CHECK(r.gbps < want);
   CHECK(r.ref > 0);
   CHECK(r.rd == (128ull << 20) / 32);
+}
+
+// DDR5, one channel, ro_ba_bg_ra_co_ch: 1 KiB = 16 bursts of row 0 in bank group 0 (address 0) and in bank
+// group 1 (address 4096).
+const std::vector<DramTraceOp> kTwoWriteStreams = {{true, 0, 1024}, {true, 4096, 1024}};
+
+TEST_CASE("DRAM trace: two write streams in different bank groups interleave their data in tCCD_L_WR gaps") {
+  // Each stream spaces its writes tCCD_L_WR = 2 tBURST apart; the second one's ACT goes tRRD_S after the
+  // first's and its data lands exactly in the first one's gaps, so it ends
+  // tRRD_S + tACT_cmd + tRCD + tCAS_cmd + tCWL + 15 tCCD_L_WR + tBURST after the start.
+  const DramSpec s = preset("ddr5", 1, {{"tREFI", kNoRefresh}});
+  REQUIRE(s.tCCD_L_WR == 2 * s.tBURST);
+  const DramTraceResult r = run_dram_trace(s, kTwoWriteStreams, 2);
+  const int64_t want = s.tRRD_S + s.tACT_cmd + s.tRCD + s.tCAS_cmd + s.tCWL + 15 * s.tCCD_L_WR + s.tBURST;
+  CHECK(r.time_ns == Approx(static_cast<double>(want) * 1e-3).epsilon(1e-9));
+  CHECK(r.wr == 32);
+  CHECK(r.act == 2);
+}
+
+TEST_CASE("DRAM trace: write streams one at a time do not interleave") {
+  // W = 1: the second stream is issued when the first one's data is written, tWR does not apply (another
+  // bank): it ends a lone stream later.
+  const DramSpec s = preset("ddr5", 1, {{"tREFI", kNoRefresh}});
+  const DramTraceResult r = run_dram_trace(s, kTwoWriteStreams, 1);
+  const int64_t one = s.tACT_cmd + s.tRCD + s.tCAS_cmd + s.tCWL + 15 * s.tCCD_L_WR + s.tBURST;
+  CHECK(r.time_ns == Approx(static_cast<double>(2 * one) * 1e-3).epsilon(1e-9));
+}
+
+TEST_CASE("DRAM trace: a full read queue holds back a later write (in-order admission)") {
+  // DDR5, one channel, 16-entry queues: a 1 KiB read (16 bursts) fills the read queue, so the second read
+  // and the write behind it enter only once the first read has been picked; the write then waits for no
+  // read and goes after the reads: the run ends after the 32 read bursts.
+  const DramSpec s = preset("ddr5", 1,
+                            {{"tREFI", kNoRefresh},
+                             {"read_queue_entries", 16},
+                             {"write_queue_entries", 16},
+                             {"write_high_watermark", 12},
+                             {"write_low_watermark", 3}});
+  const DramTraceResult r = run_dram_trace(s, {{false, 0, 1024}, {false, 1024, 1024}, {true, 8192, 64}}, 3);
+  const int64_t reads_end = s.tACT_cmd + s.tRCD + s.tCAS_cmd + s.tCL + 32 * s.tBURST;
+  CHECK(r.time_ns * 1e3 > static_cast<double>(reads_end));
+  CHECK(r.wr == 1);
 }
 
 TEST_CASE("DRAM trace: dependent random reads (1 outstanding) take one row cycle each") {

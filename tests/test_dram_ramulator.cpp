@@ -3,13 +3,13 @@
 // generated here exactly as the oracle's generator made them. Each pattern checks |lpusim - Ramulator| / Ramulator
 // in GB/s against the tolerance the model achieves today (measured, not loosened); the issue asks for 5%.
 // DDR5, same timing as configs/dram/ddr5.yaml (tCCD_L 5 ns for reads, tCCD_L_WR 10 ns for writes, as
-// Ramulator's DDR5_3200AN); errors lpusim vs Ramulator GB/s:
-//   meet 5%:  lone_read (DDR5 -1.7%, LPDDR5 -2.6%); seq_read_4k/64k/512k (<= 0.05%); random_64 at W = 2, 8, 64
-//             (-1.6, -4.1, +0.9%; W = 16 -5.4%); seq_write_4k at W = 2 (+0.1%); stream16k_append1k (<= 1.1%);
-//             two_streams_conflict (<= 0.9%);
-//   do not:   seq_write_4k at W >= 8 -35.2% and seq_write_64k/512k -7.3% (Ramulator interleaves the tail of one
-//             row with the head of the next, in another bank group, at the bus rate; lpusim's write stream
-//             stays at tCCD_L_WR); alt_rw_4k -8.3% at W = 2, +25.6..+29.0% at W >= 8 (lpusim optimistic).
+// Ramulator's DDR5_3200AN) and the same 32-entry queues (the oracle patched to hold exactly 32); errors lpusim vs
+// Ramulator GB/s:
+//   meet 5%:  lone_read (DDR5 -1.7%, LPDDR5 -2.6%); seq_read_4k/64k/512k (<= 0.05%); random_64 at W = 2..64
+//             (-1.2, -2.2, -0.9, +3.6%); seq_write_4k (+0.1% at W = 2, -0.1% at W >= 8); seq_write_64k/512k
+//             (-4.1%: a refresh breaks the two-bank-group interleave for longer here); alt_rw_4k at W >= 8
+//             (-0.4%); stream16k_append1k (<= 1.1%); two_streams_conflict (<= 0.3%);
+//   do not:   alt_rw_4k at W = 2, -8.5%.
 // Ramulator 2.0's LPDDR5 deadlocks under load, so LPDDR5 has only the lone read.
 #include <catch2/catch.hpp>
 #include <systemc>
@@ -149,9 +149,7 @@ double check_pattern(const std::string& pattern, double tol_pct) {
 
 TEST_CASE("Ramulator 2.0: lone read (both presets) within 5%") { check_pattern("lone_read", 3.0); }
 
-TEST_CASE("Ramulator 2.0: random 64 B reads over 1 GiB, DDR5 W 2..64 (5% except W = 16, -5.4%)") {
-  check_pattern("random_64", 5.5);
-}
+TEST_CASE("Ramulator 2.0: random 64 B reads over 1 GiB, DDR5 W 2..64 within 5%") { check_pattern("random_64", 4.0); }
 
 TEST_CASE("Ramulator 2.0: sequential reads, 4 KiB transfers, DDR5 within 5%") { check_pattern("seq_read_4k", 0.5); }
 
@@ -160,17 +158,15 @@ TEST_CASE("Ramulator 2.0: sequential reads, 64 KiB and 512 KiB transfers, DDR5 w
   check_pattern("seq_read_512k", 0.5);
 }
 
-TEST_CASE("Ramulator 2.0: sequential writes, 4 KiB transfers, DDR5 (5% only at W = 2)") {
-  check_pattern("seq_write_4k", 35.5);
+TEST_CASE("Ramulator 2.0: sequential writes, 4 KiB transfers, DDR5 within 5%") { check_pattern("seq_write_4k", 0.5); }
+
+TEST_CASE("Ramulator 2.0: sequential writes, 64 KiB and 512 KiB transfers, DDR5 within 5%") {
+  check_pattern("seq_write_64k", 4.5);
+  check_pattern("seq_write_512k", 4.5);
 }
 
-TEST_CASE("Ramulator 2.0: sequential writes, 64 KiB and 512 KiB transfers, DDR5 (does not meet 5%)") {
-  check_pattern("seq_write_64k", 7.5);
-  check_pattern("seq_write_512k", 7.5);
-}
-
-TEST_CASE("Ramulator 2.0: alternating 4 KiB reads and writes, DDR5 (does not meet 5%)") {
-  check_pattern("alt_rw_4k", 29.5);
+TEST_CASE("Ramulator 2.0: alternating 4 KiB reads and writes, DDR5 (5% at W >= 8; W = 2 -8.5%)") {
+  check_pattern("alt_rw_4k", 8.5);
 }
 
 TEST_CASE("Ramulator 2.0: 16 KiB read stream with 1 KiB appends, DDR5 within 5%") {
@@ -178,5 +174,5 @@ TEST_CASE("Ramulator 2.0: 16 KiB read stream with 1 KiB appends, DDR5 within 5%"
 }
 
 TEST_CASE("Ramulator 2.0: two interleaved streams conflicting in the same banks, DDR5 within 5%") {
-  check_pattern("two_streams_conflict", 1.0);
+  check_pattern("two_streams_conflict", 0.5);
 }

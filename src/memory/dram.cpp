@@ -130,31 +130,57 @@ void DramChannel::push(Part p) {
   occ_.add(static_cast<double>(std::min<uint64_t>(rq_bursts_, static_cast<uint64_t>(s.read_queue_entries)) +
                                std::min<uint64_t>(wq_bursts_, static_cast<uint64_t>(s.write_queue_entries))));
   (p.write ? wq_bursts_ : rq_bursts_) += p.est_bursts;
+  p.seq = seq_++;
+  p.admit_ps = p.arrival_ps;
   (p.write ? wq_ : rq_).push_back(std::move(p));
   arrived_.notify(sc_core::SC_ZERO_TIME);
 }
 
 DramChannel::Part DramChannel::pick() {
   const DramSpec& s = dram_.spec_;
-  const uint64_t nw = std::min<uint64_t>(wq_bursts_, static_cast<uint64_t>(s.write_queue_entries));
+  const uint64_t rcap = static_cast<uint64_t>(s.read_queue_entries);
+  const uint64_t wcap = static_cast<uint64_t>(s.write_queue_entries);
+  const int64_t now = now_ps();
+  // Admission in arrival order: the requester hands the channel its bursts in order, and a burst
+  // whose queue is full holds back every later one, reads and writes alike (head-of-line). The
+  // queues hold the admitted prefix: while a queue has room the next part enters (a part larger
+  // than the room enters in part). A part that was held back at the previous decision and is
+  // admitted now counts as entering now.
+  size_t ra = 0, wa = 0;
+  uint64_t rs = 0, ws = 0, stop_seq = UINT64_MAX;
+  bool stop_w = false;
+  while (ra < rq_.size() || wa < wq_.size()) {
+    const bool take_w = ra == rq_.size() || (wa < wq_.size() && wq_[wa].seq < rq_[ra].seq);
+    Part& p = take_w ? wq_[wa] : rq_[ra];
+    uint64_t& seen = take_w ? ws : rs;
+    if (seen >= (take_w ? wcap : rcap)) {
+      stop_seq = p.seq;
+      stop_w = take_w;
+      break;
+    }
+    seen += p.est_bursts;
+    ++(take_w ? wa : ra);
+    // Held back by the other queue (its own queue's room is timed burst by burst in the model).
+    if (p.seq >= held_seq_ && p.write != held_w_) p.admit_ps = std::max(p.admit_ps, now);
+  }
+  held_seq_ = stop_seq;
+  held_w_ = stop_w;
+  const uint64_t nw = std::min(ws, wcap);
   if (nw >= static_cast<uint64_t>(s.write_high_watermark)) draining_ = true;
   if (nw <= static_cast<uint64_t>(s.write_low_watermark)) draining_ = false;
-  const bool w = draining_ || rq_.empty();
+  const bool w = wa > 0 && (draining_ || ra == 0);
   std::deque<Part>& q = w ? wq_ : rq_;
-  const uint64_t cap = static_cast<uint64_t>(w ? s.write_queue_entries : s.read_queue_entries);
-  // FR-FCFS over the parts in the queue window (the first `cap` entries in arrival order): first
-  // ready (the part whose first command can issue earliest: a row hit's column command, a closed
-  // bank's activate, a conflict's precharge), row hits before misses at equal readiness, then the
-  // oldest; the oldest goes first once it has been passed frfcfs_cap times.
+  const size_t admitted = w ? wa : ra;
+  // FR-FCFS over the admitted parts: first ready (the part whose first command can issue earliest:
+  // a row hit's column command, a closed bank's activate, a conflict's precharge), row hits before
+  // misses at equal readiness, then the oldest; the oldest goes first once it has been passed
+  // frfcfs_cap times.
   auto it = q.begin();
-  if (q.front().bypassed < static_cast<uint32_t>(s.frfcfs_cap) && q.size() > 1) {
-    const int64_t now = now_ps();
-    int64_t best = model_.ready_ps(it->first, std::max(now, it->arrival_ps));
+  if (q.front().bypassed < static_cast<uint32_t>(s.frfcfs_cap) && admitted > 1) {
+    int64_t best = model_.ready_ps(it->first, std::max(now, it->admit_ps));
     bool best_hit = model_.row_open(it->first);
-    uint64_t seen = it->est_bursts;
-    for (auto j = std::next(q.begin()); j != q.end() && seen < cap; ++j) {
-      seen += j->est_bursts;
-      const int64_t r = model_.ready_ps(j->first, std::max(now, j->arrival_ps));
+    for (auto j = std::next(q.begin()); j != q.begin() + static_cast<std::ptrdiff_t>(admitted); ++j) {
+      const int64_t r = model_.ready_ps(j->first, std::max(now, j->admit_ps));
       const bool hit = model_.row_open(j->first);
       if (r < best || (r == best && hit && !best_hit)) {
         it = j;
@@ -165,6 +191,22 @@ DramChannel::Part DramChannel::pick() {
     if (it != q.begin()) ++q.front().bypassed;
   }
   if (model_.row_open(it->first)) ++row_hit_picks_;
+  // A write drain ends at the low watermark while reads wait, also inside a part: the channel writes
+  // a piece of it and leaves the rest queued (it then interleaves with the next writes).
+  if (w && ra > 0 && nw > static_cast<uint64_t>(s.write_low_watermark)) {
+    const uint64_t take = nw - static_cast<uint64_t>(s.write_low_watermark);
+    if (take < it->est_bursts) {
+      Part piece = *it;
+      piece.limit = take;
+      piece.est_bursts = take;
+      it->skip += take;
+      it->est_bursts -= take;
+      wq_bursts_ -= take;
+      ++it->req->parts_left;  // the piece and the rest complete separately
+      draining_ = false;
+      return piece;
+    }
+  }
   (w ? wq_bursts_ : rq_bursts_) -= it->est_bursts;
   Part p = std::move(*it);
   q.erase(it);
@@ -178,8 +220,8 @@ void DramChannel::serve() {
     const int64_t now = now_ps();
     const uint64_t bursts_before = model_.read_bursts + model_.write_bursts;
     // Timed from its arrival: commands for it may overlap the parts served before (bank parallelism).
-    const DramServeResult r =
-        model_.serve(dram_.mapper_, p.addr, p.bytes, index_, p.write, p.arrival_ps, dram_.events_[p.key]);
+    const DramServeResult r = model_.serve(dram_.mapper_, p.addr, p.bytes, index_, p.write, p.admit_ps,
+                                           dram_.events_[p.key], p.skip, p.limit);
     queue_delay_ps_ += static_cast<double>(std::max(p.arrival_ps, r.first_cmd_ps) - p.arrival_ps);
     lat_.add(static_cast<double>(r.end_ps - p.arrival_ps) * 1e-3);
     ++parts_;

@@ -1,9 +1,10 @@
 // DRAM: `channels` channels of the preset's device (ranks, bank groups, banks, row buffers), an
 // address mapping, and per channel an FR-FCFS controller with a bounded read and write queue.
 // A request is a contiguous byte range; the mapping cuts it into row segments per channel, and each
-// channel gets one part. The channel picks a part (write drain between watermarks, else reads first;
-// within the queue window of read/write_queue_entries bursts the oldest part whose first segment
-// hits an open row, else the oldest; the oldest is passed by at most frfcfs_cap row hits), times all
+// channel gets one part. Parts enter the read/write queue (read/write_queue_entries bursts) in arrival
+// order: one whose queue is full holds back all later ones (head of line). The channel picks an admitted
+// part (write drain between watermarks, else reads first; the oldest part whose first segment hits an
+// open row, else the oldest; the oldest is passed by at most frfcfs_cap row hits), times all
 // of its segments analytically (memory/dram_timing.h) from the time it entered the queue, so its
 // activates overlap the transfers of parts picked before, and waits once until its last column
 // command: one SystemC wait per part and one completion notification per part.
@@ -82,10 +83,14 @@ class DramChannel : public sc_core::sc_module, public IStatsProvider {
     uint64_t addr = 0, bytes = 0;  // the whole transfer; this channel serves its own segments of it
     DramSegment first;             // first row segment in this channel (FR-FCFS row-hit test)
     uint64_t est_bursts = 1;       // bursts in this channel (queue entries), estimated at arrival
+    uint64_t skip = 0;             // bursts of this channel already served (a write drain took a piece)
+    uint64_t limit = UINT64_MAX;   // bursts to serve now
     uint32_t bypassed = 0;         // times a younger row hit went first
     bool write = false;
     uint32_t key = 0;
     int64_t arrival_ps = 0;
+    int64_t admit_ps = 0;  // entered the queue: arrival, or later if held back (no command before)
+    uint64_t seq = 0;      // arrival order in this channel
     std::shared_ptr<Dram::Request> req;
   };
   void push(Part p);
@@ -108,6 +113,8 @@ class DramChannel : public sc_core::sc_module, public IStatsProvider {
   std::deque<Part> rq_, wq_;
   uint64_t rq_bursts_ = 0, wq_bursts_ = 0;
   bool draining_ = false;
+  uint64_t seq_ = 0, held_seq_ = UINT64_MAX;  // parts from held_seq_ on were held back at the last pick
+  bool held_w_ = false;                       // by the write queue (else by the read queue)
   LatencyHistogram lat_, occ_;
   sc_core::sc_event arrived_;
   uint64_t read_bytes_ = 0, write_bytes_ = 0, parts_ = 0, row_hit_picks_ = 0;

@@ -148,6 +148,9 @@ int64_t DramChannelModel::act_slot(Rank& rk, uint32_t bg, int64_t c) const {
   // In order (the usual case): after every kept activate, tRRD after the latest ones (tRRD_L in
   // the same bank group), tFAW after the 4th-last.
   if (rk.n == 0) return c;
+  // Not before the oldest kept activate: the ones before it are forgotten, so tRRD / tFAW could not
+  // be checked there.
+  if (rk.n == Rank::kActs) c = std::max(c, rk.T(0));
   if (c >= rk.T(rk.n - 1)) {
     int64_t x = c;
     for (int i = rk.n - 1; i >= 0 && rk.T(i) + tRRD_L > c; --i) {
@@ -172,6 +175,31 @@ int64_t DramChannelModel::act_slot(Rank& rk, uint32_t bg, int64_t c) const {
   int64_t x = std::max(c, rk.T(rk.n - 1) + tRRD_L);
   if (rk.n >= 4) x = std::max(x, rk.T(rk.n - 4) + tFAW);
   return x;
+}
+
+void DramChannelModel::add_holes(const Holes& h) {
+  if (n_holes_ < kHoles) {
+    holes_[n_holes_++] = h;
+    return;
+  }
+  // Full: replace the run that ends first, if it ends before this one.
+  int o = 0;
+  for (int i = 1; i < kHoles; ++i) {
+    if (holes_[i].s + holes_[i].n * holes_[i].period < holes_[o].s + holes_[o].n * holes_[o].period) o = i;
+  }
+  if (holes_[o].s + holes_[o].n * holes_[o].period < h.s + h.n * h.period) holes_[o] = h;
+}
+
+int64_t DramChannelModel::take_holes(int r, int64_t i, int64_t n, int64_t data, int64_t tB) {
+  const Holes h = holes_[r];
+  holes_[r] = holes_[--n_holes_];
+  const int64_t hs = h.s + i * h.period, off = data - hs;
+  const int64_t over = std::max<int64_t>(0, off + tB - h.len);
+  if (i > 0) add_holes(Holes{h.s, h.period, h.len, i});
+  if (i + n < h.n) add_holes(Holes{hs + n * h.period + over, h.period, h.len, h.n - i - n});
+  if (off >= tB) add_holes(Holes{hs, h.period, off, n});
+  if (h.len - off - tB >= tB) add_holes(Holes{data + tB, h.period, h.len - off - tB, n});
+  return over;
 }
 
 void DramChannelModel::refresh_slow(int64_t t, EventCounts* ev) {
@@ -228,6 +256,17 @@ void DramChannelModel::refresh_slow(int64_t t, EventCounts* ev) {
     }
     act_block_ = start + s_.tRFC;
     bus_free_ = std::max(bus_free_, act_block_);
+    ref_pre_ = start - s_.tRP;  // the precharge-all (or the refresh, no row open): holes after it go
+    for (int i = 0; i < n_holes_;) {
+      Holes& h = holes_[i];
+      const int64_t keep = std::min(h.n, (ref_pre_ - h.s + h.period - 1) / h.period);
+      if (keep <= 0) {
+        holes_[i] = holes_[--n_holes_];
+        continue;
+      }
+      h.n = keep;
+      ++i;
+    }
     ++refreshes;
     next_ref_ += s_.tREFI;
   }
@@ -242,6 +281,7 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
   const int64_t tRP = S.tRP, tRCD = S.tRCD + S.tACT_cmd, tRAS = S.tRAS;
   const int64_t tB = S.tBURST, tCL = S.tCL, tCWL = S.tCWL, tWTR = S.tWTR, tWTR_S = S.tWTR_S;
   const int64_t tRTP = S.tRTP, tWR = S.tWR, tWCK = S.tWCK_sync;
+  const int64_t horizon = tRAS + tRP;  // holes that ended this long before a burst wants the bus are dropped
   const int64_t lat = (write ? tCWL : tCL) + S.tCAS_cmd, step = step_[write ? 1 : 0];
   const int64_t ccd_same_group = S.bankgroups > 1 ? (write ? S.tCCD_L_WR : S.tCCD_L) : S.tCCD_S;
   const bool per_bank = S.refresh_per_bank;
@@ -261,12 +301,17 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
     Group& g = groups[sg.bg];
     Rank& rk = ranks[sg.rank];
     int64_t left = sg.bursts;
+    // After bursts in holes, the rest of the segment continues from here (its queue entry and
+    // turnarounds were met by the first burst; the bursts follow at `step`).
+    int64_t carry = INT64_MIN;
     while (left > 0) {
       // Bounded queue: this segment's first burst entered when the one `cap` places ahead left,
       // its later bursts as the following ones left (a ramp, bounded by its two ends).
       int64_t adm = t, adm_last = INT64_MIN / 4;
       const int64_t m = static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(left), cap));
-      if (departed >= cap) {
+      if (carry != INT64_MIN) {
+        adm = carry;
+      } else if (departed >= cap) {
         const Chunk& newest = hist.at(hist.size - 1);
         if (newest.k0 <= departed - cap) {  // all within the last run (a long stream): in order
           adm = std::max(adm, newest.first + static_cast<int64_t>(departed - cap - newest.k0) * newest.step);
@@ -282,6 +327,66 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
         bus_free = bus_free_;
         act_block = act_block_;
         next_ref = next_ref_;
+      }
+      // A closed bank may still use holes the bus left before the last all-bank refresh: it activates
+      // before the refresh's precharge-all, which closes it again (its later bursts reopen the row).
+      // The requests are timed in service order; a controller interleaves them before the refresh.
+      const auto col_base = [&](int64_t col_ready) {
+        int64_t bs = std::max(std::max(adm, adm_last), col_ready);
+        // The bank group's column spacing (tCCD_L) to its latest column command; a single burst ready
+        // a tCCD_L before that one may go first (requests are timed out of order).
+        if (!(left == 1 && bs + ccd_same_group <= g.col_free - ccd_same_group)) bs = std::max(bs, g.col_free);
+        return write ? std::max(bs, last_rd + tCL + tB - tCWL)  // bus turnaround
+                     : std::max(std::max(bs, g.last_wr_end + tWTR), last_wr_end + tWTR_S);
+      };
+      if (carry == INT64_MIN && b.open_row < 0 && b.open_row != sg.row && n_holes_ > 0 && adm < ref_pre_ && !per_bank) {
+        const int64_t act = act_slot(rk, sg.bg, std::max(std::max(adm, b.act_ready), b.pre_ready + tRP));
+        const int64_t base = col_base(act + tRCD);
+        const int64_t want = (base > wck_off ? base + tWCK : base) + lat;
+        const int64_t tail = write ? tB + tWR : tB;  // data (and write recovery) before the precharge-all
+        int hole = -1;
+        int64_t hole_i = 0, data = INT64_MAX;
+        for (int r = 0; r < n_holes_ && act + tRAS <= ref_pre_; ++r) {
+          const Holes& h = holes_[r];
+          const int64_t late = want - (h.s + h.len - tB);
+          const int64_t i = late > 0 ? (late + h.period - 1) / h.period : 0;
+          const int64_t d = std::max(want, h.s + i * h.period);
+          if (i < h.n && d + tail <= ref_pre_ && d < data) {
+            data = d;
+            hole = r;
+            hole_i = i;
+          }
+        }
+        if (hole >= 0) {
+          const Holes h = holes_[hole];
+          int64_t n = 1;
+          if (h.period == step) {  // consecutive holes that end before the precharge-all
+            n = std::min(std::min(left, h.n - hole_i), (ref_pre_ - tail - data) / step + 1);
+          }
+          take_holes(hole, hole_i, n, data, tB);
+          const int64_t first = data - lat, last = first + (n - 1) * step;
+          rk.add(act, sg.bg);
+          g.last_act = std::max(g.last_act, act);
+          first_cmd = std::min(first_cmd, act);
+          ++acts;
+          ++pres;  // closed by the refresh
+          hits += static_cast<uint64_t>(n - 1);
+          bursts += static_cast<uint64_t>(n);
+          end_max = std::max(end_max, data + (n - 1) * step + tB);
+          last_max = std::max(last_max, last);
+          last_col_ = std::max(last_col_, last);
+          g.col_free = std::max(g.col_free, last + ccd_same_group);
+          if (write) {
+            last_wr_end = std::max(last_wr_end, last + lat + tB);
+            g.last_wr_end = std::max(g.last_wr_end, last + lat + tB);
+          } else {
+            last_rd = std::max(last_rd, last);
+          }
+          hist.push(Chunk{departed, static_cast<uint64_t>(n), first, step});
+          departed += static_cast<uint64_t>(n);
+          left -= n;
+          continue;
+        }
       }
       if (b.open_row != sg.row) {
         int64_t act = std::max(std::max(adm, act_block), b.act_ready);
@@ -303,63 +408,66 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
         ++hits;
       }
       int64_t n = left;
-      int64_t stream = (n - 1) * step + tB;
-      int64_t slack = stream - n * tB;
-      int64_t base = std::max(std::max(adm, adm_last), b.col_ready);
-      // The bank group's column spacing (tCCD_L) to its latest column command; a single burst ready
-      // a tCCD_L before that one may go first (requests are timed out of order).
-      if (!(left == 1 && base + ccd_same_group <= g.col_free - ccd_same_group)) base = std::max(base, g.col_free);
-      base = write ? std::max(base, last_rd + tCL + tB - tCWL)  // bus turnaround
-                   : std::max(std::max(base, g.last_wr_end + tWTR), last_wr_end + tWTR_S);
-      int64_t first = std::max(base, bus_free - lat - slack);
+      const int64_t base = carry != INT64_MIN ? std::max(carry, b.col_ready) : col_base(b.col_ready);
+      // At the bus frontier, or earlier in holes the bus left behind.
+      int64_t first = std::max(base, bus_free - lat);
       if (first > wck_off) first += tWCK;  // CAS-WCK sync before the first access after WCK stopped
-      // A refresh that falls due inside the row stream cuts it: the bursts before it go now, the
-      // rest after the refresh (all-bank: every segment; per-bank: when it refreshes this bank).
-      if (next_ref > first && next_ref <= first + (n - 1) * step && (!per_bank || ref_bank_ == sg.bank)) {
-        n = (next_ref - first + step - 1) / step;
-        stream = (n - 1) * step + tB;
-        slack = stream - n * tB;
-      }
-      // A single burst that is ready before the bus frontier may use an idle gap left behind.
       int64_t data = first + lat;
-      bool in_gap = false;
-      if (n == 1 && n_gaps_ > 0 && data < bus_free) {
-        const int64_t want = (base > wck_off ? base + tWCK : base) + lat;  // without the bus
-        for (int i = 0; i < n_gaps_ && !in_gap; ++i) {
-          const int64_t d = std::max(want, gap_s_[i]);
-          if (d + tB <= gap_e_[i] && d < data) {
-            // Split the gap around the burst.
-            const int64_t e = gap_e_[i];
-            gap_e_[i] = d;
-            if (e - (d + tB) >= tB && n_gaps_ < kGaps) {
-              gap_s_[n_gaps_] = d + tB;
-              gap_e_[n_gaps_++] = e;
-            }
-            data = d;
-            first = d - lat;
-            in_gap = true;
-          }
+      int hole = -1;
+      int64_t hole_i = 0, in_holes = 0;
+      const int64_t want = (base > wck_off ? base + tWCK : base) + lat;  // data time without the bus
+      for (int r = 0; r < n_holes_ && want < data; ++r) {
+        const Holes& h = holes_[r];
+        // The first hole that has not ended at `want`.
+        const int64_t late = want - (h.s + h.len);
+        if (late >= (h.n - 1) * h.period + horizon) {  // long past (by a row cycle): forgotten
+          holes_[r--] = holes_[--n_holes_];
+          continue;
+        }
+        const int64_t i = late >= 0 ? late / h.period + 1 : 0;
+        if (i >= h.n) continue;
+        const int64_t d = std::max(want, h.s + i * h.period);
+        if (d < data) {
+          data = d;
+          hole = r;
+          hole_i = i;
         }
       }
+      if (hole >= 0) {
+        // Consecutive holes while the spacing matches this stream's; the rest of the run stays. A burst
+        // ready inside a hole too short for it goes at once: the stream around it yields, and it and the
+        // bus frontier move later by the overlap (a controller issues the ready command and delays the
+        // other bank group's next one).
+        const bool same = holes_[hole].period == step;
+        n = same ? std::min(n, holes_[hole].n - hole_i) : 1;
+        first = data - lat;
+        bus_free += take_holes(hole, hole_i, n, data, tB);
+        // Holes that run up to the frontier: the rest of the segment goes on past it at the same step.
+        if (same && n < left && data + n * step >= bus_free) {
+          in_holes = n;
+          n = left;
+        }
+      }
+      carry = INT64_MIN;
+      // A refresh that falls due inside the row stream cuts it: the bursts before it go now, the
+      // rest after the refresh (all-bank: every segment; per-bank: when it refreshes this bank).
+      bool cut = false;
+      if (next_ref > first && next_ref <= first + (n - 1) * step && (!per_bank || ref_bank_ == sg.bank)) {
+        n = (next_ref - first + step - 1) / step;
+        cut = true;
+      }
+      const int64_t stream = (n - 1) * step + tB;
       first_cmd = std::min(first_cmd, first);
       const int64_t last = first + (n - 1) * step;
       hits += static_cast<uint64_t>(n - 1);
       bursts += static_cast<uint64_t>(n);
-      if (!in_gap) {
-        if (data - bus_free >= tB) {  // the bus idles before this data: remember the gap
-          int i = 0;
-          if (n_gaps_ < kGaps) {
-            i = n_gaps_++;
-          } else {
-            i = gap_next_;  // replace round robin (the oldest recorded)
-            gap_next_ = (gap_next_ + 1) % kGaps;
-          }
-          gap_s_[i] = bus_free;
-          gap_e_[i] = data;
-        }
-        bus_free = std::max(bus_free, data) + n * tB;
+      if (hole < 0 || n > in_holes) {  // bursts at the frontier, from d0 on
+        const int64_t d0 = data + in_holes * step, nf = n - in_holes;
+        if (d0 - bus_free >= tB) add_holes(Holes{bus_free, tB, d0 - bus_free, 1});  // the bus idled
+        if (nf > 1 && step - tB >= tB) add_holes(Holes{d0 + tB, step, step - tB, nf - 1});
+        bus_free = data + stream;
       }
-      end_max = std::max(end_max, std::max(data + stream, bus_free));
+      end_max = std::max(end_max, data + stream);
       last_max = std::max(last_max, last);
       last_col_ = std::max(last_col_, last);
       wck_off = std::max(wck_off, data + stream + tWCK);
@@ -375,14 +483,14 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
       hist.push(Chunk{departed, static_cast<uint64_t>(n), first, step});
       departed += static_cast<uint64_t>(n);
       left -= n;
-      if (left > 0) {  // the refresh that cut the stream runs now; the rest reopens the row
+      if (hole >= 0 && !cut && left > 0) carry = last + step;
+      if (cut && left > 0) {  // the refresh that cut the stream runs now; the rest reopens the row
         bus_free_ = bus_free;
         act_block_ = act_block;
         refresh_slow(std::max(last + 1, next_ref), &ev);
         bus_free = bus_free_;
         act_block = act_block_;
         next_ref = next_ref_;
-        t = std::max(t, last);
       }
     }
   });
@@ -407,8 +515,22 @@ DramServeResult DramChannelModel::run(Source&& for_each, bool write, int64_t t, 
 }
 
 DramServeResult DramChannelModel::serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch,
-                                        bool write, int64_t t, EventCounts& ev) {
-  return run([&](auto&& f) { m.for_each_segment(addr, bytes, ch, f); }, write, t, ev);
+                                        bool write, int64_t t, EventCounts& ev, uint64_t skip, uint64_t limit) {
+  if (skip == 0 && limit == UINT64_MAX)
+    return run([&](auto&& f) { m.for_each_segment(addr, bytes, ch, f); }, write, t, ev);
+  const uint64_t end = limit > UINT64_MAX - skip ? UINT64_MAX : skip + limit;
+  return run(
+      [&](auto&& f) {
+        uint64_t pos = 0;
+        m.for_each_segment(addr, bytes, ch, [&](DramSegment sg) {
+          const uint64_t lo = std::max(pos, skip), hi = std::min(pos + sg.bursts, end);
+          pos += sg.bursts;
+          if (hi <= lo) return;
+          sg.bursts = static_cast<uint32_t>(hi - lo);
+          f(sg);
+        });
+      },
+      write, t, ev);
 }
 
 DramServeResult DramChannelModel::serve(const std::vector<DramSegment>& segs, bool write, int64_t t, EventCounts& ev) {

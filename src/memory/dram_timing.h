@@ -14,11 +14,12 @@
 //   data   = first + tCAS_cmd + tCL (tCWL for writes) ... data + stream
 // Because ACT is bounded by the request's queue entry, not by the previous request's last column
 // command, activates of queued requests overlap other banks' transfers (bank-level parallelism).
-// The data bus is shared as a fluid: it carries n x tBURST per segment. A segment whose own stream
-// is slower than the bus (tCCD_L > tBURST) may start before the bus frontier by that slack, so
-// consecutive segments in different bank groups interleave and reach the bus rate.
+// The data bus: a frontier (end of the latest data) and runs of idle holes behind it. A stream with
+// step > tBURST leaves a hole between its beats; a later stream with the same step (another bank
+// group) puts its data into consecutive holes, so two bank groups interleave at the bus rate.
 // Refresh: all-bank REF due every tREFI; it interrupts a row stream (the segment is cut at the due
-// time), precharges every open bank (tRP) and blocks activates and the bus for tRFC. Per-bank
+// time), precharges every open bank (tRP) and blocks activates and the bus for tRFC; a closed bank may
+// still activate before the precharge-all and use the holes before it. Per-bank
 // (refresh_per_bank): one bank every tREFIpb, round robin, blocked for tRFCpb, the others go on.
 // Refresh energy is charged as power (e_ref / tREFI).
 #pragma once
@@ -86,8 +87,10 @@ class DramChannelModel {
   // Serves one part (the row segments of one transfer in this channel); t_ps is when it entered the
   // queue (no command before it).
   // Counts ACT/PRE/bursts into `ev` (the transfer's statistics key).
+  // skip / limit: only this channel's bursts [skip, skip + limit) of the range, in address order (a part
+  // served in pieces).
   DramServeResult serve(const DramAddressMapper& m, uint64_t addr, uint64_t bytes, uint32_t ch, bool write,
-                        int64_t t_ps, EventCounts& ev);
+                        int64_t t_ps, EventCounts& ev, uint64_t skip = 0, uint64_t limit = UINT64_MAX);
   DramServeResult serve(const std::vector<DramSegment>& segs, bool write, int64_t t_ps, EventCounts& ev);
   bool row_open(const DramSegment& s) const { return banks_[s.bank].open_row == s.row; }
   // Earliest time (>= t) the first command for a segment could issue: its column command on a row
@@ -153,11 +156,23 @@ class DramChannelModel {
     }
   };
   int64_t act_slot(Rank& rk, uint32_t bg, int64_t c) const;
-  // Idle gaps the data bus left behind (when a transfer's data started after the bus frontier);
-  // a later single-burst access may use one.
-  static constexpr int kGaps = 8;
-  int64_t gap_s_[kGaps] = {}, gap_e_[kGaps] = {};
-  int n_gaps_ = 0, gap_next_ = 0;
+  // Idle time the data bus left behind before its frontier (bus_free_), as runs of equal holes:
+  // hole i of a run is [s + i period, s + i period + len). A row stream whose column spacing is
+  // longer than a burst (DDR5 writes at tCCD_L_WR, LPDDR5 at tCCD_L) leaves n - 1 holes of
+  // step - tBURST between its beats; data that started after the frontier leaves one hole. A later
+  // stream with the same spacing (another bank group) puts its data into consecutive holes, as a
+  // controller interleaves two bank groups' bursts; any single burst may use any hole.
+  struct Holes {
+    int64_t s, period, len;
+    int64_t n;
+  };
+  static constexpr int kHoles = 8;
+  Holes holes_[kHoles] = {};
+  int n_holes_ = 0;
+  void add_holes(const Holes& h);
+  // Puts n bursts into holes i.. of run r from `data` on; returns how far the stream around them yields.
+  int64_t take_holes(int r, int64_t i, int64_t n, int64_t data, int64_t tB);
+  int64_t ref_pre_ = INT64_MIN / 4;  // the last all-bank refresh's precharge-all
   template <class Source>
   DramServeResult run(Source&& for_each, bool write, int64_t t, EventCounts& ev);
   void refresh_slow(int64_t t_ps, EventCounts* ev);
