@@ -20,7 +20,8 @@ Range acc_range(int bits) {
 }
 
 void check_bits(int bits) {
-  if (bits != 8 && bits != 4) throw std::invalid_argument("weight_bits = " + std::to_string(bits) + ": expected 8 or 4");
+  if (bits != 8 && bits != 4)
+    throw std::invalid_argument("weight_bits = " + std::to_string(bits) + ": expected 8 or 4");
 }
 
 // One add of the chain of output (m, n) at reduction index k. |a x w| <= 2^14, so s never wraps int64
@@ -86,7 +87,8 @@ IntGemmResult int_gemm_tiled(const IntArrayConfig& cfg, const TileShape& tiles, 
     ++res.tiles;
     wt.assign(tk * tn, 0);
     for (uint64_t k = 0; k < tk; ++k)
-      for (uint64_t n = 0; n < tn; ++n) wt[k * tn + n] = unpack_int_weight(w_packed, (k0 + k) * N + n0 + n, cfg.weight_bits);
+      for (uint64_t n = 0; n < tn; ++n)
+        wt[k * tn + n] = unpack_int_weight(w_packed, (k0 + k) * N + n0 + n, cfg.weight_bits);
     for_each_fold(cfg.dataflow, cfg.rows, cfg.cols, tm, tk, tn, [&](const Fold& f) {
       ++res.folds;
       res.macs += (f.m1 - f.m0) * (f.k1 - f.k0) * (f.n1 - f.n0);

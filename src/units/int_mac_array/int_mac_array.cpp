@@ -116,8 +116,8 @@ const bool registered =
           // and group scales.
           const double per_col = t.area("fp32_mul") + t.area("fp32_add") + 32 * t.area("register_bit");
           AreaItem a;
-          a.what = "R x C INT8 x INT" + std::to_string(p.weight_bits) +
-                   " MAC PEs + per-column FP32 rescale (multiply-add)";
+          a.what =
+              "R x C INT8 x INT" + std::to_string(p.weight_bits) + " MAC PEs + per-column FP32 rescale (multiply-add)";
           a.um2 = static_cast<double>(p.rows * p.cols) * pe + static_cast<double>(p.cols) * per_col;
           return a;
         })
