@@ -43,6 +43,23 @@ uint32_t unit_index(const DesignSpec& d, const UnitSpec* u) { return static_cast
 
 }  // namespace
 
+bool int_inputs_quantized(const WorkloadSpec& w, const DesignSpec& d) {
+  // The integer layers' activations are quantised to INT8 when those layers run on an int_mac_array.
+  for (Precision p : {w.model.attn_proj, w.model.ffn_w}) {
+    if ((p == Precision::Int8 || p == Precision::Int4) && choose_gemm_unit(d, weight_class(p)).path == "int")
+      return true;
+  }
+  return false;
+}
+
+uint64_t int_weight_bytes(uint64_t k, uint64_t n, uint32_t bits, uint64_t group, bool with_column_scales) {
+  // Two's-complement weights, packed (INT4: two per byte), then FP16 scales: one per K group of a
+  // column (int4), or one per column (int8, stored with the column's first K block).
+  const uint64_t w = ceil_div(k * n * bits, 8);
+  if (group > 0) return w + ceil_div(k, group) * n * 2;
+  return w + (with_column_scales ? n * 2 : 0);
+}
+
 uint64_t ternary_bytes(uint64_t n, const std::string& format) {
   TernaryStorage s;
   s.format = parse_ternary_format(format);
@@ -97,9 +114,32 @@ GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc) {
     p.path = "ternary";
     return p;
   }
+  const bool int_w = wc == WeightClass::Int8 || wc == WeightClass::Int4;
+  const int64_t need_bits = wc == WeightClass::Int8 ? 8 : 4;
+  if (int_w) {
+    // Integer arrays whose weight port is at least as wide as the layer's weights (an INT4 layer
+    // also runs on an 8-bit array, its weights sign-extended).
+    for (const auto& u : d.units) {
+      if (UnitRegistry::instance().find(u.impl)->caps.count(Capability::IntGemm) && u.i("weight_bits") >= need_bits) {
+        p.arrays.push_back(&u);
+      }
+    }
+    if (!p.arrays.empty()) {
+      p.unit = p.arrays.front();
+      p.path = "int";
+      return p;
+    }
+  }
+  // No unit for the layer's weight type: like a ternary layer without a ternary array, an integer
+  // layer runs as the FP16 layer it was quantised from.
   if (all_with(wc == WeightClass::KvCache ? Capability::ActGemm : Capability::Fp16Gemm)) {
     p.path = "fp16";
     if (wc == WeightClass::Ternary) p.note = "ternary layer run with FP16 weights (no ternary unit)";
+    if (int_w) {
+      p.note = std::string(wc == WeightClass::Int8 ? "int8" : "int4") +
+               " layer run with FP16 weights (no int_mac_array" +
+               (wc == WeightClass::Int8 ? " with weight_bits 8)" : ")");
+    }
     return p;
   }
   for (const auto& u : d.units) {
@@ -150,6 +190,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
   GraphOptions gopt;
   gopt.single_decode_step = single_decode_step;
   gopt.quantize_ternary_inputs = d.first_with(Capability::TernaryGemm) != nullptr;
+  gopt.quantize_int_inputs = int_inputs_quantized(w, d);
   gopt.attn_layers = attention_graph_paths(w, d);
   gopt.lut_mlp_as_mac = d.first_with(Capability::LutLayer) == nullptr;
   std::vector<Op> graph = build_graph(w, gopt);
@@ -221,6 +262,8 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
       proto.kind = OpKind::Gemm;
       uint64_t rows = 1, cols = 1;
       double w_bits = 16;
+      uint32_t int_bits = 0;   // int path: stored bits per weight (8 or 4)
+      uint64_t int_group = 0;  // int path: K rows per weight scale (int4); 0 = per-column scale
       TernaryStorage store;
       if (gp.path == "ternary") {
         rows = gp.unit->i("rows");
@@ -233,6 +276,17 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
                      : 2.0;
         proto.a_bits = 8;
         proto.acc_bits = static_cast<uint32_t>(gp.unit->i("accumulator_bits"));
+      } else if (gp.path == "int") {
+        rows = gp.unit->i("rows");
+        cols = gp.unit->i("cols");
+        const bool int4 = op.wclass == WeightClass::Int4;
+        int_bits = int4 ? 4 : 8;
+        int_group = int4 ? static_cast<uint64_t>(w.model.int4_group_size) : 0;
+        // Scale bits amortised over the weights they scale (the mapper's footprint estimate).
+        w_bits = int_bits + 16.0 / static_cast<double>(int4 ? int_group : op.K);
+        proto.a_bits = 8;
+        proto.acc_bits = static_cast<uint32_t>(gp.unit->i("accumulator_bits"));
+        proto.w_group = static_cast<uint32_t>(int_group);
       } else if (gp.path == "fp16") {
         rows = gp.unit->i("rows");
         cols = gp.unit->i("cols");
@@ -243,7 +297,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
         w_bits = op.wclass == WeightClass::KvCache ? kv_bits : 16;
         proto.acc_bits = 32;
       }
-      proto.w_bits = static_cast<uint32_t>(std::ceil(w_bits));
+      proto.w_bits = int_bits ? int_bits : static_cast<uint32_t>(std::ceil(w_bits));
       const bool in_on_chip = bits_to_bytes(static_cast<double>(op.in_elements) * proto.a_bits) <= act_half_bytes;
       po.out_on_chip = op.out_elements * 2 <= act_half_bytes;
       if (po.note.empty() && op.wclass == WeightClass::KvCache) po.note = "attention on " + gp.path + " path";
@@ -327,6 +381,10 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
           tl.nfold_stream = hit->second.streams;
           tl.w_block_bits = ternary_block_bits(store, tl.k, tl.n, tl.w_nonzero);
           wbytes = ceil_div(tl.w_block_bits, 8);
+        } else if (gp.path == "int") {
+          tl.w_nonzero = wcount;
+          tl.w_block_bits = wcount * int_bits;
+          wbytes = int_weight_bytes(tl.k, tl.n, int_bits, int_group, k0 == 0);
         } else {
           tl.w_nonzero = wcount;
           tl.w_block_bits = wcount * tl.w_bits;
@@ -508,6 +566,12 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
           break;
         }
       }
+    } else if ((p == Precision::Int8 || p == Precision::Int4) && choose_gemm_unit(d, weight_class(p)).path == "int") {
+      const bool int4 = p == Precision::Int4;
+      const uint64_t b =
+          L * int_weight_bytes(K, N, int4 ? 4 : 8, int4 ? static_cast<uint64_t>(m.int4_group_size) : 0, true);
+      f.int_weights += b;
+      f.weights += b;
     } else {
       const uint64_t b = L * K * N * 2;
       f.fp16_weights += b;
@@ -540,6 +604,7 @@ Footprint footprint(const WorkloadSpec& w, const DesignSpec& d, const IWeightSou
 
   GraphOptions gopt;
   gopt.quantize_ternary_inputs = tern != nullptr;
+  gopt.quantize_int_inputs = int_inputs_quantized(w, d);
   gopt.lut_mlp_as_mac = d.first_with(Capability::LutLayer) == nullptr;
   // Peak activations: the prefill ops dominate; the working set of an op is its inputs plus output,
   // plus the residual stream that stays live across the layer.

@@ -30,10 +30,18 @@ uint64_t ternary_bytes(uint64_t n, const std::string& format);
 struct GemmPath {
   const UnitSpec* unit = nullptr;       // the first array of the path
   std::vector<const UnitSpec*> arrays;  // every unit of the path; the compiler splits GEMMs across them
-  std::string path;                     // "ternary" | "fp16" | "vector"
+  std::string path;                     // "ternary" | "int" | "fp16" | "vector"
   std::string note;
 };
+// Picks the arrays for a weight class. Int8/Int4 layers go to int_mac_arrays with weight_bits at
+// least the layer's; without one they run as FP16 layers (with a note), as ternary layers do.
 GemmPath choose_gemm_unit(const DesignSpec& d, WeightClass wc);
+// True when the workload's int8/int4 linear layers run on an int_mac_array (their inputs are then
+// quantised to INT8 per token by the vector unit).
+bool int_inputs_quantized(const WorkloadSpec& w, const DesignSpec& d);
+// Bytes of a k x n block of `bits`-bit integer weights (INT4 packed two per byte) plus its FP16
+// scales: ceil(k / group) per column with group > 0 (int4), else n when with_column_scales (int8).
+uint64_t int_weight_bytes(uint64_t k, uint64_t n, uint32_t bits, uint64_t group, bool with_column_scales);
 
 class IWeightSource;
 // `weights` supplies the zero pattern of each weight block (default: the workload's synthetic weights).
@@ -44,6 +52,7 @@ Program compile(const WorkloadSpec& w, const DesignSpec& d, bool single_decode_s
 struct Footprint {
   uint64_t weights = 0;
   uint64_t ternary_weights = 0;   // of which stored as packed ternary
+  uint64_t int_weights = 0;       // of which INT8 / INT4 with their FP16 scales (on an int_mac_array)
   uint64_t fp16_weights = 0;      // of which stored as FP16
   uint64_t lut_weights = 0;       // of which weightless MLP tables, thresholds and sum values
   uint64_t kv_cache = 0;          // at the longest context

@@ -73,6 +73,7 @@ double design_leakage_uw(const DesignSpec& d) {
   double uw = (d.weight_buffer.size_kib + d.activation_buffer.size_kib) * d.tech.leak("sram_kib");
   for (const auto& u : d.units) {
     if (u.impl == "ternary_mac_array") uw += static_cast<double>(u.i("rows") * u.i("cols")) * d.tech.leak("ternary_pe");
+    if (u.impl == "int_mac_array") uw += static_cast<double>(u.i("rows") * u.i("cols")) * d.tech.leak("int8_pe");
     if (u.impl == "fp16_mac_array") uw += static_cast<double>(u.i("rows") * u.i("cols")) * d.tech.leak("fp16_pe");
     if (u.impl == "vector_unit") uw += static_cast<double>(u.i("lanes")) * d.tech.leak("vector_lane");
   }

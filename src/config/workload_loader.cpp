@@ -18,6 +18,7 @@ Precision parse_prec(const YamlNode& n, const std::string& key, const std::vecto
   std::string v = n.get_enum(key, choices);
   if (v == "ternary") return Precision::Ternary;
   if (v == "int8") return Precision::Int8;
+  if (v == "int4") return Precision::Int4;
   return Precision::Fp16;
 }
 }  // namespace
@@ -171,15 +172,22 @@ WorkloadSpec load_workload(const std::string& path) {
   YamlNode p = m.at("precision");
   if (s.encoder()) {
     // Entries with one choice (and the KV cache, FP16 unless stated) are optional.
-    p.expect_keys({"attention_projections", "ffn"}, {"embedding", "classifier"});
+    p.expect_keys({"attention_projections", "ffn"}, {"embedding", "classifier", "int4_group_size"});
     if (p.has("classifier")) s.lm_head = parse_prec(p, "classifier", {"fp16"});
   } else {
-    p.expect_keys({"attention_projections", "ffn"}, {"embedding", "lm_head", "kv_cache"});
+    p.expect_keys({"attention_projections", "ffn"}, {"embedding", "lm_head", "kv_cache", "int4_group_size"});
     if (p.has("lm_head")) s.lm_head = parse_prec(p, "lm_head", {"fp16"});
     if (p.has("kv_cache")) s.kv_cache = parse_prec(p, "kv_cache", {"fp16", "int8"});
   }
-  s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16"});
-  s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16"});
+  // int8 = W8A8 (per-channel weight scale), int4 = W4A8 (one scale per int4_group_size rows, default 128).
+  s.attn_proj = parse_prec(p, "attention_projections", {"ternary", "fp16", "int8", "int4"});
+  s.ffn_w = parse_prec(p, "ffn", {"ternary", "fp16", "int8", "int4"});
+  if (p.has("int4_group_size")) {
+    if (s.attn_proj != Precision::Int4 && s.ffn_w != Precision::Int4) {
+      p.at("int4_group_size").fail("only int4 linear layers have weight groups");
+    }
+    s.int4_group_size = p.get_positive_int("int4_group_size", kMaxWidth);
+  }
   if (p.has("embedding")) s.embedding = parse_prec(p, "embedding", {"fp16"});
   // Before the weights: a LUT MLP has no FFN tensors for a checkpoint name_map.
   load_lut_mlp(field(m, s, "mlp"), path, s.hidden, s.layers, s.lut_mlp);

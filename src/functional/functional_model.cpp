@@ -409,6 +409,11 @@ void check_supported(const WorkloadSpec& w, const DesignSpec& d, const Functiona
   if (m.kv_cache != Precision::Fp16) {
     throw ConfigError(where + ".precision.kv_cache: functional mode models an fp16 KV cache only");
   }
+  if (m.int_linears()) {
+    throw ConfigError(where +
+                      ".precision: functional mode models ternary and fp16 linear layers; int8/int4 layers are "
+                      "not modelled (the int_mac_array datapath is tested on its own)");
+  }
   if (m.lut_mlp.enabled && !d.first_with(Capability::LutLayer)) {
     throw ConfigError(d.file + ": functional mode: " + w.name + " has LUT MLP blocks and the design no unit with " +
                       capability_name(Capability::LutLayer));

@@ -14,7 +14,7 @@ std::vector<Op> build(const WorkloadSpec& w, const GraphOptions&) {
     op.name = g.name;
     op.layer = static_cast<int>(i);
     op.kind = OpKind::Gemm;
-    op.wclass = g.weights == Precision::Ternary ? WeightClass::Ternary : WeightClass::Fp16;
+    op.wclass = weight_class(g.weights);
     op.gemm_count = 1;
     op.M = g.m, op.K = g.k, op.N = g.n;
     op.in_elements = g.m * g.k;

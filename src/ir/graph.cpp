@@ -9,6 +9,16 @@ namespace lpusim {
 
 const char* phase_name(Phase p) { return p == Phase::Prefill ? "prefill" : "decode"; }
 
+WeightClass weight_class(Precision p) {
+  switch (p) {
+    case Precision::Ternary: return WeightClass::Ternary;
+    case Precision::Int8: return WeightClass::Int8;
+    case Precision::Int4: return WeightClass::Int4;
+    case Precision::Fp16: break;
+  }
+  return WeightClass::Fp16;
+}
+
 const std::vector<std::string>& vec_op_names() {
   static const std::vector<std::string> names = {"rmsnorm", "layernorm", "softmax",    "swiglu", "relu2_glu",
                                                  "gelu",    "add",       "quantize",   "rope",   "gather",

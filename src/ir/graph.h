@@ -37,7 +37,9 @@ const char* vec_op_name(VecOp v);
 const std::vector<std::string>& vec_op_names();
 
 // Operand class of a GEMM's second (stationary) operand.
-enum class WeightClass { Ternary, Fp16, KvCache };
+// Int8 / Int4: integer weights (W8A8 per-channel scale, W4A8 group scale) with INT8 activations.
+enum class WeightClass { Ternary, Fp16, KvCache, Int8, Int4 };
+WeightClass weight_class(Precision p);  // of a linear layer's weights
 
 struct Op {
   std::string name;  // e.g. "q_proj", "attn_score", "final_norm"
@@ -79,6 +81,8 @@ struct GraphOptions {
   // True when ternary layers run on a ternary array: activations are quantised to INT8 per token
   // (absmax) before every ternary linear layer, as in BitNet b1.58.
   bool quantize_ternary_inputs = false;
+  // The same for int8/int4 linear layers on an integer MAC array (per-token absmax to INT8).
+  bool quantize_int_inputs = false;
   // Benchmark mode: no prefill; a single decode step attending to prompt_tokens + 1 keys.
   bool single_decode_step = false;
   std::vector<AttnGraphPath> attn_layers{};  // per layer; empty = FP attention in every layer

@@ -52,7 +52,7 @@ struct GraphBuilder {
     ops.push_back(o);
   }
 
-  WeightClass wc(Precision p) const { return p == Precision::Ternary ? WeightClass::Ternary : WeightClass::Fp16; }
+  WeightClass wc(Precision p) const { return weight_class(p); }
 
   // A linear op of the block table (spec/model_ops.h) over M rows.
   void linear(const char* name, int layer, uint64_t M) {
@@ -61,7 +61,10 @@ struct GraphBuilder {
   }
 
   void maybe_quant(const std::string& name, int layer, Precision p, uint64_t elements) {
-    if (p == Precision::Ternary && opt.quantize_ternary_inputs) vec(name, layer, VecOp::Quantize, elements);
+    const bool int_w = p == Precision::Int8 || p == Precision::Int4;
+    if ((p == Precision::Ternary && opt.quantize_ternary_inputs) || (int_w && opt.quantize_int_inputs)) {
+      vec(name, layer, VecOp::Quantize, elements);
+    }
   }
 
   // One decoder layer over T new tokens per sequence, attending to kv_len keys.

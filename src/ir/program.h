@@ -24,6 +24,7 @@ struct Tile {
   uint32_t a_bits = 16, w_bits = 16, acc_bits = 32, out_bits = 16;
   uint64_t w_nonzero = 0;     // nonzero weights in this k x n block (from the IWeightSource)
   uint64_t w_block_bits = 0;  // bits of the k x n stationary block as stored (format, indices)
+  uint32_t w_group = 0;       // integer weights: K rows per weight scale (int4 groups); 0 = one scale per column
   // Zero skipping: per column fold of the array (ceil(n / cols) entries), the nonzeros of its
   // densest column, i.e. the streaming cycles of that fold. Shared by tiles of the same block.
   std::shared_ptr<const std::vector<uint32_t>> nfold_stream;

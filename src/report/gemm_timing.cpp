@@ -22,11 +22,20 @@ namespace lpusim {
 
 namespace {
 
-bool weight_gemm_array(const UnitSpec& u, bool* ternary) {
+// The weight precision a weight-GEMM array runs (false if the unit runs no weight GEMMs).
+bool weight_gemm_array(const UnitSpec& u, Precision* weights) {
   const UnitInfo* info = UnitRegistry::instance().find(u.impl);
   if (!info) return false;
-  *ternary = info->caps.count(Capability::TernaryGemm) != 0;
-  return *ternary || info->caps.count(Capability::Fp16Gemm) != 0;
+  if (info->caps.count(Capability::TernaryGemm)) {
+    *weights = Precision::Ternary;
+  } else if (info->caps.count(Capability::IntGemm)) {
+    *weights = u.i("weight_bits") == 4 ? Precision::Int4 : Precision::Int8;
+  } else if (info->caps.count(Capability::Fp16Gemm)) {
+    *weights = Precision::Fp16;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 std::string g(double v, int prec = 6) {
@@ -53,43 +62,55 @@ std::vector<std::string> split_fields(const std::string& line) {
 
 }  // namespace
 
-DesignSpec gemm_design(const DesignSpec& d, const GemmTimingOptions& o, bool* ternary_weights) {
+DesignSpec gemm_design(const DesignSpec& d, const GemmTimingOptions& o, Precision* weights_out) {
   DesignSpec r = d;
   r.units.clear();
   r.attention = AttentionSpec{};
-  bool ternary = false;
+  Precision weights = Precision::Fp16;
   if (!o.unit.empty()) {
     const UnitSpec* u = nullptr;
     for (const auto& x : d.units)
       if (x.name == o.unit) u = &x;
     if (!u) throw ConfigError(d.file + ": units: no unit named '" + o.unit + "' (--unit)");
-    if (!weight_gemm_array(*u, &ternary)) {
+    if (!weight_gemm_array(*u, &weights)) {
       throw ConfigError(d.file + ": units." + o.unit + ": impl " + u->impl +
-                        " does not run weight GEMMs (use a ternary_mac_array or an fp16_mac_array)");
+                        " does not run weight GEMMs (use a ternary_mac_array, an int_mac_array or an fp16_mac_array)");
     }
     r.units.push_back(*u);
   } else {
-    const GemmPath p = choose_gemm_unit(d, WeightClass::Ternary);  // the linear layers' arrays
-    if (p.path == "vector") {
-      throw ConfigError(d.file +
-                        ": units: no MAC array for weight GEMMs (add a ternary_mac_array or an fp16_mac_array)");
+    // The linear layers' arrays: ternary, else integer (INT8 weights, or INT4 on 4-bit arrays), else FP16.
+    GemmPath p = choose_gemm_unit(d, WeightClass::Ternary);
+    if (p.path != "ternary") {
+      for (WeightClass wc : {WeightClass::Int8, WeightClass::Int4}) {
+        const GemmPath ip = choose_gemm_unit(d, wc);
+        if (ip.path == "int") {
+          p = ip;
+          weights = wc == WeightClass::Int8 ? Precision::Int8 : Precision::Int4;
+          break;
+        }
+      }
     }
-    ternary = p.path == "ternary";
+    if (p.path == "vector") {
+      throw ConfigError(
+          d.file +
+          ": units: no MAC array for weight GEMMs (add a ternary_mac_array, an int_mac_array or an fp16_mac_array)");
+    }
+    if (p.path == "ternary") weights = Precision::Ternary;
     for (const UnitSpec* u : p.arrays) r.units.push_back(*u);
   }
-  if (ternary_weights) *ternary_weights = ternary;
+  if (weights_out) *weights_out = weights;
   if (o.whole) r.mapper_tiling = "whole";
   return r;
 }
 
 GemmTimingRun time_gemms(const DesignSpec& d, const std::vector<GemmJob>& jobs, const GemmTimingOptions& o) {
   if (jobs.empty()) throw ConfigError("no GEMMs to time");
-  bool ternary = false;
-  const DesignSpec rd = gemm_design(d, o, &ternary);
+  Precision weights = Precision::Fp16;
+  const DesignSpec rd = gemm_design(d, o, &weights);
   std::vector<GemmListEntry> entries;
   for (const GemmJob& j : jobs) {
     if (j.m == 0 || j.k == 0 || j.n == 0) throw ConfigError("GEMM '" + j.name + "': M, K and N must be positive");
-    entries.push_back({j.name, j.m, j.k, j.n, ternary ? Precision::Ternary : Precision::Fp16});
+    entries.push_back({j.name, j.m, j.k, j.n, weights});
   }
   const WorkloadSpec w = gemm_list_workload("gemm_list", entries, o.zero_fraction, o.seed);
   // Layers in isolation, as SCALE-Sim runs them: each op's loads wait for the previous op to complete.
@@ -118,7 +139,7 @@ GemmTimingRun time_gemms(const DesignSpec& d, const std::vector<GemmJob>& jobs, 
     const UnitSpec& u = rd.units.at(po.unit);
     mp.unit = po.unit_name;
     mp.impl = u.impl;
-    mp.weights = ternary ? "ternary" : "fp16";
+    mp.weights = precision_name(weights);
     mp.dataflow = u.e("dataflow");
     mp.timing = u.e("timing");
     const ArrayShape shape0 = array_shape(u);

@@ -13,6 +13,7 @@
 
 #include "base/energy.h"
 #include "spec/design.h"
+#include "spec/workload.h"
 
 namespace lpusim {
 
@@ -72,7 +73,7 @@ struct GemmTimingRun {
 // The design reduced to the arrays that run weight GEMMs (o.unit, or the linear-layer arrays the
 // compiler picks), and the class of the GEMMs' weights on them. ConfigError if o.unit does not
 // exist or is not a weight-GEMM array.
-DesignSpec gemm_design(const DesignSpec& d, const GemmTimingOptions& o, bool* ternary_weights = nullptr);
+DesignSpec gemm_design(const DesignSpec& d, const GemmTimingOptions& o, Precision* weights = nullptr);
 
 // Compiles and simulates the jobs, back to back, in one SystemC run. At most once per process.
 GemmTimingRun time_gemms(const DesignSpec& d, const std::vector<GemmJob>& jobs, const GemmTimingOptions& o);

@@ -437,6 +437,7 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     json f;
     f["weights_bytes"] = r.footprint.weights;
     f["ternary_weights_bytes"] = r.footprint.ternary_weights;
+    f["int_weights_bytes"] = r.footprint.int_weights;
     f["fp16_weights_bytes"] = r.footprint.fp16_weights;
     f["lut_weights_bytes"] = r.footprint.lut_weights;
     f["kv_cache_bytes"] = r.footprint.kv_cache;

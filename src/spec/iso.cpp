@@ -14,7 +14,7 @@ namespace {
 
 std::vector<size_t> linear_arrays(const DesignSpec& d) {
   std::vector<size_t> out;
-  for (Capability c : {Capability::TernaryGemm, Capability::Fp16Gemm}) {
+  for (Capability c : {Capability::TernaryGemm, Capability::IntGemm, Capability::Fp16Gemm}) {
     for (size_t i = 0; i < d.units.size(); ++i) {
       const UnitSpec& u = d.units[i];
       if (UnitRegistry::instance().find(u.impl)->caps.count(c) && u.has_int("rows") && u.has_int("cols")) {

@@ -45,6 +45,7 @@ std::string capability_name(Capability c) {
   switch (c) {
     case Capability::TernaryGemm: return "ternary_gemm";
     case Capability::Fp16Gemm: return "fp16_gemm";
+    case Capability::IntGemm: return "int_gemm";
     case Capability::ActGemm: return "act_gemm";
     case Capability::VectorOps: return "vector_ops";
     case Capability::BitAttention: return "bit_attention";

@@ -29,6 +29,7 @@ struct Tile;  // ir/program.h
 enum class Capability {
   TernaryGemm,   // activation (INT8) x ternary weight matrix
   Fp16Gemm,      // FP16 activation x FP16 weight matrix
+  IntGemm,       // activation (INT8) x integer (INT8 / INT4) weight matrix
   ActGemm,       // activation x activation (attention scores and context)
   VectorOps,     // elementwise / reduction ops (norms, softmax, activations, quantisation)
   BitAttention,  // popcount attention on bit-coded Q/K (and P/V), mapped by the design's `attention:`

@@ -12,8 +12,14 @@ const char* precision_name(Precision p) {
     case Precision::Ternary: return "ternary";
     case Precision::Fp16: return "fp16";
     case Precision::Int8: return "int8";
+    case Precision::Int4: return "int4";
   }
   return "?";
+}
+
+bool ModelSpec::int_linears() const {
+  auto is_int = [](Precision p) { return p == Precision::Int8 || p == Precision::Int4; };
+  return is_int(attn_proj) || is_int(ffn_w);
 }
 
 // The ternary GEMM op names of a model, as the graph names them (name_map keys).
@@ -66,6 +72,8 @@ std::string WorkloadSpec::resolved_yaml() const {
   }
   os << "\n  precision:\n    attention_projections: " << precision_name(m.attn_proj)
      << "\n    ffn: " << precision_name(m.ffn_w) << "\n    embedding: " << precision_name(m.embedding);
+  if (m.attn_proj == Precision::Int4 || m.ffn_w == Precision::Int4)
+    os << "\n    int4_group_size: " << m.int4_group_size;
   if (m.encoder()) {
     os << "\n    classifier: " << precision_name(m.lm_head);
   } else {

@@ -10,7 +10,9 @@
 
 namespace lpusim {
 
-enum class Precision { Ternary, Fp16, Int8 };
+// Int8: W8A8 (INT8 weights, one FP16 scale per output channel); Int4: W4A8 (INT4 weights, one FP16
+// scale per group of `int4_group_size` input rows of an output channel). Both take INT8 activations.
+enum class Precision { Ternary, Fp16, Int8, Int4 };
 const char* precision_name(Precision p);
 
 // One standalone GEMM (M x K) x (K x N) of a GEMM-list workload (`lpusim gemm --timing`,
@@ -40,6 +42,7 @@ struct ModelSpec {
   Precision embedding = Precision::Fp16;
   Precision lm_head = Precision::Fp16;
   Precision kv_cache = Precision::Fp16;
+  int64_t int4_group_size = 128;    // precision.int4_group_size: K rows sharing one INT4 weight scale
   std::string weight_distribution;  // ternary_iid | checkpoint
   std::string checkpoint;           // safetensors file (distribution == checkpoint), resolved path
   std::vector<std::pair<std::string, std::string>> name_map;  // graph op name -> tensor name pattern
@@ -49,6 +52,7 @@ struct ModelSpec {
   std::vector<GemmListEntry> gemms;  // family gemm_list
 
   int64_t head_dim() const { return hidden / heads; }
+  bool int_linears() const;  // some linear layer is int8 or int4
   int64_t kv_dim() const { return kv_heads * head_dim(); }
   int64_t group() const { return heads / kv_heads; }  // query heads per KV head
   bool gated_ffn() const { return ffn_activation != "gelu"; }
