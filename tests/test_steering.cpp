@@ -55,6 +55,9 @@ TEST_CASE("Overrides (-p) set design and workload keys, including defaulted ones
   CHECK(design_error({p("dram.channels", "3")}).find("channels must be a power of two") != std::string::npos);
   CHECK(design_error({p("dram.preset", "lpddr9")}).find("unknown DRAM preset 'lpddr9'") != std::string::npos);
   CHECK(design_error({p("bogus", "1")}).find("(-p bogus=1): bogus: unknown key") != std::string::npos);
+  // A map the override creates on its way (a unit the design does not have) is named by the override too.
+  CHECK(design_error({p("units.tmac2.cols", "8")}).find("(-p units.tmac2.cols=8): units.tmac2: missing required key") !=
+        std::string::npos);
 }
 
 TEST_CASE("Command line: -p and compare: N designs, one-line errors with exit 2") {

@@ -126,6 +126,12 @@ std::string YamlNode::where() const {
         return file_ + " (" + it->origin + ")";
       }
     }
+    // A map the override created on its way to its key (it has no place in the file).
+    if (node_.Mark().is_null()) {
+      for (auto it = overrides_->rbegin(); it != overrides_->rend(); ++it) {
+        if (it->key.compare(0, path_.size() + 1, path_ + ".") == 0) return file_ + " (" + it->origin + ")";
+      }
+    }
   }
   YAML::Mark m = node_.Mark();
   std::ostringstream os;
