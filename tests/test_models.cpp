@@ -115,8 +115,11 @@ TEST_CASE("encoder workloads run end to end and report images per second") {
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("batch 1 images, 197 tokens per image") != std::string::npos);
-  CHECK(r.out.find("decode tokens/s") == std::string::npos);  // no decode phase, no decode lines
-  CHECK(r.out.find("end-to-end tokens/s") != std::string::npos);
+  CHECK(r.out.find("decode tokens/s") == std::string::npos);      // no decode phase, no decode lines
+  CHECK(r.out.find("end-to-end tokens/s") == std::string::npos);  // per image:
+  CHECK(r.out.find("\nimages/s ") != std::string::npos);
+  CHECK(r.out.find("\nimages/J ") != std::string::npos);
+  CHECK(r.out.find("\nenergy per image ") != std::string::npos);
   CmdResult bad = run_lpusim(
       "run " + src("configs/designs/lpu_64x64.yaml") + " " + src("workloads/deit_tiny.yaml") + " --prompt-tokens 10",
       "deit_bad");

@@ -1,5 +1,6 @@
 #include "cli/common_options.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 
@@ -9,6 +10,7 @@
 #include "compiler/compiler.h"
 #include "compiler/estimate.h"
 #include "config/loaders.h"
+#include "config/yaml_reader.h"
 
 namespace lpusim {
 
@@ -108,8 +110,97 @@ std::vector<std::string> option_names_in_group(const CommandLine& cl, const std:
   return out;
 }
 
-WorkloadSpec load_workload_with_overrides(const std::string& path, const ScenarioOverrides& s, bool decode_step) {
-  WorkloadSpec w = load_workload(path);
+namespace {
+
+bool is_workload_key(const std::string& key) {
+  const std::string top = key.substr(0, key.find('.'));
+  return top == "model" || top == "scenario" || top == "source";
+}
+
+Value param_value(std::vector<ParamOverride>* out) {
+  Value v;
+  v.metavar = "KEY=VALUE";
+  v.accepts = "[DESIGN:]KEY=VALUE with a dotted key path, e.g. units.tmac.cols=512";
+  v.help_accepts = false;
+  v.set = [out](const std::string& text) -> std::string {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) return "expects KEY=VALUE, e.g. units.tmac.cols=512, got '" + text + "'";
+    ParamOverride o;
+    o.text = "-p " + text;
+    o.key = text.substr(0, eq);
+    o.value = text.substr(eq + 1);
+    const auto colon = o.key.find(':');
+    if (colon != std::string::npos) {
+      o.design = o.key.substr(0, colon);
+      o.key = o.key.substr(colon + 1);
+      if (o.design.empty()) return "expects a design name or position before ':', got '" + text + "'";
+    }
+    if (o.key.rfind("workload.", 0) == 0) {
+      o.workload = true;
+      o.key = o.key.substr(9);
+    } else if (o.key.rfind("design.", 0) == 0) {
+      o.key = o.key.substr(7);
+    } else {
+      o.workload = is_workload_key(o.key);
+    }
+    if (o.key.empty() || o.key.front() == '.' || o.key.back() == '.' || o.key.find("..") != std::string::npos)
+      return "expects a dotted key path before '=', got '" + text + "'";
+    if (o.workload && !o.design.empty())
+      return "sets the workload key " + o.key + ", which belongs to no design ('" + o.design + ":')";
+    out->push_back(o);
+    return "";
+  };
+  v.show = [] { return std::string(); };
+  return v;
+}
+
+KeyOverride key_override(const ParamOverride& p) { return KeyOverride{p.key, p.value, p.text}; }
+
+}  // namespace
+
+void declare_param_option(CommandLine& cl, std::vector<ParamOverride>& p) {
+  cl.option("param,p", param_value(&p),
+            "[DESIGN:]KEY=VALUE, repeatable: sets a key of the design(s) or the workload by its dotted path, "
+            "checked exactly like the key in the file, e.g. -p units.tmac.cols=512 -p dram.channels=8 -p "
+            "scenario.batch=4. Keys under model, scenario and source are the workload's (or prefix workload.); the "
+            "rest are every design's, or only DESIGN's (its name or position, 1 = the first)")
+      .repeatable();
+}
+
+std::vector<DesignSpec> load_designs_with_params(const std::vector<std::string>& files,
+                                                 const std::vector<ParamOverride>& p) {
+  // Names of the designs as their files give them (only when an override targets a design).
+  std::vector<std::string> names(files.size());
+  for (const auto& o : p) {
+    if (o.workload || o.design.empty()) continue;
+    if (names[0].empty()) {
+      for (size_t i = 0; i < files.size(); ++i) names[i] = load_design(files[i]).name;
+    }
+    const bool hit = std::find(names.begin(), names.end(), o.design) != names.end() ||
+                     (o.design.find_first_not_of("0123456789") == std::string::npos && o.design.size() < 6 &&
+                      std::stoul(o.design) >= 1 && std::stoul(o.design) <= files.size());
+    if (!hit) usage_error(o.text + ": no design named or numbered '" + o.design + "'");
+  }
+  std::vector<DesignSpec> out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::vector<KeyOverride> mine;
+    for (const auto& o : p) {
+      if (o.workload) continue;
+      if (o.design.empty() || o.design == names[i] || o.design == std::to_string(i + 1))
+        mine.push_back(key_override(o));
+    }
+    out.push_back(load_design(files[i], mine));
+  }
+  return out;
+}
+
+WorkloadSpec load_workload_with_overrides(const std::string& path, const ScenarioOverrides& s, bool decode_step,
+                                          const std::vector<ParamOverride>& p) {
+  std::vector<KeyOverride> mine;
+  for (const auto& o : p) {
+    if (o.workload) mine.push_back(key_override(o));
+  }
+  WorkloadSpec w = load_workload(path, mine);
   if (w.model.encoder() && (s.prompt_tokens || s.generated_tokens || decode_step)) {
     usage_error(path + " is an encoder (one pass per image): only --batch applies");
   }

@@ -32,9 +32,23 @@ std::vector<std::string> option_names_in_group(const CommandLine& cl, const std:
 extern const char* const kScenarioGroup;
 extern const char* const kTraceGroup;
 
-// Loads the workload and applies the overrides (an encoder takes only --batch).
-WorkloadSpec load_workload_with_overrides(const std::string& path, const ScenarioOverrides& s,
-                                          bool decode_step = false);
+// `-p [DESIGN:]KEY=VALUE`, repeatable: a design or workload key set by its dotted path, checked exactly like
+// the key in the file. Keys under model, scenario and source (or any key after `workload.`) are the
+// workload's; the rest (or any after `design.`) are every design's, or with DESIGN (a design's name or
+// its position, 1 = the first) that design's only.
+struct ParamOverride {
+  std::string design;  // "" = every design
+  bool workload = false;
+  std::string key, value, text;
+};
+void declare_param_option(CommandLine& cl, std::vector<ParamOverride>& p);
+// Loads the designs with their -p overrides (usage error: a DESIGN that names none of them).
+std::vector<DesignSpec> load_designs_with_params(const std::vector<std::string>& files,
+                                                 const std::vector<ParamOverride>& p);
+
+// Loads the workload and applies the -p overrides, then the scenario options (an encoder takes only --batch).
+WorkloadSpec load_workload_with_overrides(const std::string& path, const ScenarioOverrides& s, bool decode_step = false,
+                                          const std::vector<ParamOverride>& p = {});
 // `--batch max`: the largest batch whose peak memory fits the (single) design's DRAM capacity.
 void apply_batch_max(WorkloadSpec& w, const std::vector<DesignSpec>& designs);
 

@@ -156,7 +156,6 @@ Option CommandLine::flag(const std::string& names, bool* target, const std::stri
 }
 
 void CommandLine::operand(const std::string& metavar, std::string* target, const std::string& help) {
-  if (!operands_.empty() && operands_.back().many) throw std::logic_error(metavar + " after a variadic operand");
   operands_.push_back(OperandDecl{metavar, help, target, nullptr, 1});
 }
 
@@ -235,7 +234,7 @@ void CommandLine::parse(const std::vector<std::string>& args) {
     }
     const OptionDecl* d = find(o.string_key);
     if (!d) usage("unknown option '" + o.string_key + "'");
-    if (!given_.insert(d->long_name).second) usage(d->display() + " is given more than once");
+    if (!given_.insert(d->long_name).second && !d->repeatable) usage(d->display() + " is given more than once");
     if (d->flag) {
       *d->flag = true;
       continue;
@@ -253,15 +252,20 @@ void CommandLine::parse(const std::vector<std::string>& args) {
   for (const auto& op : operands_) expected += (expected.empty() ? "" : " ") + op.metavar + (op.many ? "..." : "");
   expected = expected.empty() ? "takes no operands" : "expected " + expected;
   size_t i = 0;
-  for (const auto& op : operands_) {
+  for (size_t k = 0; k < operands_.size(); ++k) {
+    const auto& op = operands_[k];
     if (op.one) {
       if (i >= words.size()) usage("missing " + op.metavar + ": " + expected);
       *op.one = words[i++];
     } else {
-      const size_t n = words.size() - std::min(i, words.size());
+      // The single operands after the variadic one take the last words.
+      const size_t after = operands_.size() - 1 - k;
+      const size_t left = words.size() - std::min(i, words.size());
+      const size_t n = left > after ? left - after : 0;
       if (n < op.min) usage("missing " + op.metavar + ": " + expected);
-      op.many->assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
-      i = words.size();
+      op.many->assign(words.begin() + static_cast<std::ptrdiff_t>(i),
+                      words.begin() + static_cast<std::ptrdiff_t>(i + n));
+      i += n;
     }
   }
   if (i < words.size()) usage("unexpected argument '" + words[i] + "': " + expected);

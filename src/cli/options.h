@@ -202,6 +202,7 @@ struct OptionDecl {
   std::string group;      // help heading ("" = options)
   std::string default_text;
   bool required = false;
+  bool repeatable = false;                    // may be given more than once: each value is set in turn
   std::vector<std::string> needs, conflicts;  // long names
   std::string display() const { return "--" + long_name; }
   std::string synopsis() const;  // "--out DIR" / "-j N" style for usage lines
@@ -220,6 +221,10 @@ class Option {
     d_.default_text = std::move(t);
     return *this;
   }
+  Option& repeatable() {  // may be given more than once (the value appends)
+    d_.repeatable = true;
+    return *this;
+  }
   Option& needs(std::string long_name) {  // only valid together with --long_name
     d_.needs.push_back(std::move(long_name));
     return *this;
@@ -236,7 +241,7 @@ class Option {
 struct OperandDecl {
   std::string metavar, help;
   std::string* one = nullptr;                // exactly one
-  std::vector<std::string>* many = nullptr;  // the rest, at least `min` (last operand only)
+  std::vector<std::string>* many = nullptr;  // the rest but the single operands after it, at least `min`
   size_t min = 1;
 };
 

@@ -22,10 +22,12 @@ namespace {
 const char* kFunctionalGroup = "functional mode (--functional)";
 
 struct SimArgs {
-  std::vector<std::string> designs;  // run: 1, compare: 2, bench: 1 or more
+  std::vector<std::string> designs;  // run: 1, compare: 2 or more, bench: 1 or more
+  std::vector<std::string> others;   // compare: the designs after the first
   std::string workload, out_dir, iso;
   bool decode_step = false;
   ScenarioOverrides scenario;
+  std::vector<ParamOverride> params;  // -p KEY=VALUE
   TraceOptions trace;
   // run --functional
   bool functional = false;
@@ -48,24 +50,29 @@ void check_outputs(const SimArgs& a) {
 
 int simulate_and_report(const SimArgs& a) {
   check_outputs(a);
-  std::vector<DesignSpec> designs;
-  for (const auto& f : a.designs) designs.push_back(load_design(f));
-  WorkloadSpec w = load_workload_with_overrides(a.workload, a.scenario);
-  std::string iso_note;
+  std::vector<std::string> files = a.designs;
+  files.insert(files.end(), a.others.begin(), a.others.end());
+  std::vector<DesignSpec> designs = load_designs_with_params(files, a.params);
+  WorkloadSpec w = load_workload_with_overrides(a.workload, a.scenario, false, a.params);
+  std::vector<std::string> iso_notes(designs.size());
   if (!a.iso.empty()) {
-    IsoResult iso = hold_iso(designs[0], designs[1], a.iso);
-    designs[1] = iso.design;
-    iso_note = iso.note;
+    for (size_t i = 1; i < designs.size(); ++i) {
+      IsoResult iso = hold_iso(designs[0], designs[i], a.iso);
+      designs[i] = iso.design;
+      iso_notes[i] = iso.note;
+    }
   }
   apply_batch_max(w, designs);
   check_work(w, designs, a.scenario);
   SimulationRun run = simulate(w, designs, false, a.trace);
   std::vector<DesignReport> reports;
   for (const auto& d : run.designs) reports.push_back(build_report(run, d));
-  if (!iso_note.empty()) reports[1].iso_note = iso_note;
+  for (size_t i = 0; i < reports.size(); ++i) reports[i].iso_note = iso_notes[i];
   if (!a.out_dir.empty()) write_outputs(a.out_dir, w, reports);
   std::cout << console_table(w, reports);
-  if (!iso_note.empty()) std::cout << "budget [" << reports[1].name << "] " << iso_note << "\n";
+  for (size_t i = 0; i < reports.size(); ++i) {
+    if (!iso_notes[i].empty()) std::cout << "budget [" << reports[i].name << "] " << iso_notes[i] << "\n";
+  }
   if (!a.out_dir.empty())
     std::cout << "wrote " << a.out_dir << "/report.json, ops.csv, layers.csv, dram.csv, summary.md\n";
   return 0;
@@ -98,8 +105,8 @@ int run_functional_mode(const SimArgs& a, const CommandLine& cl) {
   check_outputs(a);
   FunctionalOptions o = a.fn;
   if (!a.tokens_file.empty()) o.tokens = read_token_file(a.tokens_file);
-  const DesignSpec d = load_design(a.designs[0]);
-  const WorkloadSpec w = load_workload(a.workload);
+  const DesignSpec d = load_designs_with_params({a.designs[0]}, a.params)[0];
+  const WorkloadSpec w = load_workload_with_overrides(a.workload, {}, false, a.params);
   const FunctionalResult r = run_functional(w, d, o);
   std::cout << functional_table(r);
   if (!a.out_dir.empty()) {
@@ -129,6 +136,7 @@ const bool run_registered = register_command<SimArgs>([] {
     cl.operand("WORKLOAD", &a.workload, "a workload file (workloads/*.yaml)");
     cl.usage_form("run DESIGN WORKLOAD --functional (--tokens IDS | --tokens-file FILE) [options]");
     declare_out(cl, a);
+    declare_param_option(cl, a.params);
     declare_scenario_options(cl, a.scenario);
     declare_trace_options(cl, a.trace);
     cl.group(kFunctionalGroup);
@@ -165,21 +173,23 @@ const bool compare_registered = register_command<SimArgs>([] {
   Command<SimArgs> c;
   c.name = "compare";
   c.order = 20;
-  c.summary = "simulates WORKLOAD on both designs, side by side with B/A ratios";
+  c.summary = "simulates WORKLOAD on two or more designs, side by side with the first design's advantage";
   c.description =
-      "Simulates WORKLOAD on both designs in one SystemC run and prints them side by side with B/A ratios "
-      "(compare lpu.yaml fp16.yaml ... gives FP16 / LPU). With -o, writes the same files as run, holding both "
-      "designs.";
+      "Simulates WORKLOAD on every design in one SystemC run and prints them side by side, with one column per "
+      "design after the first: \"A vs B\", how many times better A (the first design) is than B on that line, "
+      "whichever way the line improves (> 1: A is better; compare lpu.yaml fp16.yaml ... gives 'lpu vs fp16'). "
+      "With -o, writes the same files as run, holding every design; report.json keeps the raw ratios B / A.";
   c.declare = [](CommandLine& cl, SimArgs& a) {
-    a.designs.resize(2);
+    a.designs.resize(1);
     cl.operand("DESIGN_A", &a.designs[0], "the reference design (configs/designs/*.yaml)");
-    cl.operand("DESIGN_B", &a.designs[1], "the design compared with it");
+    cl.operands("DESIGN_B", &a.others, 1, "the designs compared with it");
     cl.operand("WORKLOAD", &a.workload, "a workload file (workloads/*.yaml)");
     declare_out(cl, a);
     cl.option("iso", choice(&a.iso, {"area", "peak-ops"}),
-              "area: resizes B's linear-layer MAC arrays (rows and columns by one factor) to the largest that keeps "
-              "B's silicon area within A's; peak-ops: so that B's peak linear-layer MACs/cycle reach A's. The report "
-              "says what was resized and by how much; buffers and DRAM stay as they are");
+              "area: resizes each other design's linear-layer MAC arrays (rows and columns by one factor) to the "
+              "largest that keeps its silicon area within A's; peak-ops: so that its peak linear-layer MACs/cycle "
+              "reach A's. The report says what was resized and by how much; buffers and DRAM stay as they are");
+    declare_param_option(cl, a.params);
     declare_scenario_options(cl, a.scenario);
     declare_trace_options(cl, a.trace);
   };
@@ -203,12 +213,12 @@ const bool bench_registered = register_command<SimArgs>([] {
     cl.flag("decode-step", &a.decode_step,
             "simulates one decode step at context prompt_tokens + 1 (no prefill), the figure of merit for large "
             "models");
+    declare_param_option(cl, a.params);
     declare_scenario_options(cl, a.scenario);
   };
   c.run = [](const SimArgs& a, const CommandLine&) {
-    WorkloadSpec w = load_workload_with_overrides(a.workload, a.scenario, a.decode_step);
-    std::vector<DesignSpec> designs;
-    for (const auto& f : a.designs) designs.push_back(load_design(f));
+    WorkloadSpec w = load_workload_with_overrides(a.workload, a.scenario, a.decode_step, a.params);
+    std::vector<DesignSpec> designs = load_designs_with_params(a.designs, a.params);
     apply_batch_max(w, designs);
     check_work(w, designs, a.scenario, a.decode_step);
     const auto t0 = std::chrono::steady_clock::now();

@@ -24,8 +24,8 @@ BufferSpec parse_buffer(const YamlNode& n, const std::string& name) {
 
 }  // namespace
 
-DesignSpec load_design(const std::string& path) {
-  YamlNode root = YamlNode::load_file(path);
+DesignSpec load_design(const std::string& path, const std::vector<KeyOverride>& overrides) {
+  YamlNode root = YamlNode::load_file(path, overrides);
   root.expect_keys({"name", "description", "budget", "clock_ghz", "tech", "units", "buffers", "dram"},
                    {"attention", "mapper"});
   DesignSpec d;
@@ -44,7 +44,13 @@ DesignSpec load_design(const std::string& path) {
   d.clock_ghz = root.get_positive("clock_ghz");
   d.tech_node = root.get_string("tech");
 
-  std::string tech_path = dir_of(path) + "/../tech/" + d.tech_node + ".yaml";
+  const bool plain_node = !d.tech_node.empty() && d.tech_node.find('/') == std::string::npos && d.tech_node[0] != '.';
+  const std::string tech_path = plain_node ? find_config_file(dir_of(path), "tech", d.tech_node) : "";
+  if (tech_path.empty()) {
+    root.at("tech").fail("cannot use tech node '" + d.tech_node + "': no " + d.tech_node + ".yaml in " +
+                         config_search_text(dir_of(path), "tech") + " (found: " + config_names(dir_of(path), "tech") +
+                         ")");
+  }
   try {
     d.tech = load_tech(tech_path);
   } catch (const ConfigError& e) {

@@ -10,19 +10,8 @@ namespace lpusim {
 
 namespace {
 
-// The presets that exist next to the design: <design dir>/../dram/*.yaml, sorted.
-std::string preset_list(const std::string& design_dir) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(design_dir + "/../dram", ec)) {
-    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "none found in " + design_dir + "/../dram" : out;
-}
+// The presets over the config search path (config_search_dirs), sorted.
+std::string preset_list(const std::string& design_dir) { return config_names(design_dir, "dram"); }
 
 // Reads one preset file into params/sources.
 void read_preset(const std::string& path, DramSpec& d) {
@@ -70,9 +59,13 @@ DramSpec load_dram(const YamlNode& n, const std::string& design_dir) {
   DramSpec d;
   YamlNode pn = n.at("preset");
   d.preset = pn.as_string();
-  d.preset_file = design_dir + "/../dram/" + d.preset + ".yaml";
   if (d.preset.empty() || d.preset.find('/') != std::string::npos || d.preset.find('.') != std::string::npos) {
     pn.fail("unknown DRAM preset '" + d.preset + "' (presets: " + preset_list(design_dir) + ")");
+  }
+  d.preset_file = find_config_file(design_dir, "dram", d.preset);
+  if (d.preset_file.empty()) {
+    pn.fail("unknown DRAM preset '" + d.preset + "': no " + d.preset + ".yaml in " +
+            config_search_text(design_dir, "dram") + " (presets: " + preset_list(design_dir) + ")");
   }
   try {
     read_preset(d.preset_file, d);

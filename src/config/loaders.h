@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "config/key_override.h"
 #include "spec/attention_spec.h"
 #include "spec/design.h"
 #include "spec/dram_spec.h"
@@ -18,9 +20,22 @@ namespace lpusim {
 
 class YamlNode;
 
+// Loads and validates a file. Overrides (`-p KEY=VALUE`, config/yaml_reader.h) set keys of the file before
+// it is read, so an override is checked exactly like the key in the file.
 TechTable load_tech(const std::string& path);
-DesignSpec load_design(const std::string& path);
-WorkloadSpec load_workload(const std::string& path);
+DesignSpec load_design(const std::string& path, const std::vector<KeyOverride>& overrides = {});
+WorkloadSpec load_workload(const std::string& path, const std::vector<KeyOverride>& overrides = {});
+
+// Where a design's `tech:` and `dram: {preset:}` names resolve: <dir>/tech/<name>.yaml and
+// <dir>/dram/<name>.yaml for each dir, first found wins: the design's folder, its parent (the shipped
+// configs/designs + configs/tech layout), the installed configs (<binary>/../share/lpusim/configs), the
+// source tree's configs/, then each folder of LPUSIM_CONFIG_PATH (colon-separated).
+std::vector<std::string> config_search_dirs(const std::string& design_dir);
+// The first existing <dir>/<sub>/<name>.yaml over config_search_dirs, or "".
+std::string find_config_file(const std::string& design_dir, const std::string& sub, const std::string& name);
+// The names found over every dir (sorted, comma-separated; "none found") and the folders searched.
+std::string config_names(const std::string& design_dir, const std::string& sub);
+std::string config_search_text(const std::string& design_dir, const std::string& sub);
 
 // `units.<name>` against the implementation's declared parameters (unknown keys are errors; absent
 // optional keys take their declared defaults).

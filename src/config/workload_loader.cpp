@@ -139,8 +139,8 @@ void load_encoder_shape(const YamlNode& m, ModelSpec& s) {
 
 }  // namespace
 
-WorkloadSpec load_workload(const std::string& path) {
-  YamlNode root = YamlNode::load_file(path);
+WorkloadSpec load_workload(const std::string& path, const std::vector<KeyOverride>& overrides) {
+  YamlNode root = YamlNode::load_file(path, overrides);
   root.expect_keys({"name", "source", "model", "scenario"});
   WorkloadSpec w;
   w.file = path;

@@ -49,15 +49,39 @@ void check_tree(const YAML::Node& n, const std::string& file, const std::string&
 YamlNode::YamlNode(YAML::Node node, std::string file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
 
-YamlNode YamlNode::load_file(const std::string& path) {
+std::string set_key(YAML::Node root, const std::string& key, const YAML::Node& value) {
+  YAML::Node cur = root;
+  std::string done;
+  size_t pos = 0;
+  while (true) {
+    const size_t dot = key.find('.', pos);
+    const std::string seg = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    if (seg.empty()) return "empty part in key path '" + key + "'";
+    if (!cur.IsMap()) {
+      return (done.empty() ? std::string("(top level)") : done) + " is " + describe_type(cur) + ", not a map of keys";
+    }
+    done += (done.empty() ? "" : ".") + seg;
+    if (dot == std::string::npos) {
+      cur[seg] = value;
+      return "";
+    }
+    if (!cur[seg].IsDefined()) cur[seg] = YAML::Node(YAML::NodeType::Map);
+    YAML::Node next = cur[seg];
+    cur.reset(next);
+    pos = dot + 1;
+  }
+}
+
+YamlNode YamlNode::load_file(const std::string& path, const std::vector<KeyOverride>& overrides) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open file");
   std::stringstream ss;
   ss << in.rdbuf();
-  return load_string(ss.str(), path);
+  return load_string(ss.str(), path, overrides);
 }
 
-YamlNode YamlNode::load_string(const std::string& text, const std::string& pseudo_file) {
+YamlNode YamlNode::load_string(const std::string& text, const std::string& pseudo_file,
+                               const std::vector<KeyOverride>& overrides) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -71,10 +95,44 @@ YamlNode YamlNode::load_string(const std::string& text, const std::string& pseud
     throw ConfigError(pseudo_file + ":1:1: (top level): expected a YAML map of keys, got " + describe_type(root));
   }
   check_tree(root, pseudo_file, "", 0);
+  for (const auto& o : overrides) {
+    YAML::Node v;
+    try {
+      v = YAML::Load(o.value);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(pseudo_file + " (" + o.origin + "): " + o.key + ": not a valid YAML value: " + e.msg);
+    }
+    if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.value);  // an empty value is an empty string
+    const std::string err = set_key(root, o.key, v);
+    if (!err.empty()) throw ConfigError(pseudo_file + " (" + o.origin + "): " + o.key + ": " + err);
+  }
+  if (!overrides.empty()) n.overrides_ = std::make_shared<const std::vector<KeyOverride>>(overrides);
   return n;
 }
 
+YamlNode YamlNode::child(YAML::Node node, std::string path) const {
+  YamlNode c(std::move(node), file_, std::move(path));
+  c.overrides_ = overrides_;
+  return c;
+}
+
 std::string YamlNode::where() const {
+  if (overrides_) {
+    // The last override at or above this key path set it.
+    for (auto it = overrides_->rbegin(); it != overrides_->rend(); ++it) {
+      const std::string& k = it->key;
+      if (path_ == k || (path_.size() > k.size() && path_.compare(0, k.size(), k) == 0 &&
+                         (path_[k.size()] == '.' || path_[k.size()] == '['))) {
+        return file_ + " (" + it->origin + ")";
+      }
+    }
+    // A map the override created on its way to its key (it has no place in the file).
+    if (node_.Mark().is_null()) {
+      for (auto it = overrides_->rbegin(); it != overrides_->rend(); ++it) {
+        if (it->key.compare(0, path_.size() + 1, path_ + ".") == 0) return file_ + " (" + it->origin + ")";
+      }
+    }
+  }
   YAML::Mark m = node_.Mark();
   std::ostringstream os;
   if (m.line < 0) {
@@ -99,16 +157,16 @@ bool YamlNode::has(const std::string& key) const { return node_.IsMap() && node_
 
 YamlNode YamlNode::at(const std::string& key) const {
   expect_map();
-  YAML::Node child = node_[key];
-  if (!child.IsDefined()) fail("missing required key '" + key + "'");
-  return YamlNode(child, file_, child_path(key));
+  YAML::Node c = node_[key];
+  if (!c.IsDefined()) fail("missing required key '" + key + "'");
+  return child(c, child_path(key));
 }
 
 std::vector<YamlNode> YamlNode::items() const {
   if (!node_.IsSequence()) fail("expected a list, got " + describe_type(node_));
   std::vector<YamlNode> out;
   for (size_t i = 0; i < node_.size(); ++i) {
-    out.emplace_back(node_[i], file_, path_ + "[" + std::to_string(i) + "]");
+    out.push_back(child(node_[i], path_ + "[" + std::to_string(i) + "]"));
   }
   return out;
 }
@@ -220,7 +278,7 @@ void YamlNode::expect_keys(const std::vector<std::string>& required, const std::
       std::string list;
       for (const auto& r : required) list += (list.empty() ? "" : ", ") + r;
       for (const auto& o : optional) list += (list.empty() ? "" : ", ") + o;
-      YamlNode key_node(it->first, file_, child_path(k));
+      YamlNode key_node = child(it->first, child_path(k));
       key_node.fail("unknown key (expected one of: " + list + ")");
     }
   }

@@ -10,14 +10,22 @@
 #include <vector>
 
 #include "base/config_error.h"
+#include "config/key_override.h"
 
 namespace lpusim {
 
+// Sets `key` (dotted path) in the map `root` to `value`, creating the maps along the way. Returns "" or
+// why it cannot (a part of the path that is not a map).
+std::string set_key(YAML::Node root, const std::string& key, const YAML::Node& value);
+
 class YamlNode {
  public:
-  // Loads a file; a missing file or a YAML syntax error is a ConfigError.
-  static YamlNode load_file(const std::string& path);
-  static YamlNode load_string(const std::string& text, const std::string& pseudo_file);
+  // Loads a file; a missing file or a YAML syntax error is a ConfigError. With overrides, their keys are
+  // set on the loaded tree before anything reads it, so they are validated exactly as if written in the
+  // file; an error at or below an overridden key names the file and the override instead of a line.
+  static YamlNode load_file(const std::string& path, const std::vector<KeyOverride>& overrides = {});
+  static YamlNode load_string(const std::string& text, const std::string& pseudo_file,
+                              const std::vector<KeyOverride>& overrides = {});
 
   YamlNode(YAML::Node node, std::string file, std::string path);
 
@@ -61,9 +69,12 @@ class YamlNode {
   std::string child_path(const std::string& key) const;  // "units.tmac" + "rows" -> "units.tmac.rows"
 
  private:
+  YamlNode child(YAML::Node node, std::string path) const;
+
   YAML::Node node_;
   std::string file_;
   std::string path_;
+  std::shared_ptr<const std::vector<KeyOverride>> overrides_;  // where a key came from the command line
 };
 
 }  // namespace lpusim

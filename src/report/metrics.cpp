@@ -1,5 +1,6 @@
 #include "report/metrics.h"
 
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -33,6 +34,26 @@ std::string human_time(double s) {
   return fmt_g(s * 1e6, 4) + " us";
 }
 
+std::string human_power_w(double w) {
+  if (w >= 1 || w == 0) return fmt_g(w, 4) + " W";
+  if (w >= 1e-3) return fmt_g(w * 1e3, 4) + " mW";
+  return fmt_g(w * 1e6, 4) + " uW";
+}
+
+// An integral value in full with thousands separators: 9530070000 -> 9,530,070,000.
+std::string grouped_integer(double v) {
+  const bool neg = v < 0;
+  std::string digits = std::to_string(static_cast<unsigned long long>(neg ? -v : v));
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (neg ? "-" : "") + out;
+}
+
+bool integral(double v) { return std::isfinite(v) && std::fabs(v) < 1e18 && v == std::floor(v); }
+
 std::string human_energy_pj(double pj) {
   if (pj >= 1e12) return fmt_g(pj * 1e-12, 4) + " J";
   if (pj >= 1e9) return fmt_g(pj * 1e-9, 4) + " mJ";
@@ -47,6 +68,11 @@ std::string human_value(double v, const std::string& unit, int digits) {
   if (unit == "pJ") return human_energy_pj(v);
   if (unit == "s") return human_time(v);
   if (unit == "ns") return fmt_g(v, digits) + " ns";
+  if (unit == "W") return human_power_w(v);
+  if (unit == "fraction") return fmt_g(v * 100, 3) + "%";
+  if (unit == "GB/s" || unit == "mm2") return fmt_g(v, 4) + " " + unit;
+  if (unit == "TOPS/W" || unit == "tokens/J") return fmt_g(v, 4);
+  if (integral(v)) return grouped_integer(v);
   return fmt_g(v, digits);
 }
 
@@ -279,6 +305,11 @@ std::vector<DramColumn> make_dram_columns() {
   };
 }
 
+double watts(double pj, double s) { return s > 0 ? pj * 1e-12 / s : 0.0; }
+double on_chip_pj(const EnergyBreakdown& e) { return e.total() - e[EnergyClass::Dram]; }
+double gb_s(uint64_t bytes, double s) { return s > 0 ? static_cast<double>(bytes) / s * 1e-9 : 0.0; }
+double of_peak(double gb_s, const D& r) { return r.dram_peak_gb_s > 0 ? gb_s / r.dram_peak_gb_s : 0.0; }
+
 double per_block(const D& r, double v) { return r.lut_mlp.blocks ? v / double(r.lut_mlp.blocks) : 0.0; }
 
 std::vector<DesignMetric> make_design_metrics() {
@@ -324,7 +355,11 @@ std::vector<DesignMetric> make_design_metrics() {
        kHigh,
        kDerived,
        [](const D& r) { return r.end_to_end_tokens_per_s; },
-       {"totals/end_to_end_tokens_per_s"}},
+       {"totals/end_to_end_tokens_per_s"},
+       "",
+       0,
+       M::Always,
+       "images/s"},
       {"total_time_s",
        "total time",
        "s",
@@ -394,7 +429,9 @@ std::vector<DesignMetric> make_design_metrics() {
        [](const D& r) { return r.energy_per_generated_token_pj; },
        {"totals/energy_per_generated_token_pj"},
        "energy_per_generated_token",
-       5},
+       5,
+       M::Always,
+       "energy per image"},
       {"decode_energy_per_token_pj",
        "decode energy per token",
        "pJ",
@@ -405,6 +442,143 @@ std::vector<DesignMetric> make_design_metrics() {
        {"totals/decode_energy_per_token_pj"},
        "",
        6,
+       M::DecodeOnly},
+      // Power, efficiency and DRAM bandwidth (issue 16): rates over the whole run and per phase.
+      {"average_power_w",
+       "average power",
+       "W",
+       "energy total / total time",
+       kLow,
+       kDerived,
+       [](const D& r) { return watts(r.energy.total(), r.total_s); },
+       {"totals/average_power_w"},
+       "average_power",
+       17},
+      {"on_chip_power_w",
+       "  on-chip (excl. DRAM)",
+       "W",
+       "(energy total - DRAM energy) / total time",
+       kLow,
+       kDerived,
+       [](const D& r) { return watts(on_chip_pj(r.energy), r.total_s); },
+       {"totals/on_chip_power_w"},
+       "on_chip_power"},
+      {"prefill_power_w",
+       "prefill power",
+       "W",
+       "prefill-phase energy / prefill latency",
+       kLow,
+       kDerived,
+       [](const D& r) { return watts(r.prefill_energy.total(), r.prefill_s); },
+       {"totals/prefill_power_w"}},
+      {"prefill_on_chip_power_w",
+       "  on-chip (excl. DRAM)",
+       "W",
+       "(prefill-phase energy - its DRAM energy) / prefill latency",
+       kLow,
+       kDerived,
+       [](const D& r) { return watts(on_chip_pj(r.prefill_energy), r.prefill_s); },
+       {"totals/prefill_on_chip_power_w"}},
+      {"decode_power_w",
+       "decode power",
+       "W",
+       "decode-phase energy / decode time",
+       kLow,
+       kDerived,
+       [](const D& r) { return watts(r.decode_energy.total(), r.decode_s); },
+       {"totals/decode_power_w"},
+       "",
+       0,
+       M::DecodeOnly},
+      {"decode_on_chip_power_w",
+       "  on-chip (excl. DRAM)",
+       "W",
+       "(decode-phase energy - its DRAM energy) / decode time",
+       kLow,
+       kDerived,
+       [](const D& r) { return watts(on_chip_pj(r.decode_energy), r.decode_s); },
+       {"totals/decode_on_chip_power_w"},
+       "",
+       0,
+       M::DecodeOnly},
+      {"tops_per_w",
+       "TOPS/W",
+       "TOPS/W",
+       "2 x MACs of the whole run (one MAC = 2 ops) / energy total; vector ops are not counted",
+       kHigh,
+       kDerived,
+       [](const D& r) { return r.energy.total() > 0 ? 2.0 * static_cast<double>(r.macs) / r.energy.total() : 0.0; },
+       {"totals/tops_per_w"},
+       "tops_per_w",
+       15},
+      {"tokens_per_j",
+       "tokens/J",
+       "tokens/J",
+       "batch x generated_tokens / energy total in J (an encoder: images per J)",
+       kHigh,
+       kDerived,
+       [](const D& r) {
+         return r.energy.total() > 0 ? static_cast<double>(r.batch * r.generated_tokens) / (r.energy.total() * 1e-12)
+                                     : 0.0;
+       },
+       {"totals/tokens_per_j"},
+       "tokens_per_j",
+       16,
+       M::Always,
+       "images/J"},
+      {"dram_gb_s",
+       "DRAM bandwidth",
+       "GB/s",
+       "DRAM bytes read + written / total time",
+       kNone,
+       kDerived,
+       [](const D& r) { return gb_s(r.dram_read_bytes + r.dram_write_bytes, r.total_s); },
+       {"totals/dram_gb_s"}},
+      {"dram_peak_fraction",
+       "  of DRAM peak",
+       "fraction",
+       "dram_gb_s / the DRAM's peak (channels x the preset's peak per channel)",
+       kNone,
+       kDerived,
+       [](const D& r) { return of_peak(gb_s(r.dram_read_bytes + r.dram_write_bytes, r.total_s), r); },
+       {"totals/dram_peak_fraction"}},
+      {"prefill_dram_gb_s",
+       "prefill DRAM bandwidth",
+       "GB/s",
+       "prefill-phase DRAM bytes read + written / prefill latency",
+       kNone,
+       kDerived,
+       [](const D& r) { return gb_s(r.prefill_dram_bytes, r.prefill_s); },
+       {"totals/prefill_dram_gb_s"}},
+      {"prefill_dram_peak_fraction",
+       "  of DRAM peak",
+       "fraction",
+       "prefill_dram_gb_s / the DRAM's peak",
+       kNone,
+       kDerived,
+       [](const D& r) { return of_peak(gb_s(r.prefill_dram_bytes, r.prefill_s), r); },
+       {"totals/prefill_dram_peak_fraction"}},
+      {"decode_dram_gb_s",
+       "decode DRAM bandwidth",
+       "GB/s",
+       "decode-phase DRAM bytes read + written / decode time",
+       kNone,
+       kDerived,
+       [](const D& r) { return gb_s(r.decode_dram_bytes, r.decode_s); },
+       {"totals/decode_dram_gb_s"},
+       "",
+       0,
+       M::DecodeOnly},
+      {"decode_dram_peak_fraction",
+       "  of DRAM peak",
+       "fraction",
+       "decode_dram_gb_s / the DRAM's peak",
+       kNone,
+       kDerived,
+       [](const D& r) { return of_peak(gb_s(r.decode_dram_bytes, r.decode_s), r); },
+       {"totals/decode_dram_peak_fraction"},
+       "",
+       0,
        M::DecodeOnly},
       {"weights_bytes",
        "weights",
@@ -636,6 +810,12 @@ const std::vector<DramColumn>& dram_columns() {
 const std::vector<DesignMetric>& design_metrics() {
   static const std::vector<DesignMetric> m = make_design_metrics();
   return m;
+}
+
+std::optional<double> advantage(const DesignMetric& m, double a, double b) {
+  if (m.better == Better::Lower && a != 0) return b / a;
+  if (m.better == Better::Higher && b != 0) return a / b;
+  return std::nullopt;
 }
 
 const DesignMetric& design_metric(const std::string& name) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,12 +71,18 @@ struct DesignMetric {
   std::string ratio = {};  // key in the JSON `ratios` object (B / A), "" = none
   int sweep = 0;           // position among the metric columns of sweep results.csv / .jsonl (1, 2, ...; 0 = none)
   enum Show { Always, DecodeOnly, Lut, Capacity } show = Always;  // decode-only lines are left out for encoders
+  std::string encoder_label = {};  // the line's label for an encoder (one pass per image), "" = `label`
 };
 
 const std::vector<RowColumn>& row_columns();
 const std::vector<UnitColumn>& unit_columns();
 const std::vector<DramColumn>& dram_columns();
 const std::vector<DesignMetric>& design_metrics();
+
+// How many times better the first design (value `a`) is than another (value `b`) on metric `m`: b / a
+// where lower is better, a / b where higher is better; > 1 means the first is better. Empty when the
+// metric has no direction or the quotient is undefined (a zero on the dividing side).
+std::optional<double> advantage(const DesignMetric& m, double a, double b);
 
 // The metric named `name`; throws std::out_of_range.
 const DesignMetric& design_metric(const std::string& name);
@@ -88,8 +95,9 @@ nlohmann::ordered_json columns_json();
 // Cell text for CSV (integers in full, floats at `precision` digits, strings as they are).
 std::string csv_text(const nlohmann::ordered_json& v, int precision);
 
-// Human-readable value for the console and summary.md, by unit: B, pJ and s scale to KiB/MiB, nJ/uJ/mJ/J
-// and us/ms/s at 4 digits; ns prints "<v> ns"; anything else prints at `digits` significant digits.
+// Human-readable value for the console and summary.md, by unit: B, pJ, s and W scale to KiB/MiB, nJ/uJ/mJ/J,
+// us/ms/s and uW/mW/W at 4 digits; ns prints "<v> ns", GB/s and mm2 4 digits and the unit, a fraction
+// as a percentage; any other integral value in full with thousands separators, else `digits` digits.
 std::string human_value(double v, const std::string& unit, int digits);
 std::string fmt_g(double v, int precision);  // printf %.<precision>g
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -265,6 +266,7 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
   r.linear_peak_macs = linear_peak_macs(ds);
   r.dram_peak_gb_s = static_cast<double>(ds.dram.channels) * ds.dram.peak_gb_s_per_channel();
   r.dram_sustained_gb_s = sustained_read_gb_s(ds.dram);
+  r.encoder = run.workload.model.encoder();
   r.max_batch_in_dram = max_batch_in_dram(run.workload, ds);
   r.max_context_in_dram = max_context_in_dram(run.workload, ds);
   r.buffer_peak = peak_buffer_occupancy(p);
@@ -372,10 +374,15 @@ DesignReport build_report(const SimulationRun& run, const DesignRun& d) {
       r.layers.push_back(blank);
     }
     add_row(r.layers[lt->second], kr);
-    if (kr.phase == "prefill")
+    const uint64_t moved = kr.dram_read_bytes + kr.dram_write_bytes;
+    if (kr.phase == "prefill") {
       r.prefill_energy += kr.energy;
-    else
+      r.prefill_dram_bytes += moved;
+    } else {
       r.decode_energy += kr.energy;
+      r.decode_dram_bytes += moved;
+    }
+    r.macs += kr.macs;
     r.energy += kr.energy;
     if (is_attention_op(kr.name)) {
       r.attention_cycles += kr.cycles;
@@ -511,17 +518,41 @@ std::string to_json(const WorkloadSpec& w, const std::vector<DesignReport>& repo
     designs.push_back(d);
   }
   root["designs"] = designs;
-  if (reports.size() == 2) {
-    const auto& a = reports[0];
-    const auto& b = reports[1];
-    json rt;
-    rt["definition"] = b.name + " / " + a.name;
+  // Two designs: `ratios` B / A (as since schema 1). Two or more: `comparison`, every other design against
+  // the first, with the raw ratio and the advantage (> 1: the first design is better).
+  auto ratios_of = [](const DesignReport& a, const DesignReport& b) {
+    json rt = json::object();
     for (const auto& m : design_metrics()) {
       if (m.ratio.empty()) continue;
       const double x = m.value(b), y = m.value(a);
       rt[m.ratio] = y != 0 ? x / y : 0.0;
     }
+    return rt;
+  };
+  if (reports.size() == 2) {
+    json rt;
+    rt["definition"] = reports[1].name + " / " + reports[0].name;
+    rt.update(ratios_of(reports[0], reports[1]));
     root["ratios"] = rt;
+  }
+  if (reports.size() >= 2) {
+    json cmp;
+    cmp["reference"] = reports[0].name;
+    cmp["definition"] =
+        "ratios: design / reference; advantage: how many times better the reference is (ratio where lower is "
+        "better, 1 / ratio where higher is better; > 1: the reference is better)";
+    json list = json::array();
+    for (size_t i = 1; i < reports.size(); ++i) {
+      json adv = json::object();
+      for (const auto& m : design_metrics()) {
+        if (m.ratio.empty()) continue;
+        const auto a = advantage(m, m.value(reports[0]), m.value(reports[i]));
+        adv[m.ratio] = a ? json(*a) : json();
+      }
+      list.push_back({{"name", reports[i].name}, {"ratios", ratios_of(reports[0], reports[i])}, {"advantage", adv}});
+    }
+    cmp["designs"] = list;
+    root["comparison"] = cmp;
   }
   root["columns"] = columns_json();
   return root.dump(2) + "\n";
@@ -540,8 +571,15 @@ std::string zero_fraction_list(const DesignReport& r) {
 struct Line {
   std::string label;
   std::vector<std::string> vals;
-  std::string ratio;
+  std::vector<std::string> advantage;  // per design after the first: "2.24x", or "" (no direction)
 };
+
+// The advantage column headings: "<first> vs <other>" for each design after the first.
+std::vector<std::string> advantage_heads(const std::vector<DesignReport>& rs) {
+  std::vector<std::string> h;
+  for (size_t i = 1; i < rs.size(); ++i) h.push_back(rs[0].name + " vs " + rs[i].name);
+  return h;
+}
 
 // The console / summary.md lines: every design metric with a label, in declaration order; decode-only
 // lines are left out for an encoder, the LUT and capacity groups unless a design has them.
@@ -557,11 +595,11 @@ std::vector<Line> summary_lines(const WorkloadSpec& w, const std::vector<DesignR
         (m.show == DesignMetric::Lut && !lut) || (m.show == DesignMetric::Capacity && !capacity))
       continue;
     Line l;
-    l.label = m.label;
+    l.label = w.model.encoder() && !m.encoder_label.empty() ? m.encoder_label : m.label;
     for (const auto& r : rs) l.vals.push_back(human_value(m.value(r), m.unit, 6));
-    if (rs.size() == 2) {
-      const double a = m.value(rs[0]), b = m.value(rs[1]);
-      l.ratio = a != 0 ? fmt_g(b / a, 4) + "x" : "-";
+    for (size_t i = 1; i < rs.size(); ++i) {
+      const auto a = advantage(m, m.value(rs[0]), m.value(rs[i]));
+      l.advantage.push_back(m.better == Better::None ? "" : a ? fmt_g(*a, 3) + "x" : "-");
     }
     lines.push_back(l);
   }
@@ -606,37 +644,39 @@ std::string console_table(const WorkloadSpec& w, const std::vector<DesignReport>
   std::ostringstream os;
   if (w.model.encoder()) {
     os << "workload " << w.name << ": batch " << w.scenario.batch << " images, " << w.scenario.prompt_tokens
-       << " tokens per image, one forward pass (the prefill rows; tokens/s = images/s)\n";
+       << " tokens per image, one forward pass (the prefill rows)\n";
   } else {
     os << "workload " << w.name << ": batch " << w.scenario.batch << ", " << w.scenario.prompt_tokens
        << " prompt tokens, " << w.scenario.generated_tokens << " generated tokens\n";
   }
   auto lines = summary_lines(w, rs);
-  const int lw = 28, vw = 16;
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "%-*s", lw, "");
-  os << buf;
-  for (const auto& r : rs) {
-    std::snprintf(buf, sizeof buf, "%*s", vw, r.name.c_str());
-    os << buf;
-  }
-  if (rs.size() == 2) {
-    std::snprintf(buf, sizeof buf, "%*s", vw, (rs[1].name + "/" + rs[0].name).c_str());
-    os << buf;
-  }
+  const auto heads = advantage_heads(rs);
+  size_t lw = 28, vw = 16;
+  for (const auto& l : lines) lw = std::max(lw, l.label.size() + 2);
+  for (const auto& r : rs) vw = std::max(vw, r.name.size() + 2);
+  for (const auto& h : heads) vw = std::max(vw, h.size() + 2);
+  auto left = [](std::ostream& o, const std::string& t, size_t wd) {
+    o << t << std::string(wd - std::min(wd, t.size()), ' ');
+  };
+  auto right = [](std::ostream& o, const std::string& t, size_t wd) {
+    o << std::string(wd - std::min(wd, t.size()), ' ') << t;
+  };
+  left(os, "", lw);
+  for (const auto& r : rs) right(os, r.name, vw);
+  for (const auto& h : heads) right(os, h, vw);
   os << "\n";
   for (const auto& l : lines) {
-    std::snprintf(buf, sizeof buf, "%-*s", lw, l.label.c_str());
-    os << buf;
-    for (const auto& v : l.vals) {
-      std::snprintf(buf, sizeof buf, "%*s", vw, v.c_str());
-      os << buf;
-    }
-    if (rs.size() == 2) {
-      std::snprintf(buf, sizeof buf, "%*s", vw, l.ratio.c_str());
-      os << buf;
-    }
-    os << "\n";
+    std::ostringstream line;
+    left(line, l.label, lw);
+    for (const auto& v : l.vals) right(line, v, vw);
+    for (const auto& a : l.advantage) right(line, a, vw);
+    std::string t = line.str();
+    t.erase(t.find_last_not_of(' ') + 1);  // no trailing blanks where a line has no advantage
+    os << t << "\n";
+  }
+  if (!heads.empty()) {
+    os << "(" << rs[0].name << " vs X: how many times better " << rs[0].name
+       << " is on the line, whichever way the line improves; > 1: " << rs[0].name << " is better)\n";
   }
   if (!rs.empty()) os << "weights: " << rs[0].weight_source << "\n";
   if (!rs.empty() && !rs[0].layer_zero_fraction.empty())
@@ -688,17 +728,22 @@ std::string summary_markdown(const WorkloadSpec& w, const std::vector<DesignRepo
     os << "- **" << r.name << "** (`" << r.file << "`, " << r.tech << ", " << r.clock_ghz << " GHz): " << r.budget
        << "\n";
   }
+  const auto heads = advantage_heads(rs);
   os << "\n| metric |";
   for (const auto& r : rs) os << " " << r.name << " |";
-  if (rs.size() == 2) os << " " << rs[1].name << " / " << rs[0].name << " |";
+  for (const auto& h : heads) os << " " << h << " |";
   os << "\n|---|";
-  for (size_t i = 0; i < rs.size() + (rs.size() == 2); ++i) os << "---:|";
+  for (size_t i = 0; i < rs.size() + heads.size(); ++i) os << "---:|";
   os << "\n";
   for (const auto& l : summary_lines(w, rs)) {
     os << "| " << l.label << " |";
     for (const auto& v : l.vals) os << " " << v << " |";
-    if (rs.size() == 2) os << " " << l.ratio << " |";
+    for (const auto& a : l.advantage) os << " " << a << " |";
     os << "\n";
+  }
+  if (!heads.empty()) {
+    os << "\n`" << rs[0].name << " vs X`: how many times better " << rs[0].name
+       << " is on that line, whichever way the line improves (> 1: " << rs[0].name << " is better).\n";
   }
   for (const auto& r : rs) {
     os << "\n## " << r.name << ": operations\n\n";

@@ -85,6 +85,9 @@ struct DesignReport {
   double energy_per_generated_token_pj = 0, decode_energy_per_token_pj = 0;
   Footprint footprint;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  uint64_t prefill_dram_bytes = 0, decode_dram_bytes = 0;  // read + written in each phase
+  uint64_t macs = 0;                                       // multiply-accumulates of the whole run
+  bool encoder = false;                                    // one pass per image: per-image metrics
   uint64_t attention_cycles = 0;     // critical-path cycles of the attention ops (is_attention_op)
   EnergyBreakdown attention_energy;  // their energy incl. the leakage share, pJ
   std::vector<Row> ops;              // aggregated per (phase, op name)

@@ -351,8 +351,7 @@ Expansion expand(const SweepSpec& s, const std::string& out_dir) {
     for (size_t k = 0; k < s.params.size(); ++k) {
       const std::string& val = s.params[k].values[combos[vi][k]];
       v.values.push_back(val);
-      YAML::Node leaf = find_path(d, s.params[k].path);
-      leaf = YAML::Node(val);  // assigns into the tree: a YAML::Node is a handle
+      set_key(d, s.params[k].path, YAML::Node(val));  // the -p setter (config/yaml_reader.h); the key exists
       label += (label.empty() ? "" : ", ") + s.params[k].path + "=" + val;
     }
     const std::string id = "d" + pad(vi, width);
